@@ -1,8 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod arn;
 pub mod error;
 pub mod json;
 pub mod pattern;
+pub mod policy;
+pub mod scalar;
 
 pub use error::{Error, ErrorKind, Location};
