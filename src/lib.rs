@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod error;
+pub mod eval;
 pub mod json;
 pub mod pattern;
 pub mod policy;

@@ -26,7 +26,7 @@
 //! # Ok::<(), perimeter::Error>(())
 //! ```
 
-mod compile;
+pub(crate) mod compile;
 mod operator;
 mod parse;
 mod serialize;

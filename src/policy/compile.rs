@@ -8,6 +8,7 @@ use crate::arn::{is_account_id, ArnPattern};
 use crate::pattern::{fold, Case, Pattern};
 use crate::scalar::{decode_base64, parse_bool, Decimal, IpNet, Timestamp};
 use crate::Error;
+use std::sync::Arc;
 
 /// A policy ready for evaluation. Cheap to share behind an `Arc`.
 ///
@@ -22,7 +23,7 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub struct CompiledPolicy {
     policy: Policy,
-    name: Option<String>,
+    name: Option<Arc<str>>,
     statements: Vec<CompiledStatement>,
 }
 
@@ -30,7 +31,7 @@ pub struct CompiledPolicy {
 #[derive(Clone, Debug)]
 pub struct CompiledStatement {
     pub(crate) index: usize,
-    pub(crate) sid: Option<String>,
+    pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) principal: Option<PrincipalMatcher>,
     pub(crate) actions: ActionMatcher,
@@ -46,6 +47,9 @@ impl CompiledStatement {
     /// The statement's `Sid`, if any.
     pub fn sid(&self) -> Option<&str> {
         self.sid.as_deref()
+    }
+    pub(crate) fn sid_arc(&self) -> Option<Arc<str>> {
+        self.sid.clone()
     }
     /// `Allow` or `Deny`.
     pub fn effect(&self) -> Effect {
@@ -209,8 +213,12 @@ impl CompiledPolicy {
 
     /// Give the policy a name (an ARN or a label) that reasons will show.
     pub fn with_name(mut self, name: impl Into<String>) -> CompiledPolicy {
-        self.name = Some(name.into());
+        self.name = Some(Arc::from(name.into()));
         self
+    }
+
+    pub(crate) fn name_arc(&self) -> Option<Arc<str>> {
+        self.name.clone()
     }
 
     /// The name given with [`with_name`](Self::with_name).
@@ -277,7 +285,7 @@ fn compile_statement(index: usize, s: &Statement, vars: bool) -> CompiledStateme
         .collect();
     CompiledStatement {
         index,
-        sid: s.sid.as_ref().map(|s| s.value.clone()),
+        sid: s.sid.as_ref().map(|s| Arc::from(s.value.as_str())),
         effect: s.effect.value,
         principal,
         actions,

@@ -493,14 +493,16 @@ fn read_principal(
     };
     let principal = match &node.value {
         Value::String(s) if s == "*" => Principal::Any,
-        Value::String(s) => return Err(err(
-            format!(
+        Value::String(s) => {
+            return Err(err(
+                format!(
                 "{what} must be `\"*\"` or an object such as `{{\"AWS\": …}}`, not the string {}",
                 quote(s)
             ),
-            path,
-            node.span,
-        )),
+                path,
+                node.span,
+            ))
+        }
         Value::Object(members) => {
             let mut entries = Vec::with_capacity(members.len());
             for (i, m) in members.iter().enumerate() {
