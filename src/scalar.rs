@@ -178,7 +178,7 @@ impl Timestamp {
                 .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         {
             // Epoch seconds, unless it looks like a calendar date.
-            let looks_like_date = text.len() >= 8 && text.as_bytes().get(4) == Some(&b'-');
+            let looks_like_date = text.len() >= 7 && text.as_bytes().get(4) == Some(&b'-');
             if !looks_like_date {
                 return Self::parse_epoch(text);
             }
@@ -243,6 +243,16 @@ impl Timestamp {
             i += 1;
         }
         let month = num(&mut i, 2)?;
+        // W3C's ISO 8601 profile allows a year and month alone (`2030-01`): its first day.
+        if extended && i == b.len() {
+            if !(1..=12).contains(&month) {
+                return None;
+            }
+            return Some(Timestamp {
+                seconds: days_from_civil(year, month, 1) * 86_400,
+                nanos: 0,
+            });
+        }
         if extended {
             if b.get(i) != Some(&b'-') {
                 return None;
@@ -581,6 +591,8 @@ mod tests {
         assert_eq!(t("1585699200"), t("2020-04-01T00:00:00Z"));
         assert_eq!(t("2020-04-01T02:00:00+02:00"), t("2020-04-01T00:00:00Z"));
         assert_eq!(t("20200401T000000Z"), t("2020-04-01T00:00:00Z"));
+        assert_eq!(t("2030-01"), t("2030-01-01T00:00:00Z"));
+        assert_eq!(t("2020-04-01T00:00Z"), t("2020-04-01T00:00:00Z"));
         assert!(t("2020-04-01T00:00:00.5Z") > t("2020-04-01T00:00:00Z"));
         assert_eq!(
             t("2024-02-29T12:34:56Z").to_rfc3339(),

@@ -412,18 +412,20 @@ fn no_allow(layer: Layer) -> Reason {
 /// role trust policies for `sts:AssumeRole*` on a role, and KMS key policies (IAM User Guide,
 /// "Policy evaluation logic": "trust policies and KMS key policies are exceptions").
 fn resource_policy_required(req: &Request) -> bool {
-    let action = req.action();
+    let service = req.action().split(':').next().unwrap_or("");
+    is_role_trust(req)
+        || (service.eq_ignore_ascii_case("kms")
+            && req.resource().starts_with("arn:")
+            && req.resource().contains(":kms:"))
+}
+
+/// Whether the request is an STS action on a role, decided by the role's trust policy.
+fn is_role_trust(req: &Request) -> bool {
+    let service = req.action().split(':').next().unwrap_or("");
     let resource = req.resource();
-    let service = action.split(':').next().unwrap_or("");
-    if service.eq_ignore_ascii_case("sts")
+    service.eq_ignore_ascii_case("sts")
         && resource.contains(":iam::")
         && resource.contains(":role/")
-    {
-        return true;
-    }
-    service.eq_ignore_ascii_case("kms")
-        && resource.starts_with("arn:")
-        && resource.contains(":kms:")
 }
 
 fn is_service_linked_role(req: &Request) -> bool {
@@ -585,6 +587,12 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
         resource_allowed
     } else if req.is_same_account() {
         let sufficient = match grant {
+            // A trust policy that names a user (or session) still needs the caller's boundary to
+            // allow `sts:AssumeRole` (IAM User Guide, "Update a role trust policy": "If a
+            // permissions boundary is set for the user, then it must allow the sts:AssumeRole
+            // action"), an exception to the rule that a grant naming a user ARN is not limited
+            // by the boundary. Corpus: `85-documented-exceptions.json`.
+            Some(Grant::Exact) if is_role_trust(req) => boundary_ok && session_ok,
             Some(Grant::Exact) => true,
             Some(Grant::Role) => boundary_ok && session_ok,
             Some(Grant::Account) | None => false,
