@@ -2,3 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod json;
+pub mod pattern;
+
+pub use error::{Error, ErrorKind, Location};
