@@ -235,7 +235,9 @@ fn strings<'a>(v: &'a Value, field: &str, at: &str) -> Result<Vec<&'a str>, Stri
 /// A name the format can carry: non-empty, no whitespace or control characters.
 fn name_ok(name: &str, at: &str) -> Result<(), String> {
     if name.is_empty() || name.chars().any(|c| c == '\t' || c == '\n' || c == '\r') {
-        return Err(format!("{at}: name `{name}` is empty or holds a tab or newline"));
+        return Err(format!(
+            "{at}: name `{name}` is empty or holds a tab or newline"
+        ));
     }
     Ok(())
 }
@@ -294,7 +296,9 @@ fn service(prefix: &str, svc: &Value) -> Result<Service, String> {
         token_ok(kname, &at)?;
         let ty = string(k, "type", &at)?;
         if !KNOWN_TYPES.contains(&ty) {
-            return Err(format!("{at}: condition key `{kname}` has unknown type `{ty}`"));
+            return Err(format!(
+                "{at}: condition key `{kname}` has unknown type `{ty}`"
+            ));
         }
         keys.push(Key {
             name: kname.to_string(),
@@ -320,7 +324,9 @@ fn service(prefix: &str, svc: &Value) -> Result<Service, String> {
         let rname = string(r, "key", &at)?;
         name_ok(rname, &at)?;
         if rname.contains(';') || rname.contains(',') {
-            return Err(format!("{at}: resource type `{rname}` holds a comma or semicolon"));
+            return Err(format!(
+                "{at}: resource type `{rname}` holds a comma or semicolon"
+            ));
         }
         let rat = format!("{at}, resource type `{rname}`");
         // Several ARN formats are joined with ", " in this source.
@@ -331,7 +337,9 @@ fn service(prefix: &str, svc: &Value) -> Result<Service, String> {
         for a in &arns {
             token_ok(a, &rat)?;
             if !a.starts_with("arn:") {
-                return Err(format!("{rat}: ARN format `{a}` does not start with `arn:`"));
+                return Err(format!(
+                    "{rat}: ARN format `{a}` does not start with `arn:`"
+                ));
             }
         }
         let rkeys = sorted_indexes(&strings(r, "conditionKeys", &rat)?, &key_index, &rat)?;
@@ -452,13 +460,6 @@ fn write_block(out: &mut String, s: &Service) {
                 res.push_str(&join(&r.keys));
             }
         }
-        let _ = writeln!(
-            out,
-            "{}\t{}\t{}\t{}",
-            a.name,
-            a.level,
-            join(&a.keys),
-            res
-        );
+        let _ = writeln!(out, "{}\t{}\t{}\t{}", a.name, a.level, join(&a.keys), res);
     }
 }
