@@ -1,9 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod arn;
 pub mod catalog;
 pub mod error;
+pub mod eval;
 pub mod json;
 pub mod pattern;
+pub mod policy;
+pub mod scalar;
 
 pub use error::{Error, ErrorKind, Location};

@@ -481,10 +481,7 @@ impl Glob {
             }
         }
         if self.trail_star {
-            match text.get(pos..end).and_then(|t| last.find_end(t)) {
-                Some(_) => true,
-                None => false,
-            }
+            text.get(pos..end).and_then(|t| last.find_end(t)).is_some()
         } else {
             pos <= end
         }
