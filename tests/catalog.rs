@@ -5,6 +5,12 @@
 //! itself. Hand-written expectations are facts from the AWS documentation (`s3:GetObject` is a
 //! read on objects, `aws:PrincipalOrgPaths` is multivalued, …).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a malformed data file must fail the test loudly"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
