@@ -354,8 +354,10 @@ pub(crate) fn parse_block(block: &'static str) -> Option<ServiceData> {
     let nk: usize = counts.next()?.parse().ok()?;
     let nr: usize = counts.next()?.parse().ok()?;
     let na: usize = counts.next()?.parse().ok()?;
-    // Indexes are u16; a block claiming more rows than it has lines fails below anyway.
-    if nk > usize::from(u16::MAX) || nr > usize::from(u16::MAX) || na > block.len() {
+    // Indexes are u16, and every row takes at least one byte: bound the allocations before
+    // reading rows (a block claiming more rows than it has lines fails below anyway).
+    let limit = block.len().min(usize::from(u16::MAX));
+    if nk > limit || nr > limit || na > block.len() {
         return None;
     }
     let mut d = ServiceData {
