@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arn;
+pub mod catalog;
 pub mod error;
 pub mod eval;
 pub mod json;
