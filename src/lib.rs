@@ -2,4 +2,12 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod arn;
 pub mod error;
+pub mod eval;
+pub mod json;
+pub mod pattern;
+pub mod policy;
+pub mod scalar;
+
+pub use error::{Error, ErrorKind, Location};

@@ -1,1 +1,42 @@
-fn main() {}
+//! `perimeter`: offline AWS IAM access analysis from the command line.
+//!
+//! Each subcommand lives in its own module and uses only the library's public API.
+//! Exit codes: 0 success with nothing to report, 1 something to report (findings, a denied
+//! check), 2 bad input or usage. See `docs/cli.md`.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod eval;
+mod io;
+
+/// Offline reasoning about AWS IAM access.
+#[derive(Parser)]
+#[command(name = "perimeter", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate requests against their policies (one case, an array, or JSON lines).
+    Eval(eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Eval(args) => eval::run(args),
+    }
+}
