@@ -4,7 +4,12 @@
 //! record is repeated until the log is about 64 MB, as one delivery file `{"Records": [...]}`.
 //! Run with `cargo bench --bench activity`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::hint::black_box;
 use std::io::Write;
@@ -19,13 +24,19 @@ fn real_records() -> Vec<String> {
     let mut out = Vec::new();
     for file in LogFiles::new(&root) {
         let file = file.unwrap();
-        if file.to_string_lossy().contains("Digest") || file.extension().is_some_and(|e| e == "jsonl") {
+        if file.to_string_lossy().contains("Digest")
+            || file.extension().is_some_and(|e| e == "jsonl")
+        {
             continue;
         }
         let bytes = std::fs::read(&file).unwrap();
         let text = if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut s).unwrap();
+            std::io::Read::read_to_string(
+                &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                &mut s,
+            )
+            .unwrap();
             s
         } else {
             String::from_utf8(bytes).unwrap()

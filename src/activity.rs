@@ -14,17 +14,21 @@
 //!   Trino, Spark, DuckDB) into the same summary, for trails too large for one machine.
 
 mod actions;
+mod csv;
 mod principal;
 mod reader;
 mod record;
+mod sql;
 mod summary;
 mod time;
 
 pub use actions::{event_actions, service_prefix, strip_version, table_actions, EventActions};
+pub use csv::{csv_records, CsvError, CsvRecords};
 pub use principal::{PrincipalKind, PrincipalRef};
 pub use reader::{
     is_digest, CloudTrailReader, LogFiles, Problem, ReadError, ReadOptions, ReadReport,
 };
+pub use sql::{read_sql_rows, SQL_COLUMNS};
 pub use summary::{
     ActionUsage, ActivitySummary, PrincipalActivity, ResourceSample, Usage,
     MAX_ACTIONS_PER_PRINCIPAL, MAX_KEYS_PER_PRINCIPAL, MAX_NAME_LEN, MAX_PRINCIPALS,

@@ -1,6 +1,11 @@
 //! Reading real CloudTrail logs (tests/data/cloudtrail, see tests/data/SOURCES.md).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::{Path, PathBuf};
 
