@@ -14,6 +14,8 @@
 //!   Trino, Spark, DuckDB) into the same summary, for trails too large for one machine.
 
 mod actions;
+mod authz;
+mod credentials;
 mod csv;
 mod principal;
 mod reader;
@@ -23,6 +25,13 @@ mod summary;
 mod time;
 
 pub use actions::{event_actions, service_prefix, strip_version, table_actions, EventActions};
+pub use authz::{
+    decode_document, is_aws_managed_arn, AppliedPolicy, AttachedPolicy, AuthorizationDetails,
+    AuthorizationError, Group, InlinePolicy, ManagedPolicy, PolicySource, Role, User,
+};
+pub use credentials::{
+    AccessKey, AccessKeys, CredentialReport, CredentialReportRow, CredentialsError, KeySlot,
+};
 pub use csv::{csv_records, CsvError, CsvRecords};
 pub use principal::{PrincipalKind, PrincipalRef};
 pub use reader::{
