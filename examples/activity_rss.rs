@@ -6,7 +6,12 @@
 //! `--single` one file of JSON lines. `… -- read PATH` reads it and prints the records, the
 //! speed and the peak resident set size (`VmHWM` in /proc/self/status).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::io::Write;
 use std::path::Path;
@@ -19,13 +24,19 @@ fn records() -> Vec<String> {
     let mut out = Vec::new();
     for file in LogFiles::new(&root) {
         let file = file.unwrap();
-        if file.to_string_lossy().contains("Digest") || file.extension().is_some_and(|e| e == "jsonl") {
+        if file.to_string_lossy().contains("Digest")
+            || file.extension().is_some_and(|e| e == "jsonl")
+        {
             continue;
         }
         let bytes = std::fs::read(&file).unwrap();
         let text = if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut s).unwrap();
+            std::io::Read::read_to_string(
+                &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                &mut s,
+            )
+            .unwrap();
             s
         } else {
             String::from_utf8(bytes).unwrap()
@@ -54,7 +65,8 @@ fn generate(dir: &Path, megabytes: usize, single: bool) {
     let mut i = 0usize;
     if single {
         std::fs::create_dir_all(dir).unwrap();
-        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("events.jsonl")).unwrap());
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(dir.join("events.jsonl")).unwrap());
         while written < total {
             let r = &records[i % records.len()];
             f.write_all(r.as_bytes()).unwrap();
@@ -67,10 +79,15 @@ fn generate(dir: &Path, megabytes: usize, single: bool) {
     let mut file_no = 0;
     while written < total {
         let day = file_no / 24 % 28 + 1;
-        let sub = dir.join(format!("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/{day:02}"));
+        let sub = dir.join(format!(
+            "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/{day:02}"
+        ));
         std::fs::create_dir_all(&sub).unwrap();
         let mut f = std::io::BufWriter::new(
-            std::fs::File::create(sub.join(format!("111122223333_CloudTrail_us-east-1_{file_no:06}.json"))).unwrap(),
+            std::fs::File::create(sub.join(format!(
+                "111122223333_CloudTrail_us-east-1_{file_no:06}.json"
+            )))
+            .unwrap(),
         );
         f.write_all(b"{\"Records\":[").unwrap();
         let mut in_file = 0usize;
@@ -94,7 +111,11 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("generate") => {
             let mb: usize = args[3].parse().unwrap();
-            generate(Path::new(&args[2]), mb, args.get(4).is_some_and(|a| a == "--single"));
+            generate(
+                Path::new(&args[2]),
+                mb,
+                args.get(4).is_some_and(|a| a == "--single"),
+            );
         }
         Some("read") => {
             let start = Instant::now();

@@ -23,6 +23,7 @@ mod record;
 mod sql;
 mod summary;
 mod time;
+mod unused;
 
 pub use actions::{event_actions, service_prefix, strip_version, table_actions, EventActions};
 pub use authz::{
@@ -44,3 +45,7 @@ pub use summary::{
     MAX_RESOURCES_PER_ACTION,
 };
 pub use time::{Timestamp, TimestampError};
+pub use unused::{
+    find_unused, AccountInputs, AnalysisNotes, FindingDetails, FindingType, OptionsError,
+    UnusedAccess, UnusedAccessOptions, UnusedAction, UnusedFinding,
+};

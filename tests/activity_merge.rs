@@ -1,7 +1,12 @@
 //! `ActivitySummary::merge` is associative and commutative, and summarising shards then
 //! merging equals summarising everything at once.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use perimeter::activity::{ActivitySummary, CloudTrailReader, ReadOptions};
 use proptest::prelude::*;
