@@ -170,3 +170,98 @@ fn tracking_period_bounds() {
         t("2023-07-05T00:00:00Z")
     );
 }
+
+/// Keys and passwords: the AWS CLI documentation's example account (users Alice, Bob and
+/// Charlie), with a credential report, `list-access-keys` output and CloudTrail events written
+/// for this test. Last use is the latest of the report and the logs.
+#[test]
+fn keys_and_passwords() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let authz =
+        AuthorizationDetails::parse(
+            &std::fs::read_to_string(root.join(
+                "authorization-details/aws-cli-example-get-account-authorization-details.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    let report = perimeter::activity::CredentialReport::parse(
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
+         Alice,arn:aws:iam::123456789012:user/Alice,2013-10-14T18:32:24+00:00,true,2024-04-20T00:00:00+00:00,2020-01-01T00:00:00+00:00,true,true,2020-01-01T00:00:00+00:00,N/A,false,N/A,N/A\n\
+         Bob,arn:aws:iam::123456789012:user/Bob,2013-10-14T18:32:25+00:00,true,no_information,2020-01-01T00:00:00+00:00,false,true,2020-01-01T00:00:00+00:00,2023-01-01T00:00:00+00:00,false,2021-01-01T00:00:00+00:00,N/A\n\
+         Charlie,arn:aws:iam::123456789012:user/Charlie,2013-10-14T18:33:56+00:00,true,2023-06-01T00:00:00+00:00,2020-01-01T00:00:00+00:00,false,true,2024-04-15T00:00:00+00:00,N/A,false,N/A,N/A\n",
+    )
+    .unwrap();
+    let keys = perimeter::activity::AccessKeys::parse(r#"[
+        {"AccessKeyMetadata": [{"UserName": "Alice", "AccessKeyId": "AKIAALICE00000000001", "Status": "Active", "CreateDate": "2020-01-01T00:00:00Z"}]},
+        {"AccessKeyMetadata": [{"UserName": "Bob", "AccessKeyId": "AKIABOB0000000000002", "Status": "Inactive", "CreateDate": "2021-01-01T00:00:00Z"},
+                               {"UserName": "Bob", "AccessKeyId": "AKIABOB0000000000001", "Status": "Active", "CreateDate": "2020-01-01T00:00:00Z"}]},
+        {"AccessKeyMetadata": [{"UserName": "Charlie", "AccessKeyId": "AKIACHARLIE000000001", "Status": "Active", "CreateDate": "2024-04-15T00:00:00Z"}]}]"#).unwrap();
+    let log = r#"{"Records": [
+        {"eventTime": "2024-04-02T00:00:00Z", "eventSource": "ec2.amazonaws.com", "eventName": "DescribeRegions",
+         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/Alice", "accessKeyId": "AKIAALICE00000000001"}},
+        {"eventTime": "2024-03-01T00:00:00Z", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/Bob"}, "responseElements": {"ConsoleLogin": "Success"}},
+        {"eventTime": "2024-03-02T00:00:00Z", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/Charlie"}, "responseElements": {"ConsoleLogin": "Failure"}}]}"#;
+    let now = t("2024-05-01T00:00:00Z");
+    let mut reader = CloudTrailReader::new(ReadOptions::default().not_after(now));
+    reader.read_bytes("test.json", log.as_bytes());
+    let (summary, _) = reader.finish();
+    let inputs = AccountInputs {
+        authorization: Some(&authz),
+        credential_report: Some(&report),
+        access_keys: Some(&keys),
+    };
+    let result = find_unused(
+        &summary,
+        &inputs,
+        &UnusedAccessOptions::new(now, 90).unwrap(),
+    );
+    let users: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|f| f.resource_type == "AWS::IAM::User")
+        .map(|f| {
+            format!(
+                "{} {:?} {:?}",
+                f.resource, f.finding_type, f.finding_details[0]
+            )
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [
+            format!(
+                "arn:aws:iam::123456789012:user/Bob UnusedIAMUserAccessKey {:?}",
+                FindingDetails::UnusedIamUserAccessKeyDetails {
+                    access_key_id: "AKIABOB0000000000001".into(),
+                    last_accessed: Some(t("2023-01-01T00:00:00Z"))
+                }
+            ),
+            format!(
+                "arn:aws:iam::123456789012:user/Charlie UnusedIAMUserPassword {:?}",
+                FindingDetails::UnusedIamUserPasswordDetails {
+                    last_accessed: Some(t("2023-06-01T00:00:00Z"))
+                }
+            ),
+        ]
+    );
+    // The role, last used in 2019 according to `RoleLastUsed`.
+    let role = result
+        .findings
+        .iter()
+        .find(|f| f.resource_type == "AWS::IAM::Role")
+        .unwrap();
+    assert_eq!(
+        role.finding_details[0],
+        FindingDetails::UnusedIamRoleDetails {
+            last_accessed: Some(t("2019-11-13T17:30:00Z"))
+        }
+    );
+    // AdministratorAccess and PowerUserAccess are attached but not in the export.
+    assert!(result
+        .notes
+        .missing_policies
+        .contains("arn:aws:iam::aws:policy/AdministratorAccess"));
+}
