@@ -37,6 +37,7 @@ pub use csv::{csv_records, CsvError, CsvRecords};
 pub use principal::{PrincipalKind, PrincipalRef};
 pub use reader::{
     is_digest, CloudTrailReader, LogFiles, Problem, ReadError, ReadOptions, ReadReport,
+    MAX_PROBLEMS,
 };
 pub use sql::{read_sql_rows, SQL_COLUMNS};
 pub use summary::{

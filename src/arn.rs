@@ -26,7 +26,7 @@
 //! ```
 
 use crate::error::{quote, Error, ErrorKind};
-use crate::pattern::{Case, Pattern};
+use crate::pattern::{Case, Pattern, Token};
 use std::fmt;
 
 /// A parsed ARN.
@@ -132,6 +132,16 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The byte offsets of the first five colons of `text` (fewer if it has fewer).
+pub(crate) fn colon_offsets(text: &str) -> smallvec::SmallVec<[usize; 5]> {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b':')
+        .map(|(i, _)| i)
+        .take(5)
+        .collect()
+}
+
 /// Cut `text` at its first `n - 1` colons into exactly `n` components (`n` between 1 and 6), the
 /// last holding the rest. `None` when there are fewer colons.
 pub(crate) fn split_components(text: &str, n: usize) -> Option<smallvec::SmallVec<[&str; 6]>> {
@@ -146,32 +156,75 @@ pub(crate) fn split_components(text: &str, n: usize) -> Option<smallvec::SmallVe
     Some(out)
 }
 
+impl PartialEq for ArnPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.parts() == other.parts()
+    }
+}
+impl Eq for ArnPattern {}
+
 /// An ARN pattern, matched component by component (see the module docs).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ArnPattern {
     text: Box<str>,
+    /// The components, compiled; empty when `whole` is used.
     parts: Box<[Pattern]>,
+    /// When every component but the last is literal, matching component by component is the
+    /// same as matching the whole text against one pattern (literal components hold no colon,
+    /// so the text's colons must fall where the pattern's do): the fast path.
+    whole: Option<Pattern>,
 }
 
 impl ArnPattern {
     /// Compile a pattern; `*` and `?` are wildcards, case is significant.
     pub fn new(text: &str) -> ArnPattern {
+        let n = text.splitn(6, ':').count();
+        let head_literal = n > 1
+            && text
+                .splitn(6, ':')
+                .take(n - 1)
+                .all(|c| !c.contains(['*', '?']));
+        if head_literal {
+            return ArnPattern {
+                text: text.into(),
+                parts: Box::new([]),
+                whole: Some(Pattern::new(text, Case::Sensitive)),
+            };
+        }
         let parts: Vec<Pattern> = text
             .splitn(6, ':')
             .map(|p| Pattern::new(p, Case::Sensitive))
             .collect();
-        ArnPattern {
-            text: text.into(),
-            parts: parts.into(),
-        }
+        ArnPattern::from_parts(text.to_string(), parts)
     }
 
     /// Build from already compiled components (at most six; used for patterns assembled from
     /// policy variables).
     pub(crate) fn from_parts(text: String, parts: Vec<Pattern>) -> ArnPattern {
+        let head_literal = parts
+            .split_last()
+            .is_some_and(|(_, head)| !head.is_empty() && head.iter().all(Pattern::is_literal));
+        let whole = if head_literal {
+            let tokens: Vec<Token> = parts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    let sep = (i > 0).then_some(Token::Char(':'));
+                    sep.into_iter().chain(p.tokens())
+                })
+                .collect();
+            Some(Pattern::from_tokens(&tokens, Case::Sensitive))
+        } else {
+            None
+        };
         ArnPattern {
             text: text.into(),
-            parts: parts.into(),
+            parts: if whole.is_some() {
+                Box::new([])
+            } else {
+                parts.into()
+            },
+            whole,
         }
     }
 
@@ -180,18 +233,59 @@ impl ArnPattern {
         &self.text
     }
 
-    /// The compiled components.
-    pub fn parts(&self) -> &[Pattern] {
-        &self.parts
+    /// The compiled components (at most six, the last holding the rest of the text).
+    pub fn parts(&self) -> Vec<Pattern> {
+        if self.whole.is_none() {
+            return self.parts.to_vec();
+        }
+        self.text
+            .splitn(6, ':')
+            .map(|p| Pattern::new(p, Case::Sensitive))
+            .collect()
     }
 
     /// Whether the pattern matches every string (it is `*`).
     pub fn is_any(&self) -> bool {
-        matches!(&self.parts[..], [p] if p.is_any())
+        &*self.text == "*" || matches!(&self.parts[..], [p] if p.is_any())
+    }
+
+    /// Whether `text` matches, given the byte offsets of its first (up to five) colons.
+    #[inline]
+    pub(crate) fn matches_split(&self, text: &str, colons: &[usize]) -> bool {
+        if let Some(w) = &self.whole {
+            return w.matches(text);
+        }
+        let n = self.parts.len();
+        if n == 1 {
+            return self.parts.first().is_some_and(|p| p.matches(text));
+        }
+        if colons.len() < n - 1 {
+            return false;
+        }
+        let mut start = 0;
+        for (i, p) in self.parts.iter().enumerate() {
+            let end = if i + 1 == n {
+                text.len()
+            } else {
+                match colons.get(i) {
+                    Some(c) => *c,
+                    None => return false,
+                }
+            };
+            match text.get(start..end) {
+                Some(comp) if p.matches(comp) => {}
+                _ => return false,
+            }
+            start = end + 1;
+        }
+        true
     }
 
     /// Whether `text` matches.
     pub fn matches(&self, text: &str) -> bool {
+        if let Some(w) = &self.whole {
+            return w.matches(text);
+        }
         let n = self.parts.len();
         if n == 1 {
             return self.parts.first().is_some_and(|p| p.matches(text));

@@ -458,9 +458,13 @@ impl Parser<'_> {
             }
             self.advance_bytes(1);
             self.skip_ws();
-            self.path.push(PathSegment::Key(key.clone()));
+            // The key moves onto the path while its value is read, and back off after: no copy.
+            self.path.push(PathSegment::Key(key));
             let value = self.value(depth)?;
-            self.path.pop();
+            let key = match self.path.pop() {
+                Some(PathSegment::Key(k)) => k,
+                _ => String::new(),
+            };
             members.push(Member {
                 key,
                 key_span,

@@ -64,12 +64,23 @@ pub(crate) fn fold(c: char) -> char {
     }
 }
 
+/// Fold a whole string (see [`fold`]).
+pub(crate) fn fold_str(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars().map(fold).collect()
+}
+
 /// A compiled IAM wildcard pattern.
 #[derive(Clone)]
 pub struct Pattern {
     text: Box<str>,
     case: Case,
     kind: Kind,
+    /// The tokens, kept only when the text cannot tell them apart (a literal `*` or `?` next to
+    /// wildcards, from `${*}` / `${?}`).
+    ambiguous: Option<Box<[Token]>>,
 }
 
 #[derive(Clone)]
@@ -96,8 +107,11 @@ enum SegChar {
 #[derive(Clone)]
 struct Segment {
     chars: Box<[SegChar]>,
-    /// Shift-and masks for ASCII characters: `words` u64s per character, 128 characters.
-    ascii: Box<[u64]>,
+    /// For each ASCII character, its slot in `masks` (slot 0: characters absent from the segment,
+    /// which match only at `?` positions).
+    ascii_slot: Box<[u8; 128]>,
+    /// Shift-and masks, `words` u64s per slot.
+    masks: Box<[u64]>,
     /// Mask of `?` positions (for characters outside ASCII, combined with `others`).
     one: Box<[u64]>,
     /// Masks for non-ASCII literal characters of the segment.
@@ -119,6 +133,38 @@ struct Glob {
 impl Pattern {
     /// Compile `text`, reading `*` and `?` as wildcards.
     pub fn new(text: &str, case: Case) -> Pattern {
+        let fold_text = |t: &str| -> Box<str> {
+            match case {
+                Case::Sensitive => t.into(),
+                Case::Insensitive => fold_str(t).into(),
+            }
+        };
+        let stars = text.bytes().filter(|b| *b == b'*').count();
+        let ones = text.bytes().filter(|b| *b == b'?').count();
+        // The common shapes are built straight from the text.
+        let simple = if ones > 0 {
+            None
+        } else if stars == 0 {
+            Some(Kind::Exact(fold_text(text)))
+        } else if stars == text.len() {
+            Some(Kind::Any)
+        } else if stars == 1 && text.ends_with('*') {
+            Some(Kind::Prefix(fold_text(
+                text.get(..text.len() - 1).unwrap_or(""),
+            )))
+        } else if stars == 1 && text.starts_with('*') {
+            Some(Kind::Suffix(fold_text(text.get(1..).unwrap_or(""))))
+        } else {
+            None
+        };
+        if let Some(kind) = simple {
+            return Pattern {
+                text: text.into(),
+                case,
+                kind,
+                ambiguous: None,
+            };
+        }
         let tokens: Vec<Token> = text
             .chars()
             .map(|c| match c {
@@ -140,6 +186,7 @@ impl Pattern {
             text: text.into(),
             case,
             kind: Kind::Exact(folded),
+            ambiguous: None,
         }
     }
 
@@ -183,7 +230,17 @@ impl Pattern {
         } else {
             Kind::General(Box::new(Glob::new(tokens, f)))
         };
-        Pattern { text, case, kind }
+        let ambiguous = (!matches!(kind, Kind::Exact(_))
+            && tokens
+                .iter()
+                .any(|t| matches!(t, Token::Char('*') | Token::Char('?'))))
+        .then(|| tokens.into());
+        Pattern {
+            text,
+            case,
+            kind,
+            ambiguous,
+        }
     }
 
     /// The pattern as written (wildcards shown as `*` and `?`).
@@ -201,9 +258,40 @@ impl Pattern {
         matches!(self.kind, Kind::Exact(_))
     }
 
+    /// The pattern's tokens (literal text of an exact pattern comes back as characters).
+    pub fn tokens(&self) -> Vec<Token> {
+        if let Some(t) = &self.ambiguous {
+            return t.to_vec();
+        }
+        if self.is_literal() {
+            return self.text.chars().map(Token::Char).collect();
+        }
+        self.text
+            .chars()
+            .map(|c| match c {
+                '*' => Token::AnyRun,
+                '?' => Token::AnyChar,
+                c => Token::Char(c),
+            })
+            .collect()
+    }
+
     /// Whether the pattern matches every string.
     pub fn is_any(&self) -> bool {
         matches!(self.kind, Kind::Any)
+    }
+
+    /// Whether `text`, already folded with this module's case folding (as `Request` does for
+    /// actions), matches. For case-sensitive patterns this is [`matches`](Self::matches).
+    #[inline]
+    pub(crate) fn matches_prefolded(&self, folded: &str) -> bool {
+        match &self.kind {
+            Kind::Any => true,
+            Kind::Exact(p) => **p == *folded,
+            Kind::Prefix(p) => folded.starts_with(&**p),
+            Kind::Suffix(p) => folded.ends_with(&**p),
+            Kind::General(g) => g.matches(folded.chars()),
+        }
     }
 
     /// Whether `text` matches the whole pattern.
@@ -269,47 +357,48 @@ impl Segment {
     fn new(chars: Vec<SegChar>) -> Segment {
         let words = chars.len().div_ceil(64).max(1);
         let mut one = vec![0u64; words];
-        let mut ascii = vec![0u64; words * 128];
-        let mut others: Vec<(char, Box<[u64]>)> = Vec::new();
         for (j, sc) in chars.iter().enumerate() {
-            let (w, bit) = (j / 64, 1u64 << (j % 64));
-            match sc {
-                SegChar::One => {
-                    if let Some(m) = one.get_mut(w) {
-                        *m |= bit;
-                    }
-                    for c in 0..128 {
-                        if let Some(m) = ascii.get_mut(c * words + w) {
-                            *m |= bit;
-                        }
-                    }
-                }
-                SegChar::Lit(c) if c.is_ascii() => {
-                    if let Some(m) = ascii.get_mut(*c as usize * words + w) {
-                        *m |= bit;
-                    }
-                }
-                SegChar::Lit(c) => {
-                    if !others.iter().any(|(o, _)| o == c) {
-                        others.push((*c, vec![0u64; words].into()));
-                    }
-                    if let Some((_, m)) = others.iter_mut().find(|(o, _)| o == c) {
-                        if let Some(m) = m.get_mut(w) {
-                            *m |= bit;
-                        }
-                    }
+            if *sc == SegChar::One {
+                if let Some(m) = one.get_mut(j / 64) {
+                    *m |= 1u64 << (j % 64);
                 }
             }
         }
-        // Non-ASCII characters also match `?` positions.
-        for (_, m) in others.iter_mut() {
-            for (a, b) in m.iter_mut().zip(one.iter()) {
-                *a |= *b;
+        // Slot 0 holds the `?` mask; each distinct ASCII literal gets a slot starting from it.
+        let mut ascii_slot = Box::new([0u8; 128]);
+        let mut masks = one.clone();
+        let mut others: Vec<(char, Box<[u64]>)> = Vec::new();
+        for (j, sc) in chars.iter().enumerate() {
+            let (w, bit) = (j / 64, 1u64 << (j % 64));
+            let SegChar::Lit(c) = sc else { continue };
+            if c.is_ascii() {
+                let idx = *c as usize;
+                let mut slot = ascii_slot.get(idx).copied().unwrap_or(0) as usize;
+                if slot == 0 {
+                    slot = masks.len() / words;
+                    masks.extend_from_slice(&one);
+                    if let Some(s) = ascii_slot.get_mut(idx) {
+                        *s = u8::try_from(slot).unwrap_or(0);
+                    }
+                }
+                if let Some(m) = masks.get_mut(slot * words + w) {
+                    *m |= bit;
+                }
+            } else {
+                if !others.iter().any(|(o, _)| o == c) {
+                    others.push((*c, one.clone().into()));
+                }
+                if let Some((_, m)) = others.iter_mut().find(|(o, _)| o == c) {
+                    if let Some(m) = m.get_mut(w) {
+                        *m |= bit;
+                    }
+                }
             }
         }
         Segment {
             chars: chars.into(),
-            ascii: ascii.into(),
+            ascii_slot,
+            masks: masks.into(),
             one: one.into(),
             others: others.into(),
             words,
@@ -333,11 +422,8 @@ impl Segment {
     #[inline]
     fn mask(&self, c: char, w: usize) -> u64 {
         if c.is_ascii() {
-            return self
-                .ascii
-                .get(c as usize * self.words + w)
-                .copied()
-                .unwrap_or(0);
+            let slot = self.ascii_slot.get(c as usize).copied().unwrap_or(0) as usize;
+            return self.masks.get(slot * self.words + w).copied().unwrap_or(0);
         }
         match self.others.iter().find(|(o, _)| *o == c) {
             Some((_, m)) => m.get(w).copied().unwrap_or(0),
@@ -615,6 +701,20 @@ mod tests {
         let p = Pattern::literal("a?", Case::Sensitive);
         assert!(p.matches("a?"));
         assert!(!p.matches("ab"));
+    }
+
+    #[test]
+    fn tokens_round_trip_even_with_literal_stars() {
+        let toks = vec![Token::Char('*'), Token::AnyRun, Token::Char('a')];
+        assert_eq!(Pattern::from_tokens(&toks, Case::Sensitive).tokens(), toks);
+        assert_eq!(
+            Pattern::new("a*b?", Case::Sensitive).tokens(),
+            tokens("a*b?")
+        );
+        assert_eq!(
+            Pattern::literal("a*", Case::Sensitive).tokens(),
+            vec![Token::Char('a'), Token::Char('*')]
+        );
     }
 
     #[test]

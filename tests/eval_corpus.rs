@@ -7,6 +7,13 @@
 //!   `{"decision": …, "reasons": [{"type": …, "layer": …, "statement": …}, …]}` whose reasons must
 //!   each appear (field by field) among the evaluation's reasons.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: failing loudly is the point
+
 use perimeter::eval::{Case, CaseCompiler};
 use serde_json::Value;
 use std::path::Path;

@@ -270,9 +270,10 @@ fn not_principal_applies(m: &PrincipalMatcher, caller: &Caller) -> bool {
 
 fn resource_matches(m: &ResourceMatcher, req: &Request) -> bool {
     let resource = req.resource();
+    let colons = req.resource_colons();
     let hit = m.entries.iter().any(|e| match e {
         ResourceEntry::Any => true,
-        ResourceEntry::Pattern(p) => p.matches(resource),
+        ResourceEntry::Pattern(p) => p.matches_split(resource, colons),
         ResourceEntry::Template { head, tail } => {
             let Some(comps) = crate::arn::split_components(resource, 6) else {
                 return false;
@@ -298,7 +299,10 @@ pub(crate) fn statement_applies(
     req: &Request,
     has_boundary: bool,
 ) -> Option<Grant> {
-    if !s.actions.matches(req.action()) {
+    if !s
+        .actions
+        .matches_folded(req.action_folded(), req.action_service())
+    {
         return None;
     }
     if let Some(r) = &s.resources {
@@ -330,45 +334,53 @@ pub(crate) fn statement_applies(
         .then_some(grant)
 }
 
-#[derive(Default)]
-struct Scan {
-    /// (policy index, statement index, grant) of matching allows.
-    allows: SmallVec<[(usize, usize, Grant); 4]>,
-    denies: SmallVec<[(usize, usize); 2]>,
+/// A statement that applies to the request: where it is, its effect, and how its principal
+/// matched. Kept small: every applicable statement of every layer goes into one list.
+#[derive(Clone, Copy)]
+struct Hit {
+    layer: Layer,
+    policy: u32,
+    statement: u32,
+    effect: Effect,
 }
 
-impl Scan {
-    fn allowed(&self) -> bool {
-        !self.allows.is_empty()
-    }
-    fn best_grant(&self) -> Option<Grant> {
-        self.allows.iter().map(|(_, _, g)| *g).max()
-    }
-}
+type Hits = SmallVec<[Hit; 12]>;
 
-fn scan<'a>(
-    policies: impl IntoIterator<Item = &'a Arc<CompiledPolicy>>,
+/// Record the statements of `policies` that apply, returning (allowed, denied, best grant).
+fn scan(
+    hits: &mut Hits,
+    layer: Layer,
+    policies: &[Arc<CompiledPolicy>],
     req: &Request,
     has_boundary: bool,
-) -> Scan {
-    let mut out = Scan::default();
-    for (pi, p) in policies.into_iter().enumerate() {
+) -> (bool, bool, Option<Grant>) {
+    let (mut allowed, mut denied, mut best) = (false, false, None);
+    for (pi, p) in policies.iter().enumerate() {
         for s in p.statements() {
-            if let Some(g) = statement_applies(s, req, has_boundary) {
+            if let Some(grant) = statement_applies(s, req, has_boundary) {
                 match s.effect {
-                    Effect::Allow => out.allows.push((pi, s.index, g)),
-                    Effect::Deny => out.denies.push((pi, s.index)),
+                    Effect::Allow => {
+                        allowed = true;
+                        best = best.max(Some(grant));
+                    }
+                    Effect::Deny => denied = true,
                 }
+                hits.push(Hit {
+                    layer,
+                    policy: u32::try_from(pi).unwrap_or(u32::MAX),
+                    statement: u32::try_from(s.index).unwrap_or(u32::MAX),
+                    effect: s.effect,
+                });
             }
         }
     }
-    out
+    (allowed, denied, best)
 }
 
 fn statement_reason(
     kind: ReasonKind,
     layer: Layer,
-    policies: &[&Arc<CompiledPolicy>],
+    policies: &[Arc<CompiledPolicy>],
     pi: usize,
     si: usize,
 ) -> Reason {
@@ -446,109 +458,116 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
     let is_root = matches!(caller, Caller::Root { .. });
     // Boundaries apply to users and roles; session policies to role sessions and federated users.
     let boundary_applies = iam && !is_root && set.permission_boundary.is_some();
-    let has_boundary = boundary_applies;
     let session_applies = matches!(caller, Caller::Role { .. } | Caller::FederatedUser { .. });
+    let none: &[Arc<CompiledPolicy>] = &[];
 
-    let identity_refs: Vec<&Arc<CompiledPolicy>> = if iam {
-        set.identity.iter().collect()
+    let identity_p = if iam { &set.identity[..] } else { none };
+    let resource_p = set.resource.as_slice();
+    let boundary_p = if boundary_applies {
+        set.permission_boundary.as_slice()
     } else {
-        Vec::new()
+        none
     };
-    let resource_refs: Vec<&Arc<CompiledPolicy>> = set.resource.iter().collect();
-    let boundary_refs: Vec<&Arc<CompiledPolicy>> = if boundary_applies {
-        set.permission_boundary.iter().collect()
+    let session_p = if session_applies {
+        &set.session[..]
     } else {
-        Vec::new()
+        none
     };
-    let session_refs: Vec<&Arc<CompiledPolicy>> = if session_applies {
-        set.session.iter().collect()
-    } else {
-        Vec::new()
-    };
-
-    let identity = scan(identity_refs.iter().copied(), req, has_boundary);
-    let resource = scan(resource_refs.iter().copied(), req, has_boundary);
-    let boundary = scan(boundary_refs.iter().copied(), req, has_boundary);
-    let session = scan(session_refs.iter().copied(), req, has_boundary);
-
     // SCPs apply to IAM identities of member accounts, not to service-linked roles.
-    let scp_applies = iam && !is_service_linked_role(req);
-    let scp_levels: Vec<(Vec<&Arc<CompiledPolicy>>, Scan)> = if scp_applies {
-        set.service_control
-            .iter()
-            .map(|level| {
-                let refs: Vec<&Arc<CompiledPolicy>> = level.iter().collect();
-                let s = scan(refs.iter().copied(), req, has_boundary);
-                (refs, s)
-            })
-            .collect()
+    let scp_levels: &[Vec<Arc<CompiledPolicy>>] = if iam && !is_service_linked_role(req) {
+        &set.service_control
     } else {
-        Vec::new()
+        &[]
     };
     // RCPs apply to resources of the supported services, not to `kms:RetireGrant`, not to
     // service-linked roles.
-    let service = req
-        .action()
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let rcp_applies = RCP_SERVICES.contains(&service.as_str())
-        && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
-        && !is_service_linked_role(req);
-    let rcp_levels: Vec<(Vec<&Arc<CompiledPolicy>>, Scan)> = if rcp_applies {
-        set.resource_control
-            .iter()
-            .map(|level| {
-                let refs: Vec<&Arc<CompiledPolicy>> = level.iter().collect();
-                let s = scan(refs.iter().copied(), req, has_boundary);
-                (refs, s)
+    let service = req.action().split(':').next().unwrap_or("");
+    let rcp_levels: &[Vec<Arc<CompiledPolicy>>] =
+        if RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+            && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
+            && !is_service_linked_role(req)
+        {
+            &set.resource_control
+        } else {
+            &[]
+        };
+
+    let mut hits = Hits::new();
+    let b = boundary_applies;
+    let (identity_allowed, identity_denied, _) =
+        scan(&mut hits, Layer::Identity, identity_p, req, b);
+    let (resource_allowed, resource_denied, grant) =
+        scan(&mut hits, Layer::Resource, resource_p, req, b);
+    let (boundary_allowed, boundary_denied, _) =
+        scan(&mut hits, Layer::PermissionBoundary, boundary_p, req, b);
+    let (session_allowed, session_denied, _) = scan(&mut hits, Layer::Session, session_p, req, b);
+    let mut denied = identity_denied || resource_denied || boundary_denied || session_denied;
+    let mut scp_missing: SmallVec<[usize; 3]> = SmallVec::new();
+    for (level, policies) in scp_levels.iter().enumerate() {
+        let (allowed, d, _) = scan(&mut hits, Layer::ServiceControl { level }, policies, req, b);
+        denied |= d;
+        if !allowed {
+            scp_missing.push(level);
+        }
+    }
+    for (level, policies) in rcp_levels.iter().enumerate() {
+        let (_, d, _) = scan(
+            &mut hits,
+            Layer::ResourceControl { level },
+            policies,
+            req,
+            b,
+        );
+        denied |= d;
+    }
+
+    let policies_of = |layer: Layer| -> &[Arc<CompiledPolicy>] {
+        match layer {
+            Layer::Identity => identity_p,
+            Layer::Resource => resource_p,
+            Layer::PermissionBoundary => boundary_p,
+            Layer::Session => session_p,
+            Layer::ServiceControl { level } => scp_levels.get(level).map_or(none, |l| &l[..]),
+            Layer::ResourceControl { level } => rcp_levels.get(level).map_or(none, |l| &l[..]),
+        }
+    };
+    let reasons_for = |kind: ReasonKind, effect: Effect| -> Vec<Reason> {
+        hits.iter()
+            .filter(|h| h.effect == effect)
+            .map(|h| {
+                statement_reason(
+                    kind,
+                    h.layer,
+                    policies_of(h.layer),
+                    h.policy as usize,
+                    h.statement as usize,
+                )
             })
             .collect()
-    } else {
-        Vec::new()
     };
 
     // 1. An explicit deny anywhere decides.
-    let mut reasons = Vec::new();
-    let mut add_denies = |scan: &Scan, layer: Layer, refs: &[&Arc<CompiledPolicy>]| {
-        for (pi, si) in &scan.denies {
-            reasons.push(statement_reason(ReasonKind::Denied, layer, refs, *pi, *si));
-        }
-    };
-    add_denies(&identity, Layer::Identity, &identity_refs);
-    add_denies(&resource, Layer::Resource, &resource_refs);
-    add_denies(&boundary, Layer::PermissionBoundary, &boundary_refs);
-    add_denies(&session, Layer::Session, &session_refs);
-    for (level, (refs, s)) in scp_levels.iter().enumerate() {
-        add_denies(s, Layer::ServiceControl { level }, refs);
-    }
-    for (level, (refs, s)) in rcp_levels.iter().enumerate() {
-        add_denies(s, Layer::ResourceControl { level }, refs);
-    }
-    if !reasons.is_empty() {
+    if denied {
         return Evaluation {
             decision: Decision::ExplicitDeny,
-            reasons,
+            reasons: reasons_for(ReasonKind::Denied, Effect::Deny),
         };
     }
 
     // 2. Every SCP level must allow (RCP levels always hold RCPFullAWSAccess).
-    for (level, (_, s)) in scp_levels.iter().enumerate() {
-        if !s.allowed() {
-            reasons.push(no_allow(Layer::ServiceControl { level }));
-        }
-    }
-    if !reasons.is_empty() {
+    if !scp_missing.is_empty() {
         return Evaluation {
             decision: Decision::ImplicitDeny,
-            reasons,
+            reasons: scp_missing
+                .iter()
+                .map(|&level| no_allow(Layer::ServiceControl { level }))
+                .collect(),
         };
     }
 
     // 3. Identity side and resource side.
-    let identity_allows = is_root || identity.allowed();
-    let boundary_ok = !boundary_applies || boundary.allowed();
+    let identity_allows = is_root || identity_allowed;
+    let boundary_ok = !boundary_applies || boundary_allowed;
     // A federated user from GetFederationToken always has a session policy; without one it has
     // no permissions (IAM User Guide, "Session policies").
     let session_ok = if !session_applies {
@@ -556,15 +575,14 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
     } else if set.session.is_empty() {
         !matches!(caller, Caller::FederatedUser { .. })
     } else {
-        session.allowed()
+        session_allowed
     };
     let identity_path = iam && identity_allows && boundary_ok && session_ok;
-    let grant = resource.best_grant();
     let required = resource_policy_required(req);
 
     let allowed = if !iam {
         // Anonymous callers, services and identity providers have no identity side.
-        resource.allowed()
+        resource_allowed
     } else if req.is_same_account() {
         let sufficient = match grant {
             Some(Grant::Exact) => true,
@@ -572,38 +590,25 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
             Some(Grant::Account) | None => false,
         };
         if required {
-            resource.allowed() && (sufficient || identity_path)
+            resource_allowed && (sufficient || identity_path)
         } else {
             sufficient || identity_path
         }
     } else {
         // Across accounts both sides must allow.
-        resource.allowed() && identity_path
+        resource_allowed && identity_path
     };
 
     if allowed {
-        let mut add_allows = |scan: &Scan, layer: Layer, refs: &[&Arc<CompiledPolicy>]| {
-            for (pi, si, _) in &scan.allows {
-                reasons.push(statement_reason(ReasonKind::Allowed, layer, refs, *pi, *si));
-            }
-        };
-        add_allows(&identity, Layer::Identity, &identity_refs);
-        add_allows(&resource, Layer::Resource, &resource_refs);
-        add_allows(&boundary, Layer::PermissionBoundary, &boundary_refs);
-        add_allows(&session, Layer::Session, &session_refs);
-        for (level, (refs, s)) in scp_levels.iter().enumerate() {
-            add_allows(s, Layer::ServiceControl { level }, refs);
-        }
         return Evaluation {
             decision: Decision::Allow,
-            reasons,
+            reasons: reasons_for(ReasonKind::Allowed, Effect::Allow),
         };
     }
 
-    if !iam || required || !req.is_same_account() {
-        if !resource.allowed() {
-            reasons.push(no_allow(Layer::Resource));
-        }
+    let mut reasons = Vec::new();
+    if (!iam || required || !req.is_same_account()) && !resource_allowed {
+        reasons.push(no_allow(Layer::Resource));
     }
     if iam {
         if !identity_allows {

@@ -369,7 +369,13 @@ impl Context {
 pub struct Request {
     caller: Caller,
     action: String,
+    /// The action folded to lowercase, for matching.
+    action_folded: Box<str>,
+    /// Hash of the folded service prefix (see `compile::service_hash`).
+    action_service: u64,
     resource: String,
+    /// Byte offsets of the resource's first five colons.
+    resource_colons: smallvec::SmallVec<[usize; 5]>,
     resource_account: Option<String>,
     context: Context,
 }
@@ -387,7 +393,12 @@ impl Request {
             req: Request {
                 caller,
                 action: action.into(),
+                action_folded: crate::pattern::fold_str(action).into(),
+                action_service: crate::policy::compile::service_hash(&crate::pattern::fold_str(
+                    action,
+                )),
                 resource: resource.into(),
+                resource_colons: crate::arn::colon_offsets(resource),
                 resource_account: None,
                 context: Context::new(),
             },
@@ -405,6 +416,18 @@ impl Request {
     /// The resource ARN (or `*`).
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+    #[inline]
+    pub(crate) fn action_folded(&self) -> &str {
+        &self.action_folded
+    }
+    #[inline]
+    pub(crate) fn action_service(&self) -> u64 {
+        self.action_service
+    }
+    #[inline]
+    pub(crate) fn resource_colons(&self) -> &[usize] {
+        &self.resource_colons
     }
     /// The account that owns the resource: as given, else the ARN's account field, else the
     /// caller's account (see `manual::evaluation`).

@@ -63,13 +63,33 @@ pub(crate) struct ActionMatcher {
     pub(crate) negated: bool,
     pub(crate) any: bool,
     pub(crate) patterns: Vec<Pattern>,
+    /// For each pattern, the hash of its literal service prefix (`s3` in `s3:Get*`), or 0 when
+    /// the prefix has a wildcard: a cheap first test before the pattern itself.
+    pub(crate) services: Vec<u64>,
+}
+
+/// FNV-1a hash of an action's service prefix, folded; never 0.
+#[inline]
+pub(crate) fn service_hash(folded_action: &str) -> u64 {
+    let service = folded_action.split(':').next().unwrap_or("");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in service.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h | 1
 }
 
 impl ActionMatcher {
-    /// Whether the element covers `action`.
+    /// Whether the element covers an action already folded to lowercase.
     #[inline]
-    pub(crate) fn matches(&self, action: &str) -> bool {
-        let hit = self.any || self.patterns.iter().any(|p| p.matches(action));
+    pub(crate) fn matches_folded(&self, folded: &str, service: u64) -> bool {
+        let hit = self.any
+            || self
+                .patterns
+                .iter()
+                .zip(&self.services)
+                .any(|(p, h)| (*h == 0 || *h == service) && p.matches_prefolded(folded));
         hit != self.negated
     }
 }
@@ -240,18 +260,27 @@ impl CompiledPolicy {
 fn compile_statement(index: usize, s: &Statement, vars: bool) -> CompiledStatement {
     let actions = {
         let any = s.action.values.iter().any(|a| a == "*");
+        let texts: Vec<&str> = if any {
+            Vec::new()
+        } else {
+            s.action.values.iter().collect()
+        };
         ActionMatcher {
             negated: s.action.negated,
             any,
-            patterns: if any {
-                Vec::new()
-            } else {
-                s.action
-                    .values
-                    .iter()
-                    .map(|a| Pattern::new(a, Case::Insensitive))
-                    .collect()
-            },
+            patterns: texts
+                .iter()
+                .map(|a| Pattern::new(a, Case::Insensitive))
+                .collect(),
+            services: texts
+                .iter()
+                .map(|a| match a.split_once(':') {
+                    Some((svc, _)) if !svc.contains(['*', '?']) => {
+                        service_hash(&crate::pattern::fold_str(a))
+                    }
+                    _ => 0,
+                })
+                .collect(),
         }
     };
     let resources = s.resource.as_ref().map(|r| ResourceMatcher {

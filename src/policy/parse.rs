@@ -5,7 +5,61 @@ use super::{
     Principal, PrincipalElement, PrincipalKind, Spanned, Statement, Values, Version,
 };
 use crate::error::{quote, Error, ErrorKind};
-use crate::json::{self, Member, Node, Path, Span, Value};
+use crate::json::{self, Member, Node, Path, PathSegment, Span, Value};
+
+/// A borrowed JSON path, extended without allocating; turned into a [`Path`] only for an error.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    parent: Option<&'a At<'a>>,
+    seg: Seg<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> At<'a> {
+    const ROOT: At<'static> = At {
+        parent: None,
+        seg: Seg::Root,
+    };
+
+    fn key(&'a self, key: &'a str) -> At<'a> {
+        At {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    fn index(&'a self, index: usize) -> At<'a> {
+        At {
+            parent: Some(self),
+            seg: Seg::Index(index),
+        }
+    }
+
+    fn path(&self) -> Path {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(at) = cur {
+            match at.seg {
+                Seg::Root => {}
+                Seg::Key(k) => segs.push(PathSegment::Key(k.to_string())),
+                Seg::Index(i) => segs.push(PathSegment::Index(i)),
+            }
+            cur = at.parent;
+        }
+        segs.reverse();
+        Path(segs)
+    }
+
+    fn location(&self, pos: json::Position) -> crate::Location {
+        self.path().location(pos)
+    }
+}
 
 const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: &[&str] = &[
@@ -20,11 +74,11 @@ const STATEMENT_ELEMENTS: &[&str] = &[
     "Condition",
 ];
 
-fn err(message: String, path: &Path, span: Span) -> Error {
+fn err(message: String, path: &At<'_>, span: Span) -> Error {
     Error::at(ErrorKind::Policy, message, path.location(span.start))
 }
 
-fn limit(message: String, path: &Path, span: Span) -> Error {
+fn limit(message: String, path: &At<'_>, span: Span) -> Error {
     Error::at(ErrorKind::Limit, message, path.location(span.start))
 }
 
@@ -157,7 +211,7 @@ fn from_root(root: Node, limits: &Limits, nesting: usize) -> Result<Policy, Erro
                 "a policy must be a json object, found {}",
                 other.type_name()
             ),
-            &Path::root(),
+            &At::ROOT,
             root.span,
         )),
     }
@@ -181,7 +235,7 @@ fn check_members<'a>(
     node: &'a Node,
     allowed: &[&str],
     what: &str,
-    path: &Path,
+    path: &At<'_>,
 ) -> Result<&'a [Member], Error> {
     let Value::Object(members) = &node.value else {
         return Err(err(
@@ -219,7 +273,7 @@ fn check_members<'a>(
 fn string_of(
     node: &Node,
     what: &str,
-    path: &Path,
+    path: &At<'_>,
     limits: &Limits,
 ) -> Result<Spanned<String>, Error> {
     match &node.value {
@@ -244,7 +298,7 @@ fn string_of(
     }
 }
 
-fn values_of(node: &Node, what: &str, path: &Path, limits: &Limits) -> Result<Values, Error> {
+fn values_of(node: &Node, what: &str, path: &At<'_>, limits: &Limits) -> Result<Values, Error> {
     match &node.value {
         Value::String(_) => Ok(Values {
             items: vec![string_of(node, what, path, limits)?],
@@ -284,7 +338,7 @@ fn values_of(node: &Node, what: &str, path: &Path, limits: &Limits) -> Result<Va
 }
 
 fn read_policy(root: &Node, limits: &Limits) -> Result<Policy, Error> {
-    let path = Path::root();
+    let path = At::ROOT;
     let members = check_members(root, POLICY_ELEMENTS, "policy", &path)?;
     let mut version = None;
     let mut id = None;
@@ -313,7 +367,7 @@ fn read_policy(root: &Node, limits: &Limits) -> Result<Policy, Error> {
             }
             "Id" => id = Some(string_of(&m.value, "`Id`", &p, limits)?),
             "Statement" => {
-                let list: Vec<(Path, &Node)> = match &m.value.value {
+                let list: Vec<(At<'_>, &Node)> = match &m.value.value {
                     Value::Array(items) => {
                         if items.len() > limits.max_statements {
                             return Err(limit(
@@ -334,7 +388,7 @@ fn read_policy(root: &Node, limits: &Limits) -> Result<Policy, Error> {
                     }
                     Value::Object(_) => {
                         statement_is_array = false;
-                        vec![(p.clone(), &m.value)]
+                        vec![(p, &m.value)]
                     }
                     other => {
                         return Err(err(
@@ -375,7 +429,7 @@ fn read_policy(root: &Node, limits: &Limits) -> Result<Policy, Error> {
     })
 }
 
-fn read_statement(node: &Node, path: &Path, limits: &Limits) -> Result<Statement, Error> {
+fn read_statement(node: &Node, path: &At<'_>, limits: &Limits) -> Result<Statement, Error> {
     let members = check_members(node, STATEMENT_ELEMENTS, "statement", path)?;
     let get = |k: &str| members.iter().find(|m| m.key == k);
     for (a, b) in [
@@ -483,7 +537,7 @@ fn read_statement(node: &Node, path: &Path, limits: &Limits) -> Result<Statement
 fn read_principal(
     node: &Node,
     negated: bool,
-    path: &Path,
+    path: &At<'_>,
     limits: &Limits,
 ) -> Result<PrincipalElement, Error> {
     let what = if negated {
@@ -550,7 +604,7 @@ fn read_principal(
 
 fn condition_value(
     node: &Node,
-    path: &Path,
+    path: &At<'_>,
     limits: &Limits,
 ) -> Result<Spanned<ConditionValue>, Error> {
     let v = match &node.value {
@@ -583,7 +637,11 @@ fn condition_value(
     Ok(Spanned::new(v, node.span))
 }
 
-fn read_condition(node: &Node, path: &Path, limits: &Limits) -> Result<Vec<ConditionBlock>, Error> {
+fn read_condition(
+    node: &Node,
+    path: &At<'_>,
+    limits: &Limits,
+) -> Result<Vec<ConditionBlock>, Error> {
     let Value::Object(ops) = &node.value else {
         return Err(err(
             format!(

@@ -4,13 +4,16 @@
 //! principal, action, resource, `Condition`), and lists keep the scalar or array form they were
 //! written in, so a parsed policy serializes to text that parses back to an equal model.
 
-use super::{ConditionValue, ListElement, Policy, Principal, PrincipalElement, Statement, Values};
+use super::{ConditionEntry, ConditionValue, Policy, Principal, Statement, Values};
 use crate::json::write_string;
 
+/// A JSON writer that tracks indentation and commas.
 struct Writer {
     out: String,
     pretty: bool,
     depth: usize,
+    /// Whether the current container already has an item (so the next needs a comma).
+    has_item: Vec<bool>,
 }
 
 impl Writer {
@@ -23,7 +26,33 @@ impl Writer {
         }
     }
 
+    fn open(&mut self, c: char) {
+        self.out.push(c);
+        self.depth += 1;
+        self.has_item.push(false);
+    }
+
+    fn close(&mut self, c: char) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_item.pop() == Some(true) {
+            self.newline();
+        }
+        self.out.push(c);
+    }
+
+    /// Start the next item of the current container.
+    fn item(&mut self) {
+        if let Some(has) = self.has_item.last_mut() {
+            if *has {
+                self.out.push(',');
+            }
+            *has = true;
+        }
+        self.newline();
+    }
+
     fn key(&mut self, key: &str) {
+        self.item();
         write_string(&mut self.out, key);
         self.out.push(':');
         if self.pretty {
@@ -31,149 +60,98 @@ impl Writer {
         }
     }
 
-    /// Write an object from a list of members, each written by a closure.
-    fn object(&mut self, members: Vec<(&str, Box<dyn FnOnce(&mut Writer) + '_>)>) {
-        self.out.push('{');
-        self.depth += 1;
-        let n = members.len();
-        for (i, (k, f)) in members.into_iter().enumerate() {
-            self.newline();
-            self.key(k);
-            f(self);
-            if i + 1 < n {
-                self.out.push(',');
-            }
-        }
-        self.depth -= 1;
-        if n > 0 {
-            self.newline();
-        }
-        self.out.push('}');
-    }
-
-    fn array<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Writer, &T)) {
-        self.out.push('[');
-        self.depth += 1;
-        for (i, item) in items.iter().enumerate() {
-            self.newline();
-            f(self, item);
-            if i + 1 < items.len() {
-                self.out.push(',');
-            }
-        }
-        self.depth -= 1;
-        if !items.is_empty() {
-            self.newline();
-        }
-        self.out.push(']');
+    fn string(&mut self, s: &str) {
+        write_string(&mut self.out, s);
     }
 
     fn values(&mut self, v: &Values) {
-        match (v.scalar, v.items.first()) {
-            (true, Some(one)) if v.items.len() == 1 => write_string(&mut self.out, one),
-            _ => self.array(&v.items, |w, s| write_string(&mut w.out, s)),
+        match (v.scalar, v.items.as_slice()) {
+            (true, [one]) => self.string(one),
+            (_, items) => {
+                self.open('[');
+                for s in items {
+                    self.item();
+                    self.string(s);
+                }
+                self.close(']');
+            }
         }
     }
-}
 
-fn principal(w: &mut Writer, p: &PrincipalElement) {
-    match &p.principal {
-        Principal::Any => write_string(&mut w.out, "*"),
-        Principal::Map(entries) => w.object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.value.as_str(),
-                        Box::new(move |w: &mut Writer| w.values(v)) as Box<dyn FnOnce(&mut Writer)>,
-                    )
-                })
-                .collect(),
-        ),
+    fn condition_value(&mut self, v: &ConditionValue) {
+        match v {
+            ConditionValue::String(s) => self.string(s),
+            ConditionValue::Number(n) => self.out.push_str(n),
+            ConditionValue::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+        }
     }
-}
 
-fn condition_value(w: &mut Writer, v: &ConditionValue) {
-    match v {
-        ConditionValue::String(s) => write_string(&mut w.out, s),
-        ConditionValue::Number(n) => w.out.push_str(n),
-        ConditionValue::Bool(b) => w.out.push_str(if *b { "true" } else { "false" }),
+    fn condition_entry(&mut self, e: &ConditionEntry) {
+        self.key(&e.key);
+        match (e.scalar, e.values.as_slice()) {
+            (true, [one]) => self.condition_value(one),
+            (_, values) => {
+                self.open('[');
+                for v in values {
+                    self.item();
+                    self.condition_value(v);
+                }
+                self.close(']');
+            }
+        }
     }
-}
 
-fn statement(w: &mut Writer, s: &Statement) {
-    let mut members: Vec<(&str, Box<dyn FnOnce(&mut Writer) + '_>)> = Vec::new();
-    if let Some(sid) = &s.sid {
-        members.push(("Sid", Box::new(move |w| write_string(&mut w.out, sid))));
-    }
-    members.push((
-        "Effect",
-        Box::new(move |w| write_string(&mut w.out, s.effect.as_str())),
-    ));
-    if let Some(p) = &s.principal {
-        let k = if p.negated {
-            "NotPrincipal"
+    fn statement(&mut self, s: &Statement) {
+        self.open('{');
+        if let Some(sid) = &s.sid {
+            self.key("Sid");
+            self.string(sid);
+        }
+        self.key("Effect");
+        self.string(s.effect.as_str());
+        if let Some(p) = &s.principal {
+            self.key(if p.negated {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            });
+            match &p.principal {
+                Principal::Any => self.string("*"),
+                Principal::Map(entries) => {
+                    self.open('{');
+                    for (kind, values) in entries {
+                        self.key(kind.as_str());
+                        self.values(values);
+                    }
+                    self.close('}');
+                }
+            }
+        }
+        self.key(if s.action.negated {
+            "NotAction"
         } else {
-            "Principal"
-        };
-        members.push((k, Box::new(move |w| principal(w, p))));
+            "Action"
+        });
+        self.values(&s.action.values);
+        if let Some(r) = &s.resource {
+            self.key(if r.negated { "NotResource" } else { "Resource" });
+            self.values(&r.values);
+        }
+        if s.has_condition || !s.condition.is_empty() {
+            self.key("Condition");
+            self.open('{');
+            for block in &s.condition {
+                self.key(&block.operator.to_string());
+                self.open('{');
+                for e in &block.entries {
+                    self.condition_entry(e);
+                }
+                self.close('}');
+            }
+            self.close('}');
+        }
+        self.close('}');
     }
-    let list = |e: &ListElement, pos: &'static str, neg: &'static str| -> (&'static str, Values) {
-        (if e.negated { neg } else { pos }, e.values.clone())
-    };
-    let (ak, av) = list(&s.action, "Action", "NotAction");
-    members.push((ak, Box::new(move |w| w.values(&av))));
-    if let Some(r) = &s.resource {
-        let (rk, rv) = list(r, "Resource", "NotResource");
-        members.push((rk, Box::new(move |w| w.values(&rv))));
-    }
-    if s.has_condition || !s.condition.is_empty() {
-        members.push((
-            "Condition",
-            Box::new(move |w| {
-                let ops: Vec<(String, &super::ConditionBlock)> = s
-                    .condition
-                    .iter()
-                    .map(|b| (b.operator.to_string(), b))
-                    .collect();
-                w.object(
-                    ops.iter()
-                        .map(|(name, b)| {
-                            (
-                                name.as_str(),
-                                Box::new(move |w: &mut Writer| {
-                                    w.object(
-                                        b.entries
-                                            .iter()
-                                            .map(|e| {
-                                                (
-                                                    e.key.value.as_str(),
-                                                    Box::new(move |w: &mut Writer| {
-                                                        match (e.scalar, e.values.first()) {
-                                                            (true, Some(v))
-                                                                if e.values.len() == 1 =>
-                                                            {
-                                                                condition_value(w, v)
-                                                            }
-                                                            _ => w.array(&e.values, |w, v| {
-                                                                condition_value(w, v)
-                                                            }),
-                                                        }
-                                                    })
-                                                        as Box<dyn FnOnce(&mut Writer)>,
-                                                )
-                                            })
-                                            .collect(),
-                                    )
-                                }) as Box<dyn FnOnce(&mut Writer)>,
-                            )
-                        })
-                        .collect(),
-                )
-            }),
-        ));
-    }
-    w.object(members);
 }
 
 pub(super) fn to_json(p: &Policy, pretty: bool) -> String {
@@ -181,26 +159,50 @@ pub(super) fn to_json(p: &Policy, pretty: bool) -> String {
         out: String::new(),
         pretty,
         depth: 0,
+        has_item: Vec::new(),
     };
-    let mut members: Vec<(&str, Box<dyn FnOnce(&mut Writer) + '_>)> = Vec::new();
+    w.open('{');
     if let Some(v) = &p.version {
-        members.push((
-            "Version",
-            Box::new(move |w| write_string(&mut w.out, v.as_str())),
-        ));
+        w.key("Version");
+        w.string(v.as_str());
     }
     if let Some(id) = &p.id {
-        members.push(("Id", Box::new(move |w| write_string(&mut w.out, id))));
+        w.key("Id");
+        w.string(id);
     }
-    members.push((
-        "Statement",
-        Box::new(
-            move |w| match (p.statement_is_array, p.statements.first()) {
-                (false, Some(s)) if p.statements.len() == 1 => statement(w, s),
-                _ => w.array(&p.statements, statement),
-            },
-        ),
-    ));
-    w.object(members);
+    w.key("Statement");
+    match (p.statement_is_array, p.statements.as_slice()) {
+        (false, [one]) => w.statement(one),
+        (_, statements) => {
+            w.open('[');
+            for s in statements {
+                w.item();
+                w.statement(s);
+            }
+            w.close(']');
+        }
+    }
+    w.close('}');
     w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::Policy;
+
+    #[test]
+    fn writes_conventional_order_and_keeps_forms() {
+        let text = r#"{"Statement":{"Action":["s3:GetObject"],"Effect":"Allow","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":10},"Bool":{"aws:SecureTransport":[true]}}},"Version":"2012-10-17"}"#;
+        let p = Policy::parse(text).unwrap();
+        assert_eq!(
+            p.to_json(),
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":10},"Bool":{"aws:SecureTransport":[true]}}}}"#
+        );
+        let pretty = p.to_json_pretty();
+        assert!(
+            pretty.contains("\n  \"Statement\": {\n    \"Effect\": \"Allow\","),
+            "{pretty}"
+        );
+        assert_eq!(Policy::parse(&pretty).unwrap(), p);
+    }
 }
