@@ -337,3 +337,32 @@ fn summaries_of_shards_merge_into_the_whole() {
     }
     assert_eq!(merged, whole);
 }
+
+/// Every action in the event table exists in the Service Authorization Reference. Reads the raw
+/// reference from the project's shared data when it is there (the embedded `perimeter::catalog`
+/// will replace this once it lands).
+#[test]
+fn table_actions_exist_in_the_service_reference() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/service-reference/aws-service-reference-2025-11-01.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("note: {} not found; table check skipped", path.display());
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut known = std::collections::HashSet::new();
+    for (prefix, svc) in v["services"].as_object().unwrap() {
+        for a in svc["Actions"].as_array().unwrap() {
+            known.insert(format!("{prefix}:{}", a["Name"].as_str().unwrap()).to_ascii_lowercase());
+        }
+    }
+    let mut n = 0;
+    for a in perimeter::activity::table_actions() {
+        assert!(
+            known.contains(&a.to_ascii_lowercase()),
+            "{a} is not in the service reference"
+        );
+        n += 1;
+    }
+    assert!(n > 200, "{n}");
+}
