@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod arn;
 pub mod catalog;
 pub mod error;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod eval;
 mod io;
+mod unused;
 
 /// Offline reasoning about AWS IAM access.
 #[derive(Parser)]
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Evaluate requests against their policies (one case, an array, or JSON lines).
     Eval(eval::Args),
+    /// Find unused roles, access keys, passwords and permissions from CloudTrail.
+    Unused(unused::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +41,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Unused(args) => unused::run(args),
     }
 }
