@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod error;
 pub mod eval;
 pub mod json;
+pub mod manual;
 pub mod pattern;
 pub mod policy;
 pub mod scalar;
