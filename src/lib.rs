@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod analyze;
 pub mod arn;
 pub mod catalog;
 pub mod error;
@@ -10,7 +11,7 @@ pub mod json;
 pub mod manual;
 pub mod pattern;
 pub mod policy;
-pub(crate) mod reason;
+pub mod reason;
 pub mod scalar;
 
 pub use error::{Error, ErrorKind, Location};

@@ -202,6 +202,8 @@ pub(crate) struct CompiledCondition {
     pub(crate) key: Box<str>,
     /// The key as written in the policy.
     pub(crate) spelled: Box<str>,
+    /// The values as written (numbers and booleans as their text).
+    pub(crate) texts: Vec<String>,
     pub(crate) values: CondValues,
 }
 
@@ -311,6 +313,11 @@ fn compile_statement(index: usize, s: &Statement, vars: bool) -> CompiledStateme
                 op: block.operator.value,
                 key: e.key.value.to_lowercase().into(),
                 spelled: e.key.value.as_str().into(),
+                texts: e
+                    .values
+                    .iter()
+                    .map(|v| v.value.as_text().into_owned())
+                    .collect(),
                 values: compile_values(block.operator.value.base, &e.values, vars),
             })
         })

@@ -139,6 +139,12 @@ pub(crate) struct Arena {
     opaque: u32,
 }
 
+/// Remove repeated nodes, keeping the first of each (the search tries parts in order).
+fn dedup_keep_order(v: &mut Vec<NodeId>) {
+    let mut seen = ahash::AHashSet::with_capacity(v.len());
+    v.retain(|x| seen.insert(*x));
+}
+
 pub(crate) const TRUE: NodeId = 0;
 pub(crate) const FALSE: NodeId = 1;
 
@@ -217,8 +223,7 @@ impl Arena {
                 _ => out.push(x),
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        dedup_keep_order(&mut out);
         match out.len() {
             0 => TRUE,
             1 => out.first().copied().unwrap_or(TRUE),
@@ -236,8 +241,7 @@ impl Arena {
                 _ => out.push(x),
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        dedup_keep_order(&mut out);
         match out.len() {
             0 => FALSE,
             1 => out.first().copied().unwrap_or(FALSE),

@@ -243,6 +243,35 @@ impl Lang {
 
     /// Whether the language holds `s`.
     pub(crate) fn matches(&self, s: &str) -> bool {
+        if self.toks.len() < 127 {
+            let mut runs = 0u128;
+            for (i, t) in self.toks.iter().enumerate() {
+                if matches!(t, Tok::Run(_)) {
+                    runs |= 1u128 << i;
+                }
+            }
+            let close = |mut x: u128| loop {
+                let y = x | ((x & runs) << 1);
+                if y == x {
+                    return x;
+                }
+                x = y;
+            };
+            let mut x = close(1);
+            for c in s.chars() {
+                let m = self
+                    .toks
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, t)| x & (1u128 << i) != 0 && t.accepts(c))
+                    .fold(0u128, |m, (i, _)| m | (1u128 << i));
+                x = close((m & runs) | ((m & !runs) << 1));
+                if x == 0 {
+                    return false;
+                }
+            }
+            return x & (1u128 << self.toks.len()) != 0;
+        }
         let mut b = self.start();
         for c in s.chars() {
             b = self.step(&b, c);
@@ -271,11 +300,102 @@ impl Lang {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct OutOfBudget;
 
+/// A language compiled against one query's alphabet: for each alphabet character, the positions
+/// whose token accepts it, as a bit set (only for languages of fewer than 128 tokens).
+struct Fast {
+    /// Per alphabet index: accepting positions.
+    masks: Vec<u128>,
+    /// Positions holding a run (which stay put on a character and may be skipped).
+    runs: u128,
+    accept: u128,
+}
+
+impl Fast {
+    fn new(l: &Lang, alphabet: &[char]) -> Option<Fast> {
+        if l.toks.len() >= 127 {
+            return None;
+        }
+        let mut runs = 0u128;
+        for (i, t) in l.toks.iter().enumerate() {
+            if matches!(t, Tok::Run(_)) {
+                runs |= 1u128 << i;
+            }
+        }
+        let masks = alphabet
+            .iter()
+            .map(|&c| {
+                l.toks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.accepts(c))
+                    .fold(0u128, |m, (i, _)| m | (1u128 << i))
+            })
+            .collect();
+        Some(Fast {
+            masks,
+            runs,
+            accept: 1u128 << l.toks.len(),
+        })
+    }
+
+    /// Skip runs: a run position reached also reaches the next position.
+    #[inline]
+    fn close(&self, mut x: u128) -> u128 {
+        loop {
+            let y = x | ((x & self.runs) << 1);
+            if y == x {
+                return x;
+            }
+            x = y;
+        }
+    }
+
+    #[inline]
+    fn step(&self, x: u128, ci: usize) -> u128 {
+        let m = self.masks.get(ci).copied().unwrap_or(0) & x;
+        self.close((m & self.runs) | ((m & !self.runs) << 1))
+    }
+}
+
+thread_local! {
+    /// Results of recent searches, by the languages' contents: analyses of many resources ask
+    /// the same questions about principals and shapes.
+    static CACHE: std::cell::RefCell<ahash::AHashMap<(Vec<Vec<Lang>>, Vec<Lang>), Option<String>>> =
+        std::cell::RefCell::new(ahash::AHashMap::new());
+}
+const CACHE_LIMIT: usize = 8192;
+
 /// Is there a string that is in at least one language of each `unions` entry and in none of
 /// `negs`? Returns a shortest such string.
 ///
 /// `budget` bounds the product states explored and is decreased by the states used.
 pub(crate) fn solve(
+    unions: &[&[&Lang]],
+    negs: &[&Lang],
+    budget: &mut u64,
+) -> Result<Option<String>, OutOfBudget> {
+    let key = (
+        unions
+            .iter()
+            .map(|u| u.iter().map(|l| (*l).clone()).collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        negs.iter().map(|l| (*l).clone()).collect::<Vec<_>>(),
+    );
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let out = search(unions, negs, budget)?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(key, out.clone());
+    });
+    Ok(out)
+}
+
+fn search(
     unions: &[&[&Lang]],
     negs: &[&Lang],
     budget: &mut u64,
@@ -308,6 +428,105 @@ pub(crate) fn solve(
     // Readable witnesses: prefer letters and digits, then punctuation.
     alphabet.sort_by_key(|c| (!c.is_ascii_alphanumeric(), *c));
 
+    let fast: Option<Vec<Fast>> = langs.iter().map(|l| Fast::new(l, &alphabet)).collect();
+    match fast {
+        Some(fast) => search_fast(unions, &fast, &alphabet, budget),
+        None => search_general(unions, &langs, &alphabet, budget),
+    }
+}
+
+/// The search with bit-parallel steps (every language under 128 tokens).
+fn search_fast(
+    unions: &[&[&Lang]],
+    fast: &[Fast],
+    alphabet: &[char],
+    budget: &mut u64,
+) -> Result<Option<String>, OutOfBudget> {
+    let n_union: Vec<usize> = unions.iter().map(|u| u.len()).collect();
+    let n_pos: usize = n_union.iter().sum();
+    let accept = |state: &[u128]| -> bool {
+        let mut k = 0;
+        for n in &n_union {
+            if !(k..k + n).any(|i| {
+                fast.get(i)
+                    .zip(state.get(i))
+                    .is_some_and(|(f, b)| b & f.accept != 0)
+            }) {
+                return false;
+            }
+            k += n;
+        }
+        (n_pos..fast.len()).all(|i| {
+            !fast
+                .get(i)
+                .zip(state.get(i))
+                .is_some_and(|(f, b)| b & f.accept != 0)
+        })
+    };
+    let dead = |state: &[u128]| -> bool {
+        let mut k = 0;
+        for n in &n_union {
+            if !(k..k + n).any(|i| state.get(i).is_some_and(|b| *b != 0)) {
+                return true;
+            }
+            k += n;
+        }
+        false
+    };
+    let start: Vec<u128> = fast.iter().map(|f| f.close(1)).collect();
+    if dead(&start) {
+        return Ok(None);
+    }
+    let mut seen: ahash::AHashSet<Vec<u128>> = ahash::AHashSet::new();
+    let mut nodes: Vec<(Vec<u128>, usize, u32)> = vec![(start.clone(), usize::MAX, 0)];
+    seen.insert(start);
+    let mut head = 0;
+    while head < nodes.len() {
+        if *budget == 0 {
+            return Err(OutOfBudget);
+        }
+        *budget -= 1;
+        let state = match nodes.get(head) {
+            Some((s, _, _)) => s.clone(),
+            None => break,
+        };
+        if accept(&state) {
+            let mut out = Vec::new();
+            let mut i = head;
+            while let Some((_, parent, c)) = nodes.get(i) {
+                if *parent == usize::MAX {
+                    break;
+                }
+                out.push(alphabet.get(*c as usize).copied().unwrap_or('?'));
+                i = *parent;
+            }
+            out.reverse();
+            return Ok(Some(out.into_iter().collect()));
+        }
+        for ci in 0..alphabet.len() {
+            let next: Vec<u128> = fast
+                .iter()
+                .zip(&state)
+                .map(|(f, b)| f.step(*b, ci))
+                .collect();
+            if dead(&next) || seen.contains(&next) {
+                continue;
+            }
+            seen.insert(next.clone());
+            nodes.push((next, head, ci as u32));
+        }
+        head += 1;
+    }
+    Ok(None)
+}
+
+/// The search for long languages, stepping token by token.
+fn search_general(
+    unions: &[&[&Lang]],
+    langs: &[&Lang],
+    alphabet: &[char],
+    budget: &mut u64,
+) -> Result<Option<String>, OutOfBudget> {
     let n_union: Vec<usize> = unions.iter().map(|u| u.len()).collect();
     let accept = |state: &[Bits]| -> bool {
         let mut k = 0;
@@ -330,7 +549,6 @@ pub(crate) fn solve(
                 .is_some_and(|(l, b)| l.accepting(b))
         })
     };
-    // A state is dead when some union has no live language left.
     let dead = |state: &[Bits]| -> bool {
         let mut k = 0;
         for n in &n_union {
@@ -342,13 +560,11 @@ pub(crate) fn solve(
         }
         false
     };
-
     let start: Vec<Bits> = langs.iter().map(|l| l.start()).collect();
     if dead(&start) {
         return Ok(None);
     }
     let mut seen: ahash::AHashMap<Vec<Bits>, usize> = ahash::AHashMap::new();
-    // (state, parent index, char)
     let mut nodes: Vec<(Vec<Bits>, usize, char)> = vec![(start.clone(), usize::MAX, '\0')];
     seen.insert(start, 0);
     let mut head = 0;
@@ -374,7 +590,7 @@ pub(crate) fn solve(
             out.reverse();
             return Ok(Some(out.into_iter().collect()));
         }
-        for &c in &alphabet {
+        for &c in alphabet {
             let next: Vec<Bits> = langs
                 .iter()
                 .zip(&state)

@@ -8,9 +8,9 @@
 //! query, so the many queries of one analysis share their work. Every step counts against a
 //! budget; running out is reported, never hidden.
 
-use super::formula::{Arena, AtomId, DimId, Node, NodeId};
+use super::formula::{Arena, Atom, AtomId, DimId, DimType, Node, NodeId, Pred};
 use super::lang::OutOfBudget;
-use super::theory::{decide, Val};
+use super::theory::{atom_holds, decide, Val};
 
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none.
 #[derive(Debug, Default)]
@@ -40,6 +40,10 @@ pub(crate) struct Search<'a> {
     assign: Vec<Option<bool>>,
     trail: Vec<AtomId>,
     by_dim: Vec<Vec<AtomId>>,
+    /// A value of each dimension satisfying its literals so far (when one was computed).
+    current: Vec<Option<Val>>,
+    /// Values replaced by `current` updates, restored on undo: (trail length, dim, old value).
+    saved: Vec<(usize, DimId, Option<Val>)>,
     budget: &'a mut u64,
 }
 
@@ -51,6 +55,8 @@ impl<'a> Search<'a> {
             assign: vec![None; arena.atoms.len()],
             trail: Vec::new(),
             by_dim: vec![Vec::new(); arena.dims.len()],
+            current: vec![None; arena.dims.len()],
+            saved: Vec::new(),
             budget,
         }
     }
@@ -62,6 +68,10 @@ impl<'a> Search<'a> {
         }
         let mut values = Vec::with_capacity(self.arena.dims.len());
         for d in 0..self.arena.dims.len() as DimId {
+            if let Some(Some(v)) = self.current.get(d as usize) {
+                values.push(v.clone());
+                continue;
+            }
             match self.check(d)? {
                 Some(v) => values.push(v),
                 None => return Ok(None),
@@ -82,6 +92,7 @@ impl<'a> Search<'a> {
     }
 
     fn tick(&mut self) -> Result<(), OutOfBudget> {
+        TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if *self.budget == 0 {
             return Err(OutOfBudget);
         }
@@ -112,6 +123,7 @@ impl<'a> Search<'a> {
 
     /// Decide dimension `d` under the current assignment.
     fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
+        CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let lits = self.lits(d);
         let key = (d, lits);
         if let Some(v) = self.memo.map.get(&key) {
@@ -145,6 +157,13 @@ impl<'a> Search<'a> {
     }
 
     fn undo(&mut self, mark: usize) {
+        while self.saved.last().is_some_and(|(t, _, _)| *t > mark) {
+            if let Some((_, d, old)) = self.saved.pop() {
+                if let Some(slot) = self.current.get_mut(d as usize) {
+                    *slot = old;
+                }
+            }
+        }
         while self.trail.len() > mark {
             let Some(a) = self.trail.pop() else { break };
             if let Some(slot) = self.assign.get_mut(a as usize) {
@@ -163,7 +182,10 @@ impl<'a> Search<'a> {
         match self.arena.node(n) {
             Node::True => Some(true),
             Node::False => Some(false),
-            Node::Atom(a) => self.assign.get(*a as usize).copied().flatten(),
+            Node::Atom(a) => match self.assign.get(*a as usize).copied().flatten() {
+                Some(v) => Some(v),
+                None => self.finite_implied(*a),
+            },
             Node::Not(x) => self.eval3(*x).map(|v| !v),
             Node::And(xs) => {
                 let mut unknown = false;
@@ -198,6 +220,63 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// For an unassigned atom on a finite dimension, its truth when the dimension's literals
+    /// already decide it (the possible values all satisfy it, or none does).
+    fn finite_implied(&self, a: AtomId) -> Option<bool> {
+        let Some(Atom::Elem(d, p)) = self.arena.atoms.get(a as usize) else {
+            return None;
+        };
+        let dim = self.arena.dims.get(*d as usize)?;
+        let DimType::Finite(names) = &dim.ty else {
+            return None;
+        };
+        let Some(Pred::Finite(target)) = self.arena.preds.get(*p as usize) else {
+            return None;
+        };
+        let words = names.len().div_ceil(64).max(1);
+        let mut possible = vec![u64::MAX; words];
+        if let Some(last) = possible.last_mut() {
+            let rem = names.len() % 64;
+            if rem != 0 {
+                *last = (1u64 << rem) - 1;
+            }
+        }
+        let atoms = self.by_dim.get(*d as usize)?;
+        if atoms.is_empty() {
+            return None;
+        }
+        for x in atoms {
+            let (Some(Atom::Elem(_, q)), Some(Some(v))) = (
+                self.arena.atoms.get(*x as usize),
+                self.assign.get(*x as usize),
+            ) else {
+                continue;
+            };
+            let Some(Pred::Finite(bits)) = self.arena.preds.get(*q as usize) else {
+                continue;
+            };
+            for (w, b) in possible
+                .iter_mut()
+                .zip(bits.iter().chain(std::iter::repeat(&0)))
+            {
+                *w &= if *v { *b } else { !*b };
+            }
+        }
+        let inter = possible
+            .iter()
+            .zip(target.iter().chain(std::iter::repeat(&0)))
+            .any(|(w, t)| w & t != 0);
+        let outside = possible
+            .iter()
+            .zip(target.iter().chain(std::iter::repeat(&0)))
+            .any(|(w, t)| w & !t != 0);
+        match (inter, outside) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        }
+    }
+
     /// Make every goal `(node, truth)` hold; on failure the assignment is left for the caller
     /// to undo.
     fn run(&mut self, mut goals: Vec<(NodeId, bool)>) -> Result<bool, OutOfBudget> {
@@ -224,8 +303,27 @@ impl<'a> Search<'a> {
                         let a = *a;
                         self.set(a, pol);
                         if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
-                            if self.check(d)?.is_none() {
-                                return Ok(false);
+                            // The dimension's current value may already satisfy the new literal.
+                            let keeps = match (
+                                self.current.get(d as usize),
+                                self.arena.atoms.get(a as usize),
+                            ) {
+                                (Some(Some(v)), Some(atom)) => {
+                                    atom_holds(self.arena, atom, v) == pol
+                                }
+                                _ => false,
+                            };
+                            if !keeps {
+                                match self.check(d)? {
+                                    None => return Ok(false),
+                                    Some(v) => {
+                                        let old = self.current.get(d as usize).cloned().flatten();
+                                        self.saved.push((self.trail.len(), d, old));
+                                        if let Some(slot) = self.current.get_mut(d as usize) {
+                                            *slot = Some(v);
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -250,6 +348,10 @@ impl<'a> Search<'a> {
                     if done {
                         continue;
                     }
+                    if let [only] = choices.as_slice() {
+                        goals.push((*only, pol));
+                        continue;
+                    }
                     for c in choices {
                         let mark = self.trail.len();
                         let mut g = goals.clone();
@@ -268,12 +370,16 @@ impl<'a> Search<'a> {
 }
 
 /// Solve `root` over `arena`.
+pub static TICKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub static SATS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 pub(crate) fn solve(
     arena: &Arena,
     memo: &mut Memo,
     budget: &mut u64,
     root: NodeId,
 ) -> Result<Option<Model>, OutOfBudget> {
+    SATS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Search::new(arena, memo, budget).solve(root)
 }
 

@@ -592,6 +592,66 @@ impl Space {
         Some(KeyView::Dim { dim, multi })
     }
 
+    /// The dimension of a string-valued key (created if needed; `multi` forces a set).
+    pub(crate) fn key_dim(&mut self, key: &str, multi: bool) -> DimId {
+        let key = key.to_lowercase();
+        if multi && !self.keys.contains_key(&key) {
+            self.multi_keys.insert(key.clone());
+        }
+        if let Some(k) = self.keys.get(&key) {
+            return k.dim;
+        }
+        match self.view(&key, &DimType::Str) {
+            Some(KeyView::Dim { dim, .. }) => dim,
+            _ => {
+                // A key with a fixed or derived value: give it a free dimension anyway.
+                let dim = self.arena.dim(Dim {
+                    name: key.clone(),
+                    ty: DimType::Str,
+                    multi,
+                    optional: true,
+                });
+                dim
+            }
+        }
+    }
+
+    /// "The key has a value satisfying `pred`" (for a set: some element does). `None` when the
+    /// key's dimension has another type.
+    pub(crate) fn key_label(&mut self, key: &str, pred: Pred) -> Option<NodeId> {
+        let ty = match &pred {
+            Pred::Lang(_) => DimType::Str,
+            Pred::Num(..) => DimType::Num,
+            Pred::Date(..) => DimType::Date,
+            Pred::Ip(_) => DimType::Ip,
+            Pred::Bin(_) => DimType::Bin,
+            Pred::Finite(_) => return None,
+        };
+        Some(match self.view(key, &ty)? {
+            KeyView::Const(v) => {
+                if v.is_some_and(|v| super::theory::holds(&pred, &v)) {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            KeyView::Principal(p) => match &pred {
+                Pred::Lang(l) => self.principal_value_in(p, l),
+                _ => return None,
+            },
+            KeyView::Dim { dim, multi: false } => self.arena.elem(dim, pred),
+            KeyView::Dim { dim, multi: true } => {
+                let id = self.arena.pred(pred);
+                self.arena.any(dim, ElemC::Pos(vec![id]))
+            }
+        })
+    }
+
+    /// The node for a principal value (public for labels).
+    pub(crate) fn principal_label(&mut self, v: &PrincipalValue) -> NodeId {
+        self.principal_value(v)
+    }
+
     /// Record how a key is spelled in the policy (first spelling wins).
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
         if let Some(k) = self.keys.get_mut(lower) {

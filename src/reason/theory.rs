@@ -367,6 +367,18 @@ fn element(
 
 /// Whether an atom holds for a dimension's value (used to check models).
 pub(crate) fn atom_holds(arena: &Arena, a: &Atom, v: &Val) -> bool {
+    if let (Atom::Elem(d, p), Val::One(s)) = (a, v) {
+        if let (Some(Pred::Finite(bits)), Some(dim)) =
+            (pred(arena, *p), arena.dims.get(*d as usize))
+        {
+            if let DimType::Finite(names) = &dim.ty {
+                return names.iter().position(|n| n == s).is_some_and(|i| {
+                    bits.get(i / 64)
+                        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+                });
+            }
+        }
+    }
     let elem_ok = |c: &ElemC, e: &str| match c {
         ElemC::Pos(ps) => ps
             .iter()

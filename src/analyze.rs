@@ -1,0 +1,452 @@
+//! External access analysis: who outside the zone of trust can reach a resource, with which
+//! actions and under which conditions, as AWS IAM Access Analyzer reports it, and a witness
+//! request for each finding.
+//!
+//! ```
+//! use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOfTrust};
+//! use perimeter::policy::Policy;
+//!
+//! let policy = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{
+//!     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+//!     "Action": "sqs:SendMessage", "Resource": "*"}]}"#)?;
+//! let queue = Resource::new(
+//!     "arn:aws:sqs:us-east-1:111122223333:orders",
+//!     ResourceType::SqsQueue,
+//!     "111122223333",
+//! );
+//! let findings = analyze_policy(&policy, &queue, &ZoneOfTrust::account("111122223333"), &Options::default());
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].principal["AWS"], "444455556666");
+//! assert_eq!(findings[0].action, ["sqs:SendMessage"]);
+//! assert_eq!(findings[0].is_public, Some(false));
+//! # Ok::<(), perimeter::Error>(())
+//! ```
+
+mod finding;
+mod lattice;
+mod resource;
+mod zone;
+
+pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
+pub use resource::{Resource, ResourceType};
+pub use zone::{Organization, ZoneOfTrust};
+
+use crate::eval::{Case, ReasonKind};
+use crate::policy::{CompiledPolicy, Policy};
+use crate::reason::formula::{Atom, NodeId, Pred};
+use crate::reason::lang::{Lang, OutOfBudget};
+use crate::reason::search::{Memo, Model};
+use crate::reason::space::{Actions, Kind, Space};
+use lattice::{Ctx, LabelDim};
+use std::collections::BTreeMap;
+
+/// How findings are enumerated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Access Analyzer's findings: the label-lattice walk, including findings that several
+    /// others jointly cover (n overlapping statements give up to n² findings).
+    #[default]
+    Compatible,
+    /// Also drop findings that other findings jointly cover.
+    Minimal,
+}
+
+/// Analysis options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Compatible or minimal findings.
+    pub mode: Mode,
+    /// Work allowed per resource (search steps and string-automaton states). A resource that
+    /// needs more gets an error finding that says so. Default 2,000,000.
+    pub budget: u64,
+    /// The analysis time written to `analyzedAt` (RFC 3339); none when `None`.
+    pub analyzed_at: Option<String>,
+    /// Attach a witness request to each finding. Default true.
+    pub witnesses: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            mode: Mode::Compatible,
+            budget: 2_000_000,
+            analyzed_at: None,
+            witnesses: true,
+        }
+    }
+}
+
+impl Options {
+    /// Options with another mode.
+    pub fn with_mode(mut self, mode: Mode) -> Options {
+        self.mode = mode;
+        self
+    }
+    /// Options with another budget.
+    pub fn with_budget(mut self, budget: u64) -> Options {
+        self.budget = budget;
+        self
+    }
+    /// Options with an analysis time.
+    pub fn with_analyzed_at(mut self, at: &str) -> Options {
+        self.analyzed_at = Some(at.to_string());
+        self
+    }
+    /// Options without witnesses (faster).
+    pub fn without_witnesses(mut self) -> Options {
+        self.witnesses = false;
+        self
+    }
+}
+
+/// The error code of a resource whose analysis exceeded its budget.
+pub const ERROR_BUDGET: &str = "ANALYSIS_BUDGET_EXCEEDED";
+
+/// One thing to analyse: a policy that grants access to a resource, the actions it can grant
+/// and the shape of the resources they act on.
+pub(crate) struct Unit<'a> {
+    pub(crate) source: FindingSource,
+    pub(crate) policy: &'a CompiledPolicy,
+    /// A name for the policy in statement references.
+    pub(crate) policy_name: String,
+    pub(crate) resource: &'a Resource,
+    /// The action universe (canonical names).
+    pub(crate) actions: Vec<String>,
+    /// (indices into `actions`, the resource ARNs they act on).
+    pub(crate) shapes: Vec<(Vec<usize>, Lang)>,
+    /// Keys with fixed values.
+    pub(crate) constants: Vec<(String, Option<String>)>,
+}
+
+/// Analyse one resource policy.
+///
+/// Never fails: a resource whose analysis exceeds the budget gets one error finding
+/// ([`ERROR_BUDGET`]).
+pub fn analyze_policy(
+    policy: &Policy,
+    resource: &Resource,
+    zone: &ZoneOfTrust,
+    options: &Options,
+) -> Vec<Finding> {
+    match policy.compile() {
+        Ok(c) => analyze_compiled(&c, resource, zone, options),
+        Err(e) => vec![error_finding(resource, &e.to_string(), options)],
+    }
+}
+
+/// Analyse one compiled resource policy.
+pub fn analyze_compiled(
+    policy: &CompiledPolicy,
+    resource: &Resource,
+    zone: &ZoneOfTrust,
+    options: &Options,
+) -> Vec<Finding> {
+    let units = resource::policy_units(policy, resource);
+    run_units(&units, resource, zone, options)
+}
+
+pub(crate) fn run_units(
+    units: &[Unit<'_>],
+    resource: &Resource,
+    zone: &ZoneOfTrust,
+    options: &Options,
+) -> Vec<Finding> {
+    let mut budget = options.budget;
+    let mut out = Vec::new();
+    for u in units {
+        match run_unit(u, zone, options, &mut budget) {
+            Ok(f) => out.extend(f),
+            Err(OutOfBudget) => {
+                return vec![error_finding(resource, ERROR_BUDGET, options)];
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.principal, &a.condition, &a.action, &a.sources).cmp(&(
+            &b.principal,
+            &b.condition,
+            &b.action,
+            &b.sources,
+        ))
+    });
+    out
+}
+
+pub(crate) fn error_finding(resource: &Resource, error: &str, options: &Options) -> Finding {
+    let mut f = Finding {
+        resource: resource.arn.clone(),
+        resource_type: resource.resource_type.as_str().to_string(),
+        resource_owner_account: resource.owner_account.clone(),
+        error: Some(error.to_string()),
+        analyzed_at: options.analyzed_at.clone(),
+        ..Finding::default()
+    };
+    if error != ERROR_BUDGET {
+        f.error = Some("INVALID_CONFIGURATION".into());
+        f.note = Some(error.to_string());
+    }
+    f.id = f.compute_id();
+    f
+}
+
+/// The classes of actions the formulas cannot tell apart.
+fn action_classes(space: &Space) -> Vec<Vec<usize>> {
+    let Actions::Finite(names) = &space.actions else {
+        return Vec::new();
+    };
+    let mut sets: Vec<&Vec<u64>> = Vec::new();
+    for a in &space.arena.atoms {
+        if let Atom::Elem(d, p) = a {
+            if *d == space.action {
+                if let Some(Pred::Finite(bits)) = space.arena.preds.get(*p as usize) {
+                    sets.push(bits);
+                }
+            }
+        }
+    }
+    let mut classes: BTreeMap<Vec<bool>, Vec<usize>> = BTreeMap::new();
+    for i in 0..names.len() {
+        let sig: Vec<bool> = sets
+            .iter()
+            .map(|b| b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0))
+            .collect();
+        classes.entry(sig).or_default().push(i);
+    }
+    classes.into_values().collect()
+}
+
+fn run_unit(
+    unit: &Unit<'_>,
+    zone: &ZoneOfTrust,
+    options: &Options,
+    budget: &mut u64,
+) -> Result<Vec<Finding>, OutOfBudget> {
+    let partition = crate::arn::Arn::parse(&unit.resource.arn)
+        .map(|a| a.partition().to_string())
+        .unwrap_or_else(|_| "aws".into());
+    let mut space = Space::new(&partition, Actions::Finite(unit.actions.clone()));
+    space.declare_multi_from(&[unit.policy]);
+    for (k, v) in &unit.constants {
+        space.set_constant(k, v.as_deref());
+    }
+    let shapes: Vec<NodeId> = unit
+        .shapes
+        .iter()
+        .map(|(acts, lang)| {
+            let a = space.action_in(acts);
+            let r = space.resource_in(lang.clone());
+            space.arena.and2(a, r)
+        })
+        .collect();
+    let shape = space.arena.or(shapes);
+    let allow = space.allows(unit.policy);
+    let ext = zone.external(&mut space);
+    let mut memo = Memo::default();
+    let dims = {
+        let mut ctx = Ctx {
+            space: &mut space,
+            memo: &mut memo,
+            budget,
+        };
+        lattice::build_dims(&mut ctx, &[unit.policy])?
+    };
+    // Read the base last: building formulas may add facts about new keys.
+    let base = space.base;
+    let allowed = space.arena.and([base, allow, ext, shape]);
+    let classes = action_classes(&space);
+    let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
+    {
+        let mut ctx = Ctx {
+            space: &mut space,
+            memo: &mut memo,
+            budget,
+        };
+        for class in &classes {
+            let in_class = ctx.space.action_in(class);
+            let constraint = ctx.space.arena.and2(allowed, in_class);
+            for (intent, model) in lattice::walk(&mut ctx, &dims, constraint)? {
+                match merged.iter_mut().find(|(i, _, _)| *i == intent) {
+                    Some((_, acts, _)) => acts.extend(class.iter().copied()),
+                    None => merged.push((intent, class.clone(), model)),
+                }
+            }
+        }
+        // After merging, an intent may sit inside another that now has its actions too.
+        let snapshot: Vec<(Vec<usize>, Vec<usize>)> = merged
+            .iter()
+            .map(|(i, a, _)| (i.clone(), a.clone()))
+            .collect();
+        merged.retain(|(i, a, _)| {
+            !snapshot.iter().any(|(j, b)| {
+                j != i && lattice::contains(&dims, j, i) && a.iter().all(|x| b.contains(x))
+            })
+        });
+        if options.mode == Mode::Minimal {
+            minimize(&mut ctx, &dims, allowed, &mut merged)?;
+        }
+    }
+    let mut out = Vec::new();
+    for (intent, acts, model) in merged {
+        out.push(finding_of(
+            unit, &space, &dims, &intent, &acts, &model, options,
+        ));
+    }
+    Ok(out)
+}
+
+/// Drop findings jointly covered by the others (most specific first).
+fn minimize(
+    ctx: &mut Ctx<'_>,
+    dims: &[LabelDim],
+    allowed: NodeId,
+    found: &mut Vec<(Vec<usize>, Vec<usize>, Model)>,
+) -> Result<(), OutOfBudget> {
+    let depth = |i: &Vec<usize>| i.iter().filter(|x| **x != 0).count();
+    found.sort_by_key(|(i, _, _)| std::cmp::Reverse(depth(i)));
+    let mut i = 0;
+    while i < found.len() {
+        let mut others = Vec::new();
+        for (j, (intent, acts, _)) in found.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            let b = lattice::boxed(ctx, dims, intent);
+            let a = ctx.space.action_in(acts);
+            others.push(ctx.space.arena.and2(b, a));
+        }
+        let Some((intent, acts, _)) = found.get(i) else {
+            break;
+        };
+        let b = lattice::boxed(ctx, dims, intent);
+        let a = ctx.space.action_in(acts);
+        let covered = ctx.space.arena.or(others);
+        let not_covered = ctx.space.arena.not(covered);
+        let q = ctx.space.arena.and([allowed, b, a, not_covered]);
+        if ctx.sat(q)?.is_none() {
+            found.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a condition value pins the caller to known principals or networks (reference §2.5,
+/// the S3 "public" rule, with Access Analyzer's relaxation that an ARN with a fixed account
+/// pins even with wildcards in its name).
+fn pins(key: &str, value: &str) -> bool {
+    let wild = |s: &str| s.contains(['*', '?']);
+    match key {
+        "aws:principalarn" | "aws:sourcearn" | "s3:dataaccesspointarn" => value
+            .split(':')
+            .nth(4)
+            .is_some_and(|a| !a.is_empty() && !wild(a)),
+        "aws:userid" => value
+            .split(':')
+            .next()
+            .is_some_and(|p| !p.is_empty() && !wild(p)),
+        "aws:principalorgpaths" | "aws:sourceorgpaths" => value
+            .split('/')
+            .next()
+            .is_some_and(|p| !p.is_empty() && !wild(p)),
+        "aws:sourceip" | "aws:vpcsourceip" => crate::scalar::IpNet::parse(value)
+            .is_some_and(|n| n.prefix_len() >= if n.is_ipv6() { 32 } else { 8 }),
+        k if k.ends_with(":sub") => value
+            .split(['*', '?'])
+            .next()
+            .is_some_and(|p| !p.is_empty()),
+        _ => !wild(value),
+    }
+}
+
+fn finding_of(
+    unit: &Unit<'_>,
+    space: &Space,
+    dims: &[LabelDim],
+    intent: &[usize],
+    acts: &[usize],
+    model: &Model,
+    options: &Options,
+) -> Finding {
+    let r = unit.resource;
+    let mut f = Finding {
+        resource: r.arn.clone(),
+        resource_type: r.resource_type.as_str().to_string(),
+        resource_owner_account: r.owner_account.clone(),
+        sources: vec![unit.source.clone()],
+        analyzed_at: options.analyzed_at.clone(),
+        ..Finding::default()
+    };
+    let spelled = |k: &str| {
+        space
+            .keys
+            .get(k)
+            .map(|d| d.spelled.clone())
+            .unwrap_or_else(|| k.to_string())
+    };
+    lattice::describe(dims, intent, &mut f, spelled);
+    let mut actions: Vec<String> = acts
+        .iter()
+        .filter_map(|i| unit.actions.get(*i).cloned())
+        .collect();
+    actions.sort();
+    actions.dedup();
+    f.action = actions;
+    // Public: anyone (not a named account or provider ARN), with nothing pinning the caller.
+    let principal_open = match (f.principal.get("AWS"), f.principal.get("Federated")) {
+        (Some(v), _) => v == "*",
+        (None, Some(p)) => !p.starts_with("arn:"),
+        _ => false,
+    };
+    let pinned = f.condition.iter().any(|(k, v)| pins(&k.to_lowercase(), v));
+    f.is_public = Some(principal_open && !pinned);
+    if options.witnesses {
+        attach_witness(unit, space, model, &mut f);
+    }
+    f.id = f.compute_id();
+    f
+}
+
+fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding) {
+    let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
+        f.note = Some("no witness: the request could not be built".into());
+        return;
+    };
+    case.resource_policy = Some(unit.policy.policy().to_json_value());
+    match evaluate_case(&case) {
+        Some(refs) => {
+            f.statements = refs
+                .into_iter()
+                .map(|(index, sid)| StatementRef {
+                    policy: unit.policy_name.clone(),
+                    index,
+                    sid,
+                })
+                .collect();
+            f.witness = Some(case.to_json_value());
+        }
+        None => {
+            f.note = Some(
+                "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
+                    .into(),
+            );
+        }
+    }
+    let _ = Kind::Anonymous;
+}
+
+/// Evaluate a witness; the resource-policy statements that allow it, if it is allowed.
+fn evaluate_case(case: &Case) -> Option<Vec<(usize, Option<String>)>> {
+    let ev = case.evaluate().ok()?;
+    if !ev.decision.is_allow() {
+        return None;
+    }
+    Some(
+        ev.reasons
+            .iter()
+            .filter(|r| r.kind == ReasonKind::Allowed && r.layer == crate::eval::Layer::Resource)
+            .filter_map(|r| Some((r.statement?, r.sid.as_ref().map(|s| s.to_string()))))
+            .collect(),
+    )
+}

@@ -1,0 +1,443 @@
+//! Finding enumeration: Access Analyzer's walk of the label lattice, and the minimal variant.
+//!
+//! Labels (reference §2.7): for the principal, every principal a `Principal`/`NotPrincipal`
+//! element names, and `*`; for each condition key that restricts who can call, every value the
+//! policy gives it, and `*` (any value, or none). Labels of one key are ordered by containment. A
+//! candidate finding (an *intent*) picks one label per key. Starting from all `*`, an intent is
+//! reported when the policy allows some external request inside it that no finer intent (one key
+//! refined one step down) contains; otherwise its children are examined. Reported intents contained
+//! in other reported intents are dropped. The walk is done once per class of actions that the
+//! policy cannot tell apart, and intents reported for several classes are merged, so every allowed
+//! external request is covered by a finding that lists its action.
+//!
+//! The query for an intent only restricts each key to "inside its label, outside its children",
+//! a per-key condition, so one satisfiability query decides it.
+
+use super::finding::Finding;
+use crate::policy::compile::{CompiledCondition, PrincipalValue};
+use crate::policy::{BaseOperator, CompiledPolicy};
+use crate::reason::formula::{Node, NodeId, Pred, TRUE};
+use crate::reason::lang::{Lang, OutOfBudget};
+use crate::reason::search::{solve, Memo, Model};
+use crate::reason::space::Space;
+use crate::scalar::IpNet;
+
+/// Condition keys that restrict *who* can call, reported in findings (Access Analyzer's filter
+/// keys and the keys S3 treats as restricting; reference §2.4). Keys of web identity and OIDC
+/// providers (`host:aud`, `host:sub`, `host:app_id`) are recognised by shape.
+const INTERPRETED: &[&str] = &[
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:userid",
+    "aws:username",
+    "aws:sourceip",
+    "aws:vpcsourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "kms:calleraccount",
+    "lambda:eventsourcetoken",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+];
+
+/// Whether a condition key is a finding dimension.
+pub(crate) fn is_interpreted(key: &str) -> bool {
+    if INTERPRETED.contains(&key) {
+        return true;
+    }
+    // Identity-provider claims: `accounts.google.com:aud`, `graph.facebook.com:app_id`,
+    // `token.actions.githubusercontent.com:sub`, `oidc.eks…:sub`.
+    match key.rsplit_once(':') {
+        Some((host, claim)) => {
+            host.contains('.') && matches!(claim, "aud" | "sub" | "app_id" | "oaud" | "amr")
+        }
+        None => false,
+    }
+}
+
+/// What a label shows in a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Display {
+    /// `*` (any value, or none).
+    Top,
+    /// A principal: `("AWS", "444455556666")`.
+    Principal(&'static str, String),
+    /// A condition value as written.
+    Value(String),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Label {
+    pub(crate) node: NodeId,
+    pub(crate) display: Display,
+}
+
+/// One finding dimension: its labels (index 0 is `*`) and their order.
+#[derive(Clone, Debug)]
+pub(crate) struct LabelDim {
+    /// `None` for the principal, else the lowercase condition key.
+    pub(crate) key: Option<String>,
+    pub(crate) labels: Vec<Label>,
+    /// `within[a][b]`: label `b` is contained in label `a` (reflexive).
+    pub(crate) within: Vec<Vec<bool>>,
+    /// The labels just below each label.
+    pub(crate) children: Vec<Vec<usize>>,
+}
+
+/// A request-space query result.
+pub(crate) struct Ctx<'a> {
+    pub(crate) space: &'a mut Space,
+    pub(crate) memo: &'a mut Memo,
+    pub(crate) budget: &'a mut u64,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn sat(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
+        solve(&self.space.arena, self.memo, self.budget, root)
+    }
+}
+
+fn principal_display(v: &PrincipalValue) -> Option<Display> {
+    let (k, text) = match v {
+        PrincipalValue::Any | PrincipalValue::Service(_) | PrincipalValue::Other(_) => return None,
+        PrincipalValue::Account(a) => ("AWS", a.clone()),
+        PrincipalValue::User(a) | PrincipalValue::Session(a) | PrincipalValue::FederatedUser(a) => {
+            ("AWS", a.clone())
+        }
+        PrincipalValue::Role { arn, .. } => ("AWS", arn.clone()),
+        PrincipalValue::Federated(p) => ("Federated", p.clone()),
+        PrincipalValue::CanonicalUser(c) => ("CanonicalUser", c.clone()),
+    };
+    Some(Display::Principal(k, text))
+}
+
+/// The label predicate of one condition value (with its operator's reading).
+fn value_label_pred(base: BaseOperator, text: &str) -> Option<Pred> {
+    use BaseOperator as B;
+    Some(match base.positive() {
+        B::StringEquals => Pred::Lang(Lang::literal(text, false)),
+        B::StringEqualsIgnoreCase => Pred::Lang(Lang::literal(text, true)),
+        B::StringLike => Pred::Lang(Lang::glob(text, false)),
+        B::ArnEquals | B::ArnLike => Pred::Lang(Lang::arn(text)),
+        B::IpAddress => Pred::Ip(IpNet::parse(text)?),
+        _ => return None,
+    })
+}
+
+/// Collect the labels of the policies and order them.
+pub(crate) fn build_dims(
+    ctx: &mut Ctx<'_>,
+    policies: &[&CompiledPolicy],
+) -> Result<Vec<LabelDim>, OutOfBudget> {
+    // Principal labels.
+    let mut principal: Vec<(PrincipalValue, Display)> = Vec::new();
+    let mut keys: Vec<(String, Vec<(BaseOperator, String)>)> = Vec::new();
+    for p in policies {
+        for s in p.statements() {
+            if let Some(m) = &s.principal {
+                for v in &m.values {
+                    if let Some(d) = principal_display(v) {
+                        if !principal.iter().any(|(pv, _)| pv == v) {
+                            principal.push((v.clone(), d));
+                        }
+                    }
+                }
+            }
+            for c in &s.conditions {
+                collect_key_labels(c, &mut keys);
+            }
+        }
+    }
+    let mut dims = Vec::new();
+    let mut labels = vec![Label {
+        node: TRUE,
+        display: Display::Top,
+    }];
+    for (v, d) in &principal {
+        labels.push(Label {
+            node: ctx.space.principal_label(v),
+            display: d.clone(),
+        });
+    }
+    dims.push(order(ctx, None, labels)?);
+    for (key, values) in keys {
+        let mut labels = vec![Label {
+            node: TRUE,
+            display: Display::Top,
+        }];
+        for (op, text) in values {
+            let Some(pred) = value_label_pred(op, &text) else {
+                continue;
+            };
+            let Some(node) = ctx.space.key_label(&key, pred) else {
+                continue;
+            };
+            labels.push(Label {
+                node,
+                display: Display::Value(text),
+            });
+        }
+        if labels.len() > 1 {
+            dims.push(order(ctx, Some(key), labels)?);
+        }
+    }
+    Ok(dims)
+}
+
+fn collect_key_labels(
+    c: &CompiledCondition,
+    keys: &mut Vec<(String, Vec<(BaseOperator, String)>)>,
+) {
+    if !is_interpreted(&c.key) || c.op.base == BaseOperator::Null {
+        return;
+    }
+    let entry = match keys.iter_mut().position(|(k, _)| **k == *c.key) {
+        Some(i) => keys.get_mut(i),
+        None => {
+            keys.push((c.key.to_string(), Vec::new()));
+            keys.last_mut()
+        }
+    };
+    let Some((_, values)) = entry else { return };
+    for t in &c.texts {
+        if t.contains("${") {
+            continue;
+        }
+        let v = (c.op.base.positive(), t.clone());
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+}
+
+/// Order labels by containment (deciding each pair with the solver), merge labels with equal
+/// meaning, and compute the covering relation.
+fn order(
+    ctx: &mut Ctx<'_>,
+    key: Option<String>,
+    mut labels: Vec<Label>,
+) -> Result<LabelDim, OutOfBudget> {
+    let base = ctx.space.base;
+    // Drop labels nothing can satisfy.
+    let mut kept = vec![labels.remove(0)];
+    for l in labels {
+        let q = ctx.space.arena.and2(base, l.node);
+        if ctx.sat(q)?.is_some() {
+            kept.push(l);
+        }
+    }
+    let n = kept.len();
+    let mut within = vec![vec![false; n]; n];
+    for a in 0..n {
+        for b in 0..n {
+            let inside = if a == b || a == 0 {
+                true
+            } else if b == 0 {
+                false
+            } else {
+                let (la, lb) = match (kept.get(a), kept.get(b)) {
+                    (Some(x), Some(y)) => (x.node, y.node),
+                    _ => continue,
+                };
+                let not_a = ctx.space.arena.not(la);
+                let q = ctx.space.arena.and([base, lb, not_a]);
+                ctx.sat(q)?.is_none()
+            };
+            if let Some(row) = within.get_mut(a) {
+                if let Some(cell) = row.get_mut(b) {
+                    *cell = inside;
+                }
+            }
+        }
+    }
+    let w = |a: usize, b: usize| {
+        within
+            .get(a)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(false)
+    };
+    // Merge equal labels into the first of them.
+    let mut alias: Vec<usize> = (0..n).collect();
+    for b in 0..n {
+        for a in 0..b {
+            if alias.get(a) == Some(&a) && w(a, b) && w(b, a) {
+                if let Some(x) = alias.get_mut(b) {
+                    *x = a;
+                }
+                break;
+            }
+        }
+    }
+    let reps: Vec<usize> = (0..n).filter(|i| alias.get(*i) == Some(i)).collect();
+    let labels: Vec<Label> = reps.iter().filter_map(|i| kept.get(*i).cloned()).collect();
+    let m = reps.len();
+    let within2: Vec<Vec<bool>> = reps
+        .iter()
+        .map(|a| reps.iter().map(|b| w(*a, *b)).collect())
+        .collect();
+    let w2 = |a: usize, b: usize| {
+        within2
+            .get(a)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(false)
+    };
+    let mut children = vec![Vec::new(); m];
+    for (a, ch) in children.iter_mut().enumerate() {
+        for b in 0..m {
+            if a == b || !w2(a, b) {
+                continue;
+            }
+            // b is just below a when no c sits strictly between them.
+            let between = (0..m).any(|c| c != a && c != b && w2(a, c) && w2(c, b) && !w2(b, c));
+            if !between {
+                ch.push(b);
+            }
+        }
+    }
+    Ok(LabelDim {
+        key,
+        labels,
+        within: within2,
+        children,
+    })
+}
+
+/// The region of an intent: inside each label, outside its children.
+fn region(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
+    let mut parts = Vec::new();
+    for (d, &l) in dims.iter().zip(intent) {
+        let Some(label) = d.labels.get(l) else {
+            continue;
+        };
+        parts.push(label.node);
+        let kids: Vec<NodeId> = d
+            .children
+            .get(l)
+            .map(|c| {
+                c.iter()
+                    .filter_map(|k| d.labels.get(*k).map(|x| x.node))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let any = ctx.space.arena.or(kids);
+        parts.push(ctx.space.arena.not(any));
+    }
+    ctx.space.arena.and(parts)
+}
+
+/// The box of an intent: inside each label.
+pub(crate) fn boxed(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
+    let parts: Vec<NodeId> = dims
+        .iter()
+        .zip(intent)
+        .filter_map(|(d, &l)| d.labels.get(l).map(|x| x.node))
+        .collect();
+    ctx.space.arena.and(parts)
+}
+
+/// Whether intent `a` contains intent `b` (label by label).
+pub(crate) fn contains(dims: &[LabelDim], a: &[usize], b: &[usize]) -> bool {
+    dims.iter().zip(a.iter().zip(b)).all(|(d, (&x, &y))| {
+        d.within
+            .get(x)
+            .and_then(|r| r.get(y))
+            .copied()
+            .unwrap_or(false)
+    })
+}
+
+/// Access Analyzer's walk for one constraint (the allowed external requests of one action
+/// class). Returns the reported intents with a model of each.
+pub(crate) fn walk(
+    ctx: &mut Ctx<'_>,
+    dims: &[LabelDim],
+    allowed: NodeId,
+) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
+    let top = vec![0usize; dims.len()];
+    let mut seen = ahash::AHashSet::new();
+    let mut queue = std::collections::VecDeque::from([top]);
+    let mut reported: Vec<(Vec<usize>, Model)> = Vec::new();
+    while let Some(intent) = queue.pop_front() {
+        if !seen.insert(intent.clone()) {
+            continue;
+        }
+        let r = region(ctx, dims, &intent);
+        let q = ctx.space.arena.and2(allowed, r);
+        if let Some(m) = ctx.sat(q)? {
+            reported.push((intent, m));
+            continue;
+        }
+        // Refine one key one step down. Children only matter where the policy allows anything.
+        let b = boxed(ctx, dims, &intent);
+        let q = ctx.space.arena.and2(allowed, b);
+        if ctx.sat(q)?.is_none() {
+            continue;
+        }
+        for (k, d) in dims.iter().enumerate() {
+            let Some(&l) = intent.get(k) else { continue };
+            for &c in d.children.get(l).map(Vec::as_slice).unwrap_or(&[]) {
+                let mut next = intent.clone();
+                if let Some(x) = next.get_mut(k) {
+                    *x = c;
+                }
+                queue.push_back(next);
+            }
+        }
+    }
+    // Drop intents contained in other reported intents.
+    let keep: Vec<bool> = (0..reported.len())
+        .map(|i| {
+            let Some((a, _)) = reported.get(i) else {
+                return false;
+            };
+            !reported.iter().enumerate().any(|(j, (b, _))| {
+                j != i && contains(dims, b, a) && (!contains(dims, a, b) || j < i)
+            })
+        })
+        .collect();
+    Ok(reported
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect())
+}
+
+/// Labels of a finding, for display.
+pub(crate) fn describe(
+    dims: &[LabelDim],
+    intent: &[usize],
+    finding: &mut Finding,
+    spelled: impl Fn(&str) -> String,
+) {
+    for (d, &l) in dims.iter().zip(intent) {
+        match d.labels.get(l).map(|x| &x.display) {
+            Some(Display::Principal(k, v)) => {
+                finding.principal.insert((*k).to_string(), v.clone());
+            }
+            Some(Display::Value(v)) => {
+                if let Some(key) = &d.key {
+                    finding.condition.insert(spelled(key), v.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    if finding.principal.is_empty() {
+        finding.principal.insert("AWS".into(), "*".into());
+    }
+}
+
+/// Whether a node is a plain label (used to skip empty dimensions).
+pub(crate) fn is_true(ctx: &Ctx<'_>, n: NodeId) -> bool {
+    matches!(ctx.space.arena.node(n), Node::True)
+}
