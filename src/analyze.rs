@@ -64,6 +64,10 @@ pub struct Options {
     pub analyzed_at: Option<String>,
     /// Attach a witness request to each finding. Default true.
     pub witnesses: bool,
+    /// Enumerate with the literal lattice walk instead of the direct method (for tests that
+    /// check the two agree; slower).
+    #[doc(hidden)]
+    pub reference_walk: bool,
 }
 
 impl Default for Options {
@@ -73,6 +77,7 @@ impl Default for Options {
             budget: 2_000_000,
             analyzed_at: None,
             witnesses: true,
+            reference_walk: false,
         }
     }
 }
@@ -240,7 +245,33 @@ fn run_unit(
         })
         .collect();
     let shape = space.arena.or(shapes);
-    let allow = space.allows(unit.policy);
+    let statements: Vec<_> = unit
+        .policy
+        .statements()
+        .iter()
+        .map(|s| space.statement_parts(s))
+        .collect();
+    let allow = {
+        let allows: Vec<NodeId> = statements
+            .iter()
+            .filter(|s| s.effect == crate::policy::Effect::Allow)
+            .map(|s| s.all)
+            .collect();
+        let denies: Vec<NodeId> = statements
+            .iter()
+            .filter(|s| s.effect == crate::policy::Effect::Deny)
+            .map(|s| s.all)
+            .collect();
+        let a = space.arena.or(allows);
+        let d = space.arena.or(denies);
+        let nd = space.arena.not(d);
+        space.arena.and2(a, nd)
+    };
+    let allow_statements: Vec<_> = statements
+        .iter()
+        .filter(|s| s.effect == crate::policy::Effect::Allow)
+        .cloned()
+        .collect();
     let ext = zone.external(&mut space);
     let mut memo = Memo::default();
     let dims = {
@@ -262,10 +293,24 @@ fn run_unit(
             memo: &mut memo,
             budget,
         };
+        let global = ctx.space.arena.and2(base, ext);
+        let reach = lattice::reach(&mut ctx, &dims, &allow_statements, global)?;
         for class in &classes {
             let in_class = ctx.space.action_in(class);
             let constraint = ctx.space.arena.and2(allowed, in_class);
-            for (intent, model) in lattice::walk(&mut ctx, &dims, constraint)? {
+            let found = if options.reference_walk {
+                lattice::walk(&mut ctx, &dims, constraint)?
+            } else {
+                lattice::enumerate(
+                    &mut ctx,
+                    &dims,
+                    &reach,
+                    &allow_statements,
+                    constraint,
+                    100_000,
+                )?
+            };
+            for (intent, model) in found {
                 match merged.iter_mut().find(|(i, _, _)| *i == intent) {
                     Some((_, acts, _)) => acts.extend(class.iter().copied()),
                     None => merged.push((intent, class.clone(), model)),
@@ -295,7 +340,9 @@ fn run_unit(
     Ok(out)
 }
 
-/// Drop findings jointly covered by the others (most specific first).
+/// Drop findings jointly covered by the others (most specific first). Only findings whose boxes
+/// overlap take part in a check, and a check that would need more than a small budget keeps the
+/// finding (keeping is always sound).
 fn minimize(
     ctx: &mut Ctx<'_>,
     dims: &[LabelDim],
@@ -304,26 +351,39 @@ fn minimize(
 ) -> Result<(), OutOfBudget> {
     let depth = |i: &Vec<usize>| i.iter().filter(|x| **x != 0).count();
     found.sort_by_key(|(i, _, _)| std::cmp::Reverse(depth(i)));
+    let mut overlap_memo: ahash::AHashMap<(usize, usize, usize), bool> = ahash::AHashMap::new();
     let mut i = 0;
     while i < found.len() {
-        let mut others = Vec::new();
-        for (j, (intent, acts, _)) in found.iter().enumerate() {
-            if j == i {
-                continue;
-            }
-            let b = lattice::boxed(ctx, dims, intent);
-            let a = ctx.space.action_in(acts);
-            others.push(ctx.space.arena.and2(b, a));
-        }
-        let Some((intent, acts, _)) = found.get(i) else {
+        let Some((intent, acts, _)) = found.get(i).cloned() else {
             break;
         };
-        let b = lattice::boxed(ctx, dims, intent);
-        let a = ctx.space.action_in(acts);
+        let mut others = Vec::new();
+        for (j, (other, oacts, _)) in found.clone().iter().enumerate() {
+            if j == i || !oacts.iter().any(|a| acts.contains(a)) {
+                continue;
+            }
+            if !lattice::overlaps(ctx, dims, &intent, other, &mut overlap_memo)? {
+                continue;
+            }
+            let b = lattice::boxed(ctx, dims, other);
+            let a = ctx.space.action_in(oacts);
+            others.push(ctx.space.arena.and2(b, a));
+        }
+        let b = lattice::boxed(ctx, dims, &intent);
+        let a = ctx.space.action_in(&acts);
         let covered = ctx.space.arena.or(others);
         let not_covered = ctx.space.arena.not(covered);
         let q = ctx.space.arena.and([allowed, b, a, not_covered]);
-        if ctx.sat(q)?.is_none() {
+        let mut local: u64 = 50_000.min(*ctx.budget);
+        let redundant = {
+            let mut sub = Ctx {
+                space: &mut *ctx.space,
+                memo: &mut *ctx.memo,
+                budget: &mut local,
+            };
+            matches!(sub.sat(q), Ok(None))
+        };
+        if redundant {
             found.remove(i);
         } else {
             i += 1;

@@ -11,7 +11,7 @@ pub mod json;
 pub mod manual;
 pub mod pattern;
 pub mod policy;
-pub mod reason;
+pub(crate) mod reason;
 pub mod scalar;
 
 pub use error::{Error, ErrorKind, Location};

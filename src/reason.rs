@@ -13,13 +13,7 @@
 //! See `manual::analysis` for how this serves external access findings.
 
 pub(crate) mod formula;
-pub mod lang;
-pub mod search;
+pub(crate) mod lang;
+pub(crate) mod search;
 pub(crate) mod space;
 pub(crate) mod theory;
-
-#[doc(hidden)]
-pub fn space_new_for_bench() -> usize {
-    let s = space::Space::new("aws", space::Actions::Finite(vec!["s3:GetObject".into()]));
-    s.arena.nodes.len()
-}

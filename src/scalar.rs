@@ -193,8 +193,12 @@ impl Decimal {
 }
 
 fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
-    let a = &a[a.iter().take_while(|d| **d == 0).count().min(a.len())..];
-    let b = &b[b.iter().take_while(|d| **d == 0).count().min(b.len())..];
+    let a = a
+        .get(a.iter().take_while(|d| **d == 0).count()..)
+        .unwrap_or(&[]);
+    let b = b
+        .get(b.iter().take_while(|d| **d == 0).count()..)
+        .unwrap_or(&[]);
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 

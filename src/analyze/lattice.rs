@@ -19,7 +19,7 @@ use crate::policy::{BaseOperator, CompiledPolicy};
 use crate::reason::formula::{Node, NodeId, Pred, TRUE};
 use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{solve, Memo, Model};
-use crate::reason::space::Space;
+use crate::reason::space::{Space, StatementParts};
 use crate::scalar::IpNet;
 
 /// Condition keys that restrict *who* can call, reported in findings (Access Analyzer's filter
@@ -356,6 +356,49 @@ pub(crate) fn contains(dims: &[LabelDim], a: &[usize], b: &[usize]) -> bool {
     })
 }
 
+/// Whether the boxes of two intents meet (label by label), memoized per (dimension, labels).
+pub(crate) fn overlaps(
+    ctx: &mut Ctx<'_>,
+    dims: &[LabelDim],
+    a: &[usize],
+    b: &[usize],
+    memo: &mut ahash::AHashMap<(usize, usize, usize), bool>,
+) -> Result<bool, OutOfBudget> {
+    for (k, d) in dims.iter().enumerate() {
+        let (Some(&x), Some(&y)) = (a.get(k), b.get(k)) else {
+            continue;
+        };
+        let within = |p: usize, q: usize| {
+            d.within
+                .get(p)
+                .and_then(|r| r.get(q))
+                .copied()
+                .unwrap_or(false)
+        };
+        if within(x, y) || within(y, x) {
+            continue;
+        }
+        let key = (k, x.min(y), x.max(y));
+        let meet = match memo.get(&key) {
+            Some(v) => *v,
+            None => {
+                let (Some(lx), Some(ly)) = (d.labels.get(x), d.labels.get(y)) else {
+                    continue;
+                };
+                let base = ctx.space.base;
+                let q = ctx.space.arena.and([base, lx.node, ly.node]);
+                let v = ctx.sat(q)?.is_some();
+                memo.insert(key, v);
+                v
+            }
+        };
+        if !meet {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Access Analyzer's walk for one constraint (the allowed external requests of one action
 /// class). Returns the reported intents with a model of each.
 pub(crate) fn walk(
@@ -412,6 +455,200 @@ pub(crate) fn walk(
         .collect())
 }
 
+/// Keys that describe the caller: their labels and the principal's are coupled (they constrain
+/// the same dimensions), so they form one group.
+const PRINCIPAL_GROUP: &[&str] = &[
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:userid",
+    "aws:username",
+    "kms:calleraccount",
+    "aws:principaltype",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+];
+
+fn in_principal_group(key: Option<&str>) -> bool {
+    key.is_none_or(|k| PRINCIPAL_GROUP.contains(&k) || k.starts_with("aws:principaltag/"))
+}
+
+/// The statement's parts that constrain the group of a finding dimension.
+fn group_part(ctx: &mut Ctx<'_>, st: &StatementParts, key: Option<&str>) -> NodeId {
+    let principal_group = in_principal_group(key);
+    let mut parts = Vec::new();
+    if principal_group {
+        parts.push(st.principal);
+    }
+    for (k, n) in &st.conditions {
+        let same = if principal_group {
+            in_principal_group(Some(k))
+        } else {
+            Some(k.as_str()) == key
+        };
+        if same {
+            parts.push(*n);
+        }
+    }
+    ctx.space.arena.and(parts)
+}
+
+/// The region of one label: inside it, outside its children.
+fn label_region(ctx: &mut Ctx<'_>, d: &LabelDim, l: usize) -> NodeId {
+    let Some(label) = d.labels.get(l) else {
+        return crate::reason::formula::FALSE;
+    };
+    let node = label.node;
+    let kids: Vec<NodeId> = d
+        .children
+        .get(l)
+        .map(|c| {
+            c.iter()
+                .filter_map(|k| d.labels.get(*k).map(|x| x.node))
+                .collect()
+        })
+        .unwrap_or_default();
+    let any = ctx.space.arena.or(kids);
+    let none = ctx.space.arena.not(any);
+    ctx.space.arena.and2(node, none)
+}
+
+/// The per-statement label sets (`M[i][k]`: labels of dimension `k` whose region meets the
+/// statement), computed once per analysis and shared by every action class.
+pub(crate) struct Reach {
+    per_statement: Vec<Vec<Vec<usize>>>,
+}
+
+/// Compute, for each Allow statement, the labels of each dimension whose region the statement
+/// can reach (within the global constraint: well-formed, external requests).
+pub(crate) fn reach(
+    ctx: &mut Ctx<'_>,
+    dims: &[LabelDim],
+    statements: &[StatementParts],
+    global: NodeId,
+) -> Result<Reach, OutOfBudget> {
+    let mut regions: Vec<Vec<NodeId>> = Vec::new();
+    for d in dims {
+        let mut rs = Vec::new();
+        for l in 0..d.labels.len() {
+            rs.push(label_region(ctx, d, l));
+        }
+        regions.push(rs);
+    }
+    let mut free: Vec<Option<Vec<usize>>> = vec![None; dims.len()];
+    let mut per_statement = Vec::new();
+    for st in statements {
+        let mut per_dim = Vec::new();
+        for (k, d) in dims.iter().enumerate() {
+            let part = group_part(ctx, st, d.key.as_deref());
+            let unconstrained = matches!(ctx.space.arena.node(part), Node::True);
+            if unconstrained {
+                if let Some(Some(f)) = free.get(k) {
+                    per_dim.push(f.clone());
+                    continue;
+                }
+            }
+            let mut hits = Vec::new();
+            for (l, r) in regions
+                .get(k)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                let q = ctx.space.arena.and([global, part, *r]);
+                if ctx.sat(q)?.is_some() {
+                    hits.push(l);
+                }
+            }
+            if unconstrained {
+                if let Some(slot) = free.get_mut(k) {
+                    *slot = Some(hits.clone());
+                }
+            }
+            per_dim.push(hits);
+        }
+        per_statement.push(per_dim);
+    }
+    Ok(Reach { per_statement })
+}
+
+/// Access Analyzer's findings for one constraint, computed directly: the maximal intents whose
+/// region holds an allowed request. Candidates come from the statements' reach (a superset of
+/// the intents with allowed requests in their region), each is confirmed by one query (which
+/// also yields its witness), and the maximal ones are kept. This equals the lattice walk
+/// ([`walk`]), which a test checks.
+pub(crate) fn enumerate(
+    ctx: &mut Ctx<'_>,
+    dims: &[LabelDim],
+    reach: &Reach,
+    statements: &[StatementParts],
+    allowed: NodeId,
+    candidates_limit: usize,
+) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    let mut seen = ahash::AHashSet::new();
+    for (i, per_dim) in reach.per_statement.iter().enumerate() {
+        // Skip statements with no allowed request in this constraint.
+        let Some(st) = statements.get(i) else {
+            continue;
+        };
+        let q = ctx.space.arena.and2(allowed, st.all);
+        if ctx.sat(q)?.is_none() {
+            continue;
+        }
+        let mut product: Vec<Vec<usize>> = vec![Vec::new()];
+        for labels in per_dim {
+            let mut next = Vec::with_capacity(product.len() * labels.len());
+            for p in &product {
+                for l in labels {
+                    let mut x = p.clone();
+                    x.push(*l);
+                    next.push(x);
+                }
+            }
+            product = next;
+            if product.len() > candidates_limit {
+                return Err(OutOfBudget);
+            }
+        }
+        for c in product {
+            if seen.insert(c.clone()) {
+                candidates.push(c);
+            }
+        }
+        if candidates.len() > candidates_limit {
+            return Err(OutOfBudget);
+        }
+    }
+    // Confirm: the region must hold an allowed request.
+    let mut confirmed: Vec<(Vec<usize>, Model)> = Vec::new();
+    for c in candidates {
+        let r = region(ctx, dims, &c);
+        let q = ctx.space.arena.and2(allowed, r);
+        if let Some(m) = ctx.sat(q)? {
+            confirmed.push((c, m));
+        }
+    }
+    // Keep the maximal ones.
+    let keep: Vec<bool> = (0..confirmed.len())
+        .map(|i| {
+            let Some((a, _)) = confirmed.get(i) else {
+                return false;
+            };
+            !confirmed
+                .iter()
+                .any(|(b, _)| b != a && contains(dims, b, a))
+        })
+        .collect();
+    Ok(confirmed
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect())
+}
+
 /// Labels of a finding, for display.
 pub(crate) fn describe(
     dims: &[LabelDim],
@@ -435,9 +672,4 @@ pub(crate) fn describe(
     if finding.principal.is_empty() {
         finding.principal.insert("AWS".into(), "*".into());
     }
-}
-
-/// Whether a node is a plain label (used to skip empty dimensions).
-pub(crate) fn is_true(ctx: &Ctx<'_>, n: NodeId) -> bool {
-    matches!(ctx.space.arena.node(n), Node::True)
 }

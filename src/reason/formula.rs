@@ -33,7 +33,8 @@ pub(crate) enum DimType {
 /// A dimension of the request space.
 #[derive(Clone, Debug)]
 pub(crate) struct Dim {
-    /// A name for messages and models.
+    /// A name, for debugging.
+    #[expect(dead_code, reason = "shown by Debug when investigating a model")]
     pub(crate) name: String,
     pub(crate) ty: DimType,
     /// A set of values rather than one value.
@@ -281,24 +282,5 @@ impl Arena {
     /// Every element of a set satisfies the constraint.
     pub(crate) fn all(&mut self, d: DimId, c: ElemC) -> NodeId {
         self.atom(Atom::All(d, c))
-    }
-
-    /// The atoms reachable from a node.
-    pub(crate) fn atoms_of(&self, root: NodeId, out: &mut Vec<AtomId>) {
-        let mut stack = vec![root];
-        let mut seen = ahash::AHashSet::new();
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            match self.node(n) {
-                Node::Atom(a) => out.push(*a),
-                Node::Not(x) => stack.push(*x),
-                Node::And(xs) | Node::Or(xs) => stack.extend(xs.iter().copied()),
-                _ => {}
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
     }
 }

@@ -357,10 +357,13 @@ impl Fast {
     }
 }
 
+/// A search question: the unions of positive languages, and the negative languages.
+type CacheKey = (Vec<Vec<Lang>>, Vec<Lang>);
+
 thread_local! {
     /// Results of recent searches, by the languages' contents: analyses of many resources ask
     /// the same questions about principals and shapes.
-    static CACHE: std::cell::RefCell<ahash::AHashMap<(Vec<Vec<Lang>>, Vec<Lang>), Option<String>>> =
+    static CACHE: std::cell::RefCell<ahash::AHashMap<CacheKey, Option<String>>> =
         std::cell::RefCell::new(ahash::AHashMap::new());
 }
 const CACHE_LIMIT: usize = 8192;
@@ -457,10 +460,9 @@ fn search_fast(
             k += n;
         }
         (n_pos..fast.len()).all(|i| {
-            !fast
-                .get(i)
+            fast.get(i)
                 .zip(state.get(i))
-                .is_some_and(|(f, b)| b & f.accept != 0)
+                .is_none_or(|(f, b)| b & f.accept == 0)
         })
     };
     let dead = |state: &[u128]| -> bool {

@@ -12,10 +12,13 @@ use super::formula::{Arena, Atom, AtomId, DimId, DimType, Node, NodeId, Pred};
 use super::lang::OutOfBudget;
 use super::theory::{atom_holds, decide, Val};
 
+/// A dimension with its literals, sorted.
+type MemoKey = (DimId, Vec<(AtomId, bool)>);
+
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none.
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
-    map: ahash::AHashMap<(DimId, Vec<(AtomId, bool)>), Option<Val>>,
+    map: ahash::AHashMap<MemoKey, Option<Val>>,
 }
 
 /// A satisfying assignment with concrete values.
@@ -23,8 +26,6 @@ pub(crate) struct Memo {
 pub(crate) struct Model {
     /// One value per dimension.
     pub(crate) values: Vec<Val>,
-    /// Atoms the search assigned, with their truth (for opaque atoms the only record).
-    pub(crate) assigned: Vec<(AtomId, bool)>,
 }
 
 impl Model {
@@ -77,22 +78,10 @@ impl<'a> Search<'a> {
                 None => return Ok(None),
             }
         }
-        let assigned = self
-            .trail
-            .iter()
-            .filter_map(|a| {
-                self.assign
-                    .get(*a as usize)
-                    .copied()
-                    .flatten()
-                    .map(|v| (*a, v))
-            })
-            .collect();
-        Ok(Some(Model { values, assigned }))
+        Ok(Some(Model { values }))
     }
 
     fn tick(&mut self) -> Result<(), OutOfBudget> {
-        TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if *self.budget == 0 {
             return Err(OutOfBudget);
         }
@@ -123,7 +112,6 @@ impl<'a> Search<'a> {
 
     /// Decide dimension `d` under the current assignment.
     fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
-        CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let lits = self.lits(d);
         let key = (d, lits);
         if let Some(v) = self.memo.map.get(&key) {
@@ -370,16 +358,12 @@ impl<'a> Search<'a> {
 }
 
 /// Solve `root` over `arena`.
-pub static TICKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static SATS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 pub(crate) fn solve(
     arena: &Arena,
     memo: &mut Memo,
     budget: &mut u64,
     root: NodeId,
 ) -> Result<Option<Model>, OutOfBudget> {
-    SATS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Search::new(arena, memo, budget).solve(root)
 }
 

@@ -15,7 +15,7 @@
 //! every conclusion about access sound but may leave a finding without a witness (the finding
 //! says so).
 
-use super::formula::{Arena, Atom, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
+use super::formula::{Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
 use super::lang::{Lang, Mask, Tok};
 use super::search::Model;
 use super::theory::Val;
@@ -89,6 +89,10 @@ pub(crate) enum Actions {
     /// One of these (canonical spelling).
     Finite(Vec<String>),
     /// Any text.
+    #[expect(
+        dead_code,
+        reason = "for checks over identity policies, where the action is open"
+    )]
     Open,
 }
 
@@ -605,13 +609,12 @@ impl Space {
             Some(KeyView::Dim { dim, .. }) => dim,
             _ => {
                 // A key with a fixed or derived value: give it a free dimension anyway.
-                let dim = self.arena.dim(Dim {
+                self.arena.dim(Dim {
                     name: key.clone(),
                     ty: DimType::Str,
                     multi,
                     optional: true,
-                });
-                dim
+                })
             }
         }
     }
@@ -953,15 +956,35 @@ impl Space {
 
     /// Whether a statement applies to the request.
     pub(crate) fn statement(&mut self, s: &CompiledStatement) -> NodeId {
-        let mut parts = vec![self.action(s), self.resource(s)];
-        if let Some(p) = &s.principal {
-            parts.push(self.principal(p));
+        let parts = self.statement_parts(s);
+        parts.all
+    }
+
+    /// A statement's formula, with its parts: the principal element, the action and resource
+    /// elements, and each condition with its (lowercase) key.
+    pub(crate) fn statement_parts(&mut self, s: &CompiledStatement) -> StatementParts {
+        let action = self.action(s);
+        let resource = self.resource(s);
+        let principal = match &s.principal {
+            Some(p) => self.principal(p),
+            None => TRUE,
+        };
+        let conditions: Vec<(String, NodeId)> = s
+            .conditions
+            .iter()
+            .map(|c| (c.key.to_string(), self.condition(c)))
+            .collect();
+        let mut all = vec![action, resource, principal];
+        all.extend(conditions.iter().map(|(_, n)| *n));
+        let all = self.arena.and(all);
+        StatementParts {
+            effect: s.effect,
+            principal,
+            action,
+            resource,
+            conditions,
+            all,
         }
-        for c in &s.conditions {
-            let n = self.condition(c);
-            parts.push(n);
-        }
-        self.arena.and(parts)
     }
 
     /// (some Allow statement applies, some Deny statement applies) for a policy.
@@ -979,6 +1002,10 @@ impl Space {
     }
 
     /// "The policy allows": some Allow applies and no Deny does.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the building block of policy checks")
+    )]
     pub(crate) fn allows(&mut self, p: &CompiledPolicy) -> NodeId {
         let (a, d) = self.policy(p);
         let nd = self.arena.not(d);
@@ -1159,24 +1186,21 @@ impl Space {
             resource_control_policies: Vec::new(),
         })
     }
+}
 
-    /// The value of a key dimension in a model, as written in a finding.
-    pub(crate) fn key_value(&self, m: &Model, key: &str) -> Option<Val> {
-        self.keys.get(key).map(|k| m.value(k.dim).clone())
-    }
-
-    /// The kind of caller in a model.
-    pub(crate) fn kind_of(&self, m: &Model) -> Option<Kind> {
-        match m.value(self.kind) {
-            Val::One(k) => Kind::from_name(k),
-            _ => None,
-        }
-    }
-
-    /// Whether an atom is about this dimension (for callers building restrictions).
-    pub(crate) fn atom_dim(&self, a: &Atom) -> Option<DimId> {
-        a.dim()
-    }
+/// A statement as a formula, in parts.
+#[derive(Clone, Debug)]
+pub(crate) struct StatementParts {
+    pub(crate) effect: Effect,
+    pub(crate) principal: NodeId,
+    #[expect(dead_code, reason = "parts kept for checks that look at one element")]
+    pub(crate) action: NodeId,
+    #[expect(dead_code, reason = "parts kept for checks that look at one element")]
+    pub(crate) resource: NodeId,
+    /// (lowercase key, condition).
+    pub(crate) conditions: Vec<(String, NodeId)>,
+    /// The whole statement.
+    pub(crate) all: NodeId,
 }
 
 /// The value predicate of one policy value.
@@ -1355,11 +1379,7 @@ mod tests {
             {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::444455556666:role/r","444455556666"]},"Action":"*","Resource":"*"}]}"#;
         // Sessions of role r are not exempt (their session is not listed): only the root user
         // of the account gets through.
-        let (case, _) = witness(policy, |sp| {
-            let a = sp.account_in(&["444455556666".to_string()]);
-            a
-        })
-        .unwrap();
+        let (case, _) = witness(policy, |sp| sp.account_in(&["444455556666".to_string()])).unwrap();
         assert_eq!(case.principal.to_text(), "arn:aws:iam::444455556666:root");
     }
 

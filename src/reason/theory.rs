@@ -7,7 +7,7 @@
 //! constants cut the line into (each constant, values just beside it, and values beyond the ends),
 //! plus a value of the wrong type, which no predicate accepts.
 
-use super::formula::{Arena, Atom, Cmp, DimId, DimType, ElemC, Pred, PredId};
+use super::formula::{Arena, Atom, DimId, DimType, ElemC, Pred, PredId};
 use super::lang::{solve, Lang, OutOfBudget};
 use crate::scalar::{Decimal, IpNet, Timestamp};
 use std::net::IpAddr;
@@ -26,7 +26,7 @@ pub(crate) enum Val {
 /// The literals about one dimension: atoms with the truth they must have.
 pub(crate) type Lits = [(Atom, bool)];
 
-fn pred<'a>(arena: &'a Arena, p: PredId) -> Option<&'a Pred> {
+fn pred(arena: &Arena, p: PredId) -> Option<&Pred> {
     arena.preds.get(p as usize)
 }
 
@@ -410,7 +410,7 @@ fn holds_any(p: &Pred, v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reason::formula::Dim;
+    use crate::reason::formula::{Cmp, Dim};
 
     fn dim(arena: &mut Arena, ty: DimType, multi: bool) -> DimId {
         arena.dim(Dim {
