@@ -324,7 +324,8 @@ fn pack(statements: Vec<Statement>) -> Vec<Policy> {
 }
 
 /// Generates identity policies for `principal_arn` (a role, role session, user or root ARN)
-/// from its activity in `summary`.
+/// from its activity in `summary`. The result names the role or user (a session ARN gives its
+/// role, with the path when the logs showed it).
 ///
 /// The summary should hold the events of the time range (read it with
 /// [`ReadOptions::not_before`](super::ReadOptions::not_before) and `not_after`); actions whose
@@ -364,6 +365,12 @@ pub fn generate_policies(
         ..GenerationNotes::default()
     };
     let activity = summary.principal(principal_arn);
+    // The role or user itself (a session ARN names its role), with its path when the logs
+    // showed it.
+    let principal = match super::principal::PrincipalRef::from_arn(principal_arn) {
+        Some(p) if p.path.is_none() => summary.principal_arn(&p.key),
+        _ => principal_arn.to_owned(),
+    };
     notes.truncated |= activity.is_some_and(|a| a.truncated);
 
     // Canonical action → (action, use); several recorded spellings fold into one.
@@ -439,7 +446,7 @@ pub fn generate_policies(
         generated_policy_result: GeneratedPolicies {
             properties: GeneratedPolicyProperties {
                 is_complete,
-                principal_arn: principal_arn.to_owned(),
+                principal_arn: principal,
                 cloud_trail_properties: TimeRange {
                     start_time: options.start,
                     end_time: options.end,

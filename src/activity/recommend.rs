@@ -72,6 +72,10 @@ pub struct FindingRecommendation {
     pub status: &'static str,
     /// One step per policy to change.
     pub recommended_steps: Vec<RecommendedStep>,
+    /// Not in Access Analyzer's shape: the principal's policies that were not refined, by id,
+    /// with the reason (attached through a group, missing from the export, not parsable).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_refined: BTreeMap<String, String>,
 }
 
 /// What to do with one policy.
@@ -163,6 +167,7 @@ impl PrincipalRecommendations {
                 .filter(|p| keep(p))
                 .map(PolicyRecommendation::step)
                 .collect(),
+            not_refined: self.not_refined.clone(),
         }
     }
 }
