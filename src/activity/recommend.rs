@@ -108,6 +108,8 @@ pub struct PolicyRecommendation {
     pub policy_updated_at: Option<Timestamp>,
     /// The refinement (never [`Refinement::Unchanged`] here).
     pub refinement: PolicyRefinement,
+    /// The service prefixes of the removed actions: the findings this step belongs to.
+    pub services: BTreeSet<String>,
 }
 
 impl PolicyRecommendation {
@@ -136,6 +138,9 @@ pub struct PrincipalRecommendations {
     /// Policies that were not refined, by id, with the reason (attached through a group, not
     /// in the export, not parsable).
     pub not_refined: BTreeMap<String, String>,
+    /// `steps[i]` is `policies[i].step()`, serialized once (a principal with many findings
+    /// would otherwise serialize each refined policy once per finding).
+    steps: Vec<RecommendedStep>,
 }
 
 impl PrincipalRecommendations {
@@ -145,7 +150,7 @@ impl PrincipalRecommendations {
     /// actions of all of them.
     pub fn for_service(&self, service: &str) -> FindingRecommendation {
         let service = service.to_ascii_lowercase();
-        self.recommendation(|p| p.refinement.removed.iter().any(|a| prefix_of(a) == service))
+        self.recommendation(|p| p.services.contains(&service))
     }
 
     /// Every step, for all services.
@@ -269,11 +274,21 @@ pub(crate) fn recommend_with(
             PolicySource::Managed { arn } => authorization.policy(arn).and_then(|m| m.updated),
             _ => None,
         };
-        out.policies.push(PolicyRecommendation {
+        let mut services = BTreeSet::new();
+        for a in &refinement.removed {
+            let prefix = a.split_once(':').map_or(a.as_str(), |(p, _)| p);
+            if !services.contains(prefix) {
+                services.insert(prefix_of(prefix));
+            }
+        }
+        let rec = PolicyRecommendation {
             source: p.source.clone(),
             policy_updated_at,
             refinement,
-        });
+            services,
+        };
+        out.steps.push(rec.step());
+        out.policies.push(rec);
     }
     out
 }
@@ -281,7 +296,7 @@ pub(crate) fn recommend_with(
 /// What becomes of one statement.
 enum Outcome {
     Keep,
-    Replace(Statement),
+    Replace(Box<Statement>),
     Drop,
 }
 
@@ -308,7 +323,7 @@ pub(crate) fn refine_with(
             Outcome::Keep => statements.push(s.clone()),
             Outcome::Replace(new) => {
                 changed = true;
-                statements.push(new);
+                statements.push(*new);
             }
             Outcome::Drop => changed = true,
         }
@@ -399,7 +414,7 @@ fn refine_action(
     } else if values.is_empty() {
         Outcome::Drop
     } else {
-        Outcome::Replace(with_actions(s, values))
+        Outcome::Replace(Box::new(with_actions(s, values)))
     }
 }
 
@@ -442,7 +457,7 @@ fn refine_not_action(
     } else {
         let mut new = with_actions(s, values);
         new.action.values.scalar = false;
-        Outcome::Replace(new)
+        Outcome::Replace(Box::new(new))
     }
 }
 
@@ -560,8 +575,10 @@ mod tests {
                     refinement: Refinement::Detach,
                     removed: ["iam:ListRoles".to_owned()].into(),
                 },
+                services: ["iam".to_owned()].into(),
             }],
             not_refined: BTreeMap::new(),
+            steps: Vec::new(),
         };
         assert_eq!(rec.for_service("IAM").recommended_steps.len(), 1);
         assert!(rec.for_service("s3").recommended_steps.is_empty());

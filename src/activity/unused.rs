@@ -457,7 +457,15 @@ fn granted_by_service(
         {
             let g = granted(catalog, &s.action);
             for a in g.actions {
-                services.entry(prefix_of(&a)).or_default().insert(a);
+                let prefix = a.split_once(':').map_or(a.as_str(), |(p, _)| p);
+                match services.get_mut(prefix) {
+                    Some(set) => {
+                        set.insert(a);
+                    }
+                    None => {
+                        services.insert(prefix_of(prefix), BTreeSet::from([a]));
+                    }
+                }
             }
             for service in g.opaque_services {
                 services.entry(service).or_default();
