@@ -29,8 +29,12 @@ pub const MAX_POLICY_CHARS: usize = 6_144;
 const LIMITATIONS: &[&str] = &[
     "iam:PassRole is never logged by CloudTrail, so it is never generated: add it for the roles this principal passes to services",
     "data events (S3 object operations, Lambda Invoke, DynamoDB items, SQS messages, …) are generated only when the trail logs data events",
-    "conditions are never generated, and denied calls are included as Access Analyzer includes them",
+    "conditions are never generated",
 ];
+
+/// Said when denied calls count.
+const DENIED_INCLUDED: &str =
+    "denied calls are generated too, as Access Analyzer generates them; they can be left out";
 
 /// The settings of a generation.
 #[derive(Clone, Debug)]
@@ -359,8 +363,12 @@ pub fn generate_policies(
         .and_then(|rest| rest.split(':').next())
         .filter(|p| !p.is_empty())
         .unwrap_or("aws");
+    let mut limitations = LIMITATIONS.to_vec();
+    if options.count_denied {
+        limitations.push(DENIED_INCLUDED);
+    }
     let mut notes = GenerationNotes {
-        limitations: LIMITATIONS.to_vec(),
+        limitations,
         truncated: summary.truncated(),
         ..GenerationNotes::default()
     };
