@@ -176,7 +176,7 @@ fn recommend_and_generate(c: &mut Criterion) {
         }
     }
     let generate = GenerateOptions::new(now, 90).unwrap();
-    c.bench_function("activity/generate_policies_1000_actions", |b| {
+    c.bench_function("activity/generate_policies_1196_actions", |b| {
         b.iter(|| black_box(generate_policies(black_box(&wide), role, &generate)))
     });
 }
