@@ -10,6 +10,7 @@ pub mod json;
 pub mod manual;
 pub mod pattern;
 pub mod policy;
+pub(crate) mod reason;
 pub mod scalar;
 
 pub use error::{Error, ErrorKind, Location};
