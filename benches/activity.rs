@@ -120,5 +120,67 @@ fn ingest(c: &mut Criterion) {
     let _ = ActivitySummary::new();
 }
 
+/// Recommendations and generation on a role granted everything (`*` and a `NotAction`), which
+/// used 50 EC2 and S3 actions: the cost of expanding wildcards over the whole catalog.
+fn recommend_and_generate(c: &mut Criterion) {
+    use perimeter::activity::{
+        find_unused, generate_policies, refine_policy, AccountInputs, AuthorizationDetails,
+        GenerateOptions, UnusedAccessOptions,
+    };
+    use perimeter::catalog::Catalog;
+    use perimeter::policy::Policy;
+
+    let now = Timestamp::parse("2024-05-01T00:00:00Z").unwrap();
+    let used_at = Timestamp::parse("2024-04-01T00:00:00Z").unwrap();
+    let role = "arn:aws:iam::111122223333:role/admin";
+    let catalog = Catalog::embedded();
+    let mut summary = ActivitySummary::new();
+    for service in ["ec2", "s3"] {
+        for a in catalog.service(service).unwrap().actions().take(25) {
+            summary.record_action(role, &a.full_name(), used_at, false);
+        }
+    }
+    let document = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]});
+    let authz = AuthorizationDetails::from_value(&serde_json::json!({"RoleDetailList": [{
+        "RoleName": "admin", "Arn": role, "Path": "/", "CreateDate": "2020-01-01T00:00:00Z",
+        "RolePolicyList": [{"PolicyName": "admin", "PolicyDocument": document}]}]}))
+    .unwrap();
+    let mut options = UnusedAccessOptions::new(now, 90).unwrap();
+    options.recommendations = true;
+    let inputs = AccountInputs {
+        authorization: Some(&authz),
+        ..AccountInputs::default()
+    };
+    // Warm the catalog's per-service caches, as a long-running program would have them.
+    black_box(find_unused(&summary, &inputs, &options));
+    c.bench_function(
+        "activity/find_unused_admin_role_with_recommendations",
+        |b| b.iter(|| black_box(find_unused(black_box(&summary), &inputs, &options))),
+    );
+    let policy = Policy::from_json_value(&document).unwrap();
+    c.bench_function("activity/refine_admin_policy", |b| {
+        b.iter(|| {
+            black_box(refine_policy(
+                black_box(&policy),
+                summary.principal(role),
+                &options,
+            ))
+        })
+    });
+    let mut wide = ActivitySummary::new();
+    for service in ["ec2", "s3", "iam"] {
+        for a in catalog.service(service).unwrap().actions() {
+            wide.record_action(role, &a.full_name(), used_at, false);
+        }
+    }
+    let generate = GenerateOptions::new(now, 90).unwrap();
+    c.bench_function("activity/generate_policies_1196_actions", |b| {
+        b.iter(|| black_box(generate_policies(black_box(&wide), role, &generate)))
+    });
+}
+
 criterion_group!(benches, ingest);
-criterion_main!(benches);
+criterion_group!(recommendations, recommend_and_generate);
+criterion_main!(benches, recommendations);

@@ -12,13 +12,20 @@
 //!   associative and commutative, so shards summarised anywhere combine into the same result.
 //! - [`read_sql_rows`] reads the rows of the SQL query in `docs/activity-sql.md` (Athena,
 //!   Trino, Spark, DuckDB) into the same summary, for trails too large for one machine.
+//! - [`find_unused`] reports unused roles, access keys, passwords and permissions (wildcards and
+//!   `NotAction` expanded with [`crate::catalog`]), with recommendations when asked;
+//!   [`refine_policy`] and [`recommend`] give the recommendations on their own.
+//! - [`generate_policies`] writes least-privilege policies for a principal from its activity.
 
 mod actions;
 mod authz;
 mod credentials;
 mod csv;
+mod generate;
+mod grants;
 mod principal;
 mod reader;
+mod recommend;
 mod record;
 mod sql;
 mod summary;
@@ -34,10 +41,19 @@ pub use credentials::{
     AccessKey, AccessKeys, CredentialReport, CredentialReportRow, CredentialsError, KeySlot,
 };
 pub use csv::{csv_records, CsvError, CsvRecords};
+pub use generate::{
+    generate_policies, GenerateOptions, GeneratedAction, GeneratedPolicies, GeneratedPolicy,
+    GeneratedPolicyProperties, GenerationNotes, PolicyGeneration, TimeRange, MAX_POLICY_CHARS,
+};
 pub use principal::{PrincipalKind, PrincipalRef};
 pub use reader::{
     is_digest, CloudTrailReader, LogFiles, Problem, ReadError, ReadOptions, ReadReport,
     MAX_PROBLEMS,
+};
+pub use recommend::{
+    recommend, refine_policy, FindingRecommendation, PolicyRecommendation, PolicyRefinement,
+    PrincipalRecommendations, RecommendedAction, RecommendedStep, Refinement,
+    UnusedPermissionsRecommendedStep,
 };
 pub use sql::{read_sql_rows, SQL_COLUMNS};
 pub use summary::{

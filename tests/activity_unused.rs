@@ -265,3 +265,79 @@ fn keys_and_passwords() {
         .missing_policies
         .contains("arn:aws:iam::aws:policy/AdministratorAccess"));
 }
+
+/// Wildcards and `NotAction` are expanded with the embedded service reference: the flaws2 logs
+/// with `level1` given (for this test) `ecr:*` and a `NotAction` statement. `ecr` was used, so its
+/// finding lists every other ECR action; each other service the `NotAction` grants gets a
+/// service-level finding; `iam` and `s3`, which the `NotAction` excludes, get none.
+#[test]
+fn wildcards_and_not_action_expanded() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let authz = AuthorizationDetails::parse(
+        r#"{"RoleDetailList": [{"RoleName": "level1", "Path": "/service-role/",
+            "Arn": "arn:aws:iam::653711331788:role/service-role/level1", "CreateDate": "2018-11-20T17:14:45Z",
+            "RolePolicyList": [{"PolicyName": "wide", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+                {"Effect": "Allow", "NotAction": ["iam:*", "s3:*", "ecr:*"], "Resource": "*"}]}}]}]}"#,
+    )
+    .unwrap();
+    let now = t("2018-12-01T00:00:00Z");
+    let mut reader = CloudTrailReader::new(ReadOptions::default().not_after(now));
+    reader.read_path(&root.join("cloudtrail/flaws2")).unwrap();
+    let (summary, _) = reader.finish();
+    let result = find_unused(
+        &summary,
+        &AccountInputs {
+            authorization: Some(&authz),
+            ..AccountInputs::default()
+        },
+        &UnusedAccessOptions::new(now, 7).unwrap(),
+    );
+    let catalog = perimeter::catalog::Catalog::embedded();
+    let mut services = Vec::new();
+    for f in &result.findings {
+        let FindingDetails::UnusedPermissionDetails {
+            service_namespace,
+            actions,
+            last_accessed,
+        } = &f.finding_details[0]
+        else {
+            panic!("{f:?}")
+        };
+        services.push(service_namespace.as_str());
+        if service_namespace == "ecr" {
+            let listed: Vec<&str> = actions.iter().map(|a| a.action.as_str()).collect();
+            let mut expected: Vec<String> = catalog
+                .service("ecr")
+                .unwrap()
+                .actions()
+                .map(|a| a.full_name())
+                .filter(|a| {
+                    ![
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:ListImages",
+                    ]
+                    .contains(&a.as_str())
+                })
+                .collect();
+            expected.sort();
+            assert_eq!(listed, expected);
+            assert!(listed.contains(&"ecr:GetAuthorizationToken"));
+            assert_eq!(*last_accessed, Some(t("2018-11-28T23:06:33Z")));
+        }
+        if service_namespace == "logs" {
+            // Used (denied `CreateLogStream` counts), so only the other logs actions are listed.
+            assert!(!actions.iter().any(|a| a.action == "logs:CreateLogStream"));
+            assert!(actions.iter().any(|a| a.action == "logs:PutLogEvents"));
+        }
+    }
+    let mut expected: Vec<&str> = catalog
+        .services()
+        .map(|s| s.prefix())
+        .filter(|p| !["iam", "s3"].contains(p))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(services, expected);
+    assert!(result.notes.wildcard_grants.is_empty());
+}

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod eval;
+mod generate;
 mod io;
 mod unused;
 
@@ -25,6 +26,8 @@ enum Command {
     Eval(eval::Args),
     /// Find unused roles, access keys, passwords and permissions from CloudTrail.
     Unused(unused::Args),
+    /// Generate policies granting what a role or user used, from CloudTrail.
+    GeneratePolicy(generate::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Unused(args) => unused::run(args),
+        Command::GeneratePolicy(args) => generate::run(args),
     }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use perimeter::activity::{
     find_unused, read_sql_rows, AccessKeys, AccountInputs, ActivitySummary, AuthorizationDetails,
     CloudTrailReader, CredentialReport, FindingDetails, LogFiles, ReadOptions, ReadReport,
-    Timestamp, UnusedAccessOptions,
+    RecommendedAction, RecommendedStep, Timestamp, UnusedAccessOptions,
 };
 
 use crate::io::{error, read_input, stdout_is_terminal, write_line};
@@ -50,6 +50,10 @@ pub struct Args {
     /// Count only allowed calls as use (by default denied attempts count, as in IAM).
     #[arg(long)]
     exclude_denied: bool,
+    /// Add to each UnusedPermission finding what to do with the principal's policies (detach,
+    /// or replace by a refined policy), as Access Analyzer's GetFindingRecommendation.
+    #[arg(long)]
+    recommendations: bool,
     /// Output format (default: table on a terminal, JSON otherwise).
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -136,6 +140,7 @@ fn run_inner(args: Args) -> Result<ExitCode, String> {
     let mut options =
         UnusedAccessOptions::new(now, args.tracking_period).map_err(|e| e.to_string())?;
     options.count_denied = !args.exclude_denied;
+    options.recommendations = args.recommendations;
     let authz = AuthorizationDetails::parse(&read_input(&args.authorization_details)?)
         .map_err(|e| format!("`{}`: {e}", args.authorization_details))?;
     let report = match &args.credential_report {
@@ -212,6 +217,19 @@ fn run_inner(args: Args) -> Result<ExitCode, String> {
                     detail,
                     last.map_or_else(|| "never (in the logs)".to_owned(), |t| t.to_string())
                 ));
+                for step in f.recommendation.iter().flat_map(|r| &r.recommended_steps) {
+                    let RecommendedStep::UnusedPermissionsRecommendedStep(s) = step;
+                    match s.recommended_action {
+                        RecommendedAction::DetachPolicy => {
+                            write_line(&format!("    -> detach {}", s.existing_policy_id));
+                        }
+                        RecommendedAction::CreatePolicy => write_line(&format!(
+                            "    -> replace {} by {}",
+                            s.existing_policy_id,
+                            s.recommended_policy.as_deref().unwrap_or_default()
+                        )),
+                    }
+                }
             }
             write_line(&format!(
                 "{} findings; {} events from {} files ({} malformed, {} damaged files)",

@@ -19,7 +19,13 @@ const TABLE: &str = include_str!("event_actions.tsv");
 /// `monitoring`: CloudWatch's API endpoint, logged as `monitoring.amazonaws.com`, actions
 /// `cloudwatch:*` (CloudWatch User Guide, "Logging Amazon CloudWatch API calls with AWS CloudTrail").
 /// `tagging`: the Resource Groups Tagging API, actions `tag:*`.
-const SOURCE_TO_PREFIX: &[(&str, &str)] = &[("monitoring", "cloudwatch"), ("tagging", "tag")];
+/// `servicecatalog-appregistry`: AppRegistry, whose actions the Service Authorization Reference
+/// lists under AWS Service Catalog (`servicecatalog:ListApplications`, `…:CreateApplication`).
+const SOURCE_TO_PREFIX: &[(&str, &str)] = &[
+    ("monitoring", "cloudwatch"),
+    ("tagging", "tag"),
+    ("servicecatalog-appregistry", "servicecatalog"),
+];
 
 /// Event sources whose events are not calls authorized by an IAM action: AWS sign-in
 /// (`ConsoleLogin`, `SwitchRole`, `CheckMfa`, … are authenticated, not authorized by a policy).
@@ -205,6 +211,10 @@ mod tests {
         assert_eq!(
             service_prefix("monitoring.amazonaws.com"),
             Some("cloudwatch")
+        );
+        assert_eq!(
+            service_prefix("servicecatalog-appregistry.amazonaws.com"),
+            Some("servicecatalog")
         );
         assert_eq!(service_prefix("example.com"), None);
         assert_eq!(service_prefix("a.b.amazonaws.com"), None);

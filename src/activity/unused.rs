@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use super::authz::{AppliedPolicy, AuthorizationDetails};
 use super::credentials::{AccessKeys, CredentialReport};
+use super::grants::{granted, prefix_of, UseJudge};
+use super::recommend::{recommend_with, FindingRecommendation};
 use super::summary::{ActivitySummary, PrincipalActivity};
 use super::time::Timestamp;
-use crate::pattern::{Case, Pattern};
+use crate::catalog::Catalog;
 use crate::policy::{Effect, Policy};
 
 /// The settings of an analysis.
@@ -22,6 +24,8 @@ pub struct UnusedAccessOptions {
     pub tracking_period_days: u32,
     /// Whether denied attempts count as use (IAM's last-accessed data counts them; default).
     pub count_denied: bool,
+    /// Whether each `UnusedPermission` finding gets a recommendation (off by default).
+    pub recommendations: bool,
 }
 
 /// The error for options outside what Access Analyzer accepts.
@@ -38,6 +42,12 @@ impl fmt::Display for OptionsError {
 
 impl std::error::Error for OptionsError {}
 
+impl OptionsError {
+    pub(crate) fn new(message: String) -> OptionsError {
+        OptionsError { message }
+    }
+}
+
 impl UnusedAccessOptions {
     /// Options for a run at `now` with a tracking period of `days`.
     ///
@@ -53,6 +63,7 @@ impl UnusedAccessOptions {
             now,
             tracking_period_days: days,
             count_denied: true,
+            recommendations: false,
         })
     }
 
@@ -145,6 +156,10 @@ pub struct UnusedFinding {
     pub analyzed_at: Timestamp,
     /// The details (one element).
     pub finding_details: Vec<FindingDetails>,
+    /// For `UnusedPermission` findings when [`UnusedAccessOptions::recommendations`] is set:
+    /// what to do with the principal's policies (Access Analyzer's `GetFindingRecommendation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<FindingRecommendation>,
 }
 
 /// What the analysis could not look at, so that a reader knows the limits of a clean result.
@@ -155,8 +170,8 @@ pub struct AnalysisNotes {
     pub missing_policies: BTreeSet<String>,
     /// Policies that did not parse, with the error.
     pub unparsable_policies: BTreeMap<String, String>,
-    /// Principals with grants that need the service reference to enumerate (`*`, wildcards in
-    /// the service prefix, `NotAction`); only their literal services were checked.
+    /// Principals with wildcard grants of services the service reference does not know
+    /// (`newsvc:*`): those services are judged as a whole, without an action list.
     pub wildcard_grants: BTreeSet<String>,
     /// Whether the logs cover less than the tracking period (findings may then report access
     /// that was used before the logs begin).
@@ -204,112 +219,6 @@ fn newer(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     a.max(b)
 }
 
-/// The service prefixes and literal actions a principal's Allow statements grant.
-#[derive(Default)]
-struct Grants {
-    /// Service prefix → literal actions granted (lower-case names folded to the written form),
-    /// or `None` when a wildcard grants some the list does not name.
-    services: BTreeMap<String, GrantedService>,
-    /// Whether some grant needs the service reference (`*`, `NotAction`, wildcard prefixes).
-    open: bool,
-}
-
-#[derive(Default)]
-struct GrantedService {
-    literal: BTreeSet<String>,
-    wildcard: Vec<Pattern>,
-}
-
-fn grants(policies: &[AppliedPolicy<'_>], notes: &mut AnalysisNotes) -> Grants {
-    let mut g = Grants::default();
-    for p in policies {
-        let Some(doc) = p.document else {
-            notes.missing_policies.insert(p.source.id().to_owned());
-            continue;
-        };
-        let policy = match Policy::from_json_value(doc) {
-            Ok(policy) => policy,
-            Err(e) => {
-                notes
-                    .unparsable_policies
-                    .insert(p.source.id().to_owned(), e.to_string());
-                continue;
-            }
-        };
-        for s in &policy.statements {
-            if s.effect.value != Effect::Allow {
-                continue;
-            }
-            if s.action.negated {
-                g.open = true;
-                continue;
-            }
-            for a in s.action.values.iter() {
-                let Some((service, name)) = a.split_once(':') else {
-                    g.open = true; // `*`
-                    continue;
-                };
-                if service.contains(['*', '?']) || service.is_empty() {
-                    g.open = true;
-                    continue;
-                }
-                let entry = g.services.entry(service.to_ascii_lowercase()).or_default();
-                if name.contains(['*', '?']) {
-                    entry.wildcard.push(Pattern::new(a, Case::Insensitive));
-                } else {
-                    entry
-                        .literal
-                        .insert(format!("{}:{name}", service.to_ascii_lowercase()));
-                }
-            }
-        }
-    }
-    g
-}
-
-/// Actions whose use IAM never records (IAM User Guide, "IAM action last accessed information":
-/// `iam:PassRole` is not tracked), so they are never reported as unused at the action level.
-const NOT_OBSERVABLE: &[&str] = &["iam:passrole"];
-
-/// Whether an action is authorized by data events, which a trail logs only when data event
-/// logging is on (CloudTrail User Guide, "Logging data events"): absent from the logs does not
-/// mean unused, so such actions are not reported at the action level. IAM's own action-level
-/// data does not track them either (the Service Authorization Reference flags e.g.
-/// `s3:GetObject` and `lambda:InvokeFunction` as not tracked).
-fn is_data_event_action(action: &str) -> bool {
-    let a = action.to_ascii_lowercase();
-    const PREFIXES: &[&str] = &[
-        "s3:getobject",
-        "s3:putobject",
-        "s3:deleteobject",
-        "s3:listbucket",
-        "s3:abortmultipartupload",
-        "s3:listmultipartuploadparts",
-        "s3:restoreobject",
-        "s3:replicate",
-        "lambda:invokefunction",
-        "lambda:invokeasync",
-        "dynamodb:getitem",
-        "dynamodb:putitem",
-        "dynamodb:updateitem",
-        "dynamodb:deleteitem",
-        "dynamodb:query",
-        "dynamodb:scan",
-        "dynamodb:batch",
-        "dynamodb:conditioncheckitem",
-        "dynamodb:partiql",
-        "sqs:sendmessage",
-        "sqs:receivemessage",
-        "sqs:deletemessage",
-        "sqs:changemessagevisibility",
-        "sns:publish",
-        "kinesis:putrecord",
-        "kinesis:getrecords",
-        "kinesis:getsharditerator",
-    ];
-    PREFIXES.iter().any(|p| a.starts_with(p))
-}
-
 /// Finds unused roles, access keys, passwords and permissions.
 ///
 /// Activity is the latest of what the logs show and what IAM reports in the inputs
@@ -344,6 +253,7 @@ pub fn find_unused(
             status: "ACTIVE",
             analyzed_at: options.now,
             finding_details: vec![detail],
+            recommendation: None,
         });
     };
     let empty = AuthorizationDetails::default();
@@ -375,10 +285,13 @@ pub fn find_unused(
         permissions(
             &mut out,
             &mut push,
-            &role.arn,
-            "AWS::IAM::Role",
-            act,
-            &policies,
+            Principal {
+                arn: &role.arn,
+                rtype: "AWS::IAM::Role",
+                activity: act,
+                policies: &policies,
+            },
+            authz,
             options,
         );
     }
@@ -468,10 +381,13 @@ pub fn find_unused(
         permissions(
             &mut out,
             &mut push,
-            &user.arn,
-            "AWS::IAM::User",
-            act,
-            &policies,
+            Principal {
+                arn: &user.arn,
+                rtype: "AWS::IAM::User",
+                activity: act,
+                policies: &policies,
+            },
+            authz,
             options,
         );
     }
@@ -502,69 +418,105 @@ impl UnusedFinding {
 type Push<'p> =
     dyn FnMut(&mut UnusedAccess, FindingType, &str, &'static str, FindingDetails, &str) + 'p;
 
+/// A role or user whose permissions are judged.
+struct Principal<'a> {
+    arn: &'a str,
+    rtype: &'static str,
+    activity: Option<&'a PrincipalActivity>,
+    policies: &'a [AppliedPolicy<'a>],
+}
+
+/// Every action the principal's `Allow` statements grant, by service prefix, with wildcards and
+/// `NotAction` expanded by the catalog. Services granted only through a wildcard the catalog
+/// cannot enumerate have an empty set.
+fn granted_by_service(
+    arn: &str,
+    policies: &[AppliedPolicy<'_>],
+    notes: &mut AnalysisNotes,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let catalog = Catalog::embedded();
+    let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in policies {
+        let Some(doc) = p.document else {
+            notes.missing_policies.insert(p.source.id().to_owned());
+            continue;
+        };
+        let policy = match Policy::from_json_value(doc) {
+            Ok(policy) => policy,
+            Err(e) => {
+                notes
+                    .unparsable_policies
+                    .insert(p.source.id().to_owned(), e.to_string());
+                continue;
+            }
+        };
+        for s in policy
+            .statements
+            .iter()
+            .filter(|s| s.effect.value == Effect::Allow)
+        {
+            let g = granted(catalog, &s.action);
+            for a in g.actions {
+                let prefix = a.split_once(':').map_or(a.as_str(), |(p, _)| p);
+                match services.get_mut(prefix) {
+                    Some(set) => {
+                        set.insert(a);
+                    }
+                    None => {
+                        services.insert(prefix_of(prefix), BTreeSet::from([a]));
+                    }
+                }
+            }
+            for service in g.opaque_services {
+                services.entry(service).or_default();
+                notes.wildcard_grants.insert(arn.to_owned());
+            }
+        }
+    }
+    services
+}
+
 /// `UnusedPermission` findings of one principal: a granted service with no use in the period,
-/// or (when the service was used) the granted literal actions of it that were not.
+/// or (when the service was used) the granted actions of it that the logs could show and that
+/// were not used. Wildcards and `NotAction` are expanded with the catalog.
 fn permissions(
     out: &mut UnusedAccess,
     push: &mut Push<'_>,
-    arn: &str,
-    rtype: &'static str,
-    act: Option<&PrincipalActivity>,
-    policies: &[AppliedPolicy<'_>],
+    who: Principal<'_>,
+    authz: &AuthorizationDetails,
     options: &UnusedAccessOptions,
 ) {
-    let cutoff = options.cutoff();
-    let g = grants(policies, &mut out.notes);
-    if g.open {
-        out.notes.wildcard_grants.insert(arn.to_owned());
-    }
-    for (service, granted) in &g.services {
-        let service_last = act
-            .and_then(|a| a.services.get(service))
-            .and_then(|u| u.last_use(options.count_denied));
-        let action_last = |action: &str| {
-            act.and_then(|a| {
-                a.actions
-                    .iter()
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(action))
-                    .filter_map(|(_, u)| u.usage.last_use(options.count_denied))
-                    .max()
-            })
-        };
-        let unused_actions: Vec<UnusedAction> = granted
-            .literal
+    let judge = UseJudge::new(who.activity, options.cutoff(), options.count_denied);
+    let services = granted_by_service(who.arn, who.policies, &mut out.notes);
+    let recommendations = options
+        .recommendations
+        .then(|| recommend_with(who.arn, who.policies, &judge, authz));
+    for (service, actions) in &services {
+        let unused_actions: Vec<UnusedAction> = actions
             .iter()
-            .filter(|a| {
-                !NOT_OBSERVABLE.contains(&a.to_ascii_lowercase().as_str())
-                    && !is_data_event_action(a)
-            })
-            .filter_map(|a| {
-                let last = action_last(a);
-                last.is_none_or(|t| t < cutoff).then(|| UnusedAction {
-                    action: a.clone(),
-                    last_accessed: last,
-                })
+            .filter(|a| judge.is_listed_unused(a))
+            .map(|a| UnusedAction {
+                action: a.clone(),
+                last_accessed: judge.action_last(a),
             })
             .collect();
-        let service_used = service_last.is_some_and(|t| t >= cutoff);
-        if service_used && unused_actions.is_empty() {
+        if judge.service_used(service) && unused_actions.is_empty() {
             continue;
-        }
-        if service_used && !granted.wildcard.is_empty() {
-            // A wildcard of this service was (maybe) the grant used; without the service
-            // reference the unused part of it cannot be listed: report the literal ones only.
         }
         push(
             out,
             FindingType::UnusedPermission,
-            arn,
-            rtype,
+            who.arn,
+            who.rtype,
             FindingDetails::UnusedPermissionDetails {
                 service_namespace: service.clone(),
                 actions: unused_actions,
-                last_accessed: service_last,
+                last_accessed: judge.service_last(service),
             },
             service,
         );
+        if let (Some(r), Some(f)) = (&recommendations, out.findings.last_mut()) {
+            f.recommendation = Some(r.for_service(service));
+        }
     }
 }
