@@ -9,5 +9,6 @@ pub mod json;
 pub mod pattern;
 pub mod policy;
 pub mod scalar;
+pub mod validate;
 
 pub use error::{Error, ErrorKind, Location};
