@@ -249,14 +249,20 @@ fn keys_and_actions(ctx: &mut Ctx<'_>, st: &Stmt<'_>) {
         if actions.negated {
             continue;
         }
+        // A named action that does not support the key, or a wildcard none of whose actions do.
         let unsupported: Vec<&str> = actions
             .items
             .iter()
-            .filter(|i| !i.text.contains(['*', '?']))
+            .filter(|i| i.text != "*")
             .filter(|i| {
-                catalog
-                    .action(i.text)
-                    .is_some_and(|a| !a.supports_condition_key(c.key))
+                if i.text.contains(['*', '?']) {
+                    let all = catalog.expand(i.text);
+                    !all.is_empty() && !all.iter().any(|a| a.supports_condition_key(c.key))
+                } else {
+                    catalog
+                        .action(i.text)
+                        .is_some_and(|a| !a.supports_condition_key(c.key))
+                }
             })
             .map(|i| i.text)
             .collect();

@@ -621,17 +621,27 @@ fn read_statement<'n>(ctx: &mut Ctx<'_>, node: &'n Node, at: At<'n>) -> Stmt<'n>
             Value::String(s) => {
                 let iam = ctx.policy_type() == PolicyType::Identity || ctx.is_trust();
                 if iam && !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    let bad: String = s
-                        .chars()
-                        .filter(|c| !c.is_ascii_alphanumeric())
+                    let mut bad: Vec<char> =
+                        s.chars().filter(|c| !c.is_ascii_alphanumeric()).collect();
+                    bad.sort_unstable();
+                    bad.dedup();
+                    let bad = bad
+                        .iter()
                         .take(5)
-                        .collect();
+                        .map(|c| {
+                            if *c == ' ' {
+                                "space".to_string()
+                            } else {
+                                quote(&c.to_string())
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     ctx.at(
                         IssueCode::UnsupportedSid,
                         format!(
-                            "The `Sid` {} has characters that IAM policies do not allow ({}): use only `A-Z`, `a-z` and `0-9`.",
-                            quote(s),
-                            quote(&bad)
+                            "The `Sid` {} has characters that IAM policies do not allow ({bad}): use only `A-Z`, `a-z` and `0-9`.",
+                            quote(s)
                         ),
                         &sat,
                         n.span,
