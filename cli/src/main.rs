@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod eval;
 mod io;
+mod validate;
 
 /// Offline reasoning about AWS IAM access.
 #[derive(Parser)]
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Evaluate requests against their policies (one case, an array, or JSON lines).
     Eval(eval::Args),
+    /// Validate policies with Access Analyzer's checks, issue codes and locations.
+    Validate(validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +41,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
