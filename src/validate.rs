@@ -25,7 +25,7 @@
 //! assert_eq!(finding.finding_type, FindingType::Error);
 //! assert!(finding.finding_details.contains("sqs:ReceiveMessage"));
 //! let span = finding.locations[0].span;
-//! assert_eq!((span.start.line, span.start.column), (2, 37));
+//! assert_eq!((span.start.line, span.start.column), (2, 38));
 //! assert!(report.has_blocking_findings());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

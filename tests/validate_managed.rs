@@ -11,7 +11,10 @@ use perimeter::validate::{validate, FindingType, IssueCode, PolicyType, Validate
 use std::io::Read;
 
 fn policies() -> Vec<(String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/aws-managed-policies.json.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/aws-managed-policies.json.gz"
+    );
     let file = std::fs::File::open(path).expect("managed policies");
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)
@@ -52,7 +55,11 @@ fn managed_policies_have_no_errors_beyond_reference_gaps() {
     let mut unexpected = Vec::new();
     for (name, doc) in &policies {
         let report = validate(doc, &opts);
-        for f in report.findings.iter().filter(|f| f.finding_type == FindingType::Error) {
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.finding_type == FindingType::Error)
+        {
             let loc = &f.locations[0];
             let token = &doc[loc.span.start.offset..loc.span.end.offset];
             let line = format!("{name}\t{}\t{}\t{token}", f.issue_code, loc.path_string());
@@ -62,9 +69,16 @@ fn managed_policies_have_no_errors_beyond_reference_gaps() {
             lines.push(line);
         }
     }
-    assert!(unexpected.is_empty(), "errors that are not reference gaps:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "errors that are not reference gaps:\n{}",
+        unexpected.join("\n")
+    );
     let got = lines.join("\n") + "\n";
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/managed-policy-errors.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/managed-policy-errors.txt"
+    );
     if std::env::var_os("PERIMETER_BLESS").is_some() {
         std::fs::write(path, &got).expect("write");
         return;
