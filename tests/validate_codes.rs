@@ -3,6 +3,14 @@
 //!
 //! The table also checks that every code of `IssueCode::ALL` has a case.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers: a malformed fixture must fail the test loudly"
+)]
+
 use perimeter::validate::{
     validate, IssueCode, PolicyResourceType, PolicyType, Report, ValidateOptions,
 };

@@ -2,6 +2,14 @@
 //! validators' test suites (`tests/data/SOURCES.md`); each case says what the file is meant to
 //! show and which Access Analyzer findings that is.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers: a malformed fixture must fail the test loudly"
+)]
+
 use perimeter::validate::{validate, FindingType, IssueCode, PolicyType, Report, ValidateOptions};
 
 fn run(file: &str, opts: ValidateOptions) -> Report {

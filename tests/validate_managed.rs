@@ -7,6 +7,14 @@
 //! checks or in the reference data) shows as a diff. Regenerate it with
 //! `PERIMETER_BLESS=1 cargo test --test validate_managed` after reviewing the change.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers: a malformed fixture must fail the test loudly"
+)]
+
 use perimeter::validate::{validate, FindingType, IssueCode, PolicyType, ValidateOptions};
 use std::io::Read;
 

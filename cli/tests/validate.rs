@@ -1,5 +1,13 @@
 //! `perimeter validate` end to end: exit codes and output formats.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers: a malformed fixture must fail the test loudly"
+)]
+
 use std::process::Command;
 
 fn perimeter(args: &[&str]) -> (i32, String) {
