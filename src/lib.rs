@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod arn;
 pub mod catalog;
 pub mod error;
 pub mod eval;
 pub mod json;
+pub mod manual;
 pub mod pattern;
 pub mod policy;
+pub(crate) mod reason;
 pub mod scalar;
 pub mod validate;
 

@@ -133,6 +133,122 @@ impl Decimal {
     }
 }
 
+impl Decimal {
+    /// The number of digits after the decimal point needed to write the value exactly.
+    pub(crate) fn scale(&self) -> i64 {
+        (-self.exponent).max(0)
+    }
+
+    /// The value plus `sign` × 10^`-places` (exact).
+    pub(crate) fn nudge(&self, places: i64, up: bool) -> Decimal {
+        // Align both numbers on the exponent -places and add as signed digit vectors.
+        let exp = (-places).min(self.exponent);
+        let mut a: Vec<u8> = self.digits.to_vec();
+        a.extend(std::iter::repeat_n(
+            0,
+            (self.exponent - exp).max(0) as usize,
+        ));
+        // |self| as digits at exponent `exp`; the step is 1 at exponent -places.
+        let step_pos = (-places - exp).max(0) as usize; // zeros after the 1
+        let mut b = vec![1u8];
+        b.extend(std::iter::repeat_n(0, step_pos));
+        let self_neg = self.negative && !self.digits.is_empty();
+        let step_neg = !up;
+        let (neg, mag) = if self_neg == step_neg {
+            (self_neg, add_digits(&a, &b))
+        } else if cmp_digits(&a, &b) != Ordering::Less {
+            (self_neg, sub_digits(&a, &b))
+        } else {
+            (step_neg, sub_digits(&b, &a))
+        };
+        let text: String = mag.iter().map(|d| char::from(b'0' + d)).collect();
+        let text = if text.is_empty() {
+            "0".to_string()
+        } else {
+            text
+        };
+        Decimal::parse(&format!("{}{}e{}", if neg { "-" } else { "" }, text, exp))
+            .unwrap_or_else(|| self.clone())
+    }
+
+    /// The value written in plain decimal notation (no exponent).
+    pub fn to_plain(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".into();
+        }
+        let digits: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if self.negative { "-" } else { "" };
+        if self.exponent >= 0 {
+            format!("{sign}{digits}{}", "0".repeat(self.exponent as usize))
+        } else {
+            let frac = (-self.exponent) as usize;
+            if digits.len() > frac {
+                let (i, f) = digits.split_at(digits.len() - frac);
+                format!("{sign}{i}.{f}")
+            } else {
+                format!("{sign}0.{}{digits}", "0".repeat(frac - digits.len()))
+            }
+        }
+    }
+}
+
+fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
+    let a = &a[a.iter().take_while(|d| **d == 0).count().min(a.len())..];
+    let b = &b[b.iter().take_while(|d| **d == 0).count().min(b.len())..];
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let mut carry = 0u8;
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 || j > 0 || carry > 0 {
+        let x = if i > 0 {
+            i -= 1;
+            a.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let y = if j > 0 {
+            j -= 1;
+            b.get(j).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let s = x + y + carry;
+        out.push(s % 10);
+        carry = s / 10;
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` for `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut borrow = 0i8;
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 {
+        i -= 1;
+        let x = a.get(i).copied().unwrap_or(0) as i8;
+        let y = if j > 0 {
+            j -= 1;
+            b.get(j).copied().unwrap_or(0) as i8
+        } else {
+            0
+        };
+        let mut d = x - y - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+    }
+    out.reverse();
+    out
+}
+
 impl PartialOrd for Decimal {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -166,6 +282,16 @@ impl Timestamp {
     /// Seconds since the epoch (rounded down).
     pub fn epoch_seconds(&self) -> i64 {
         self.seconds
+    }
+
+    /// One nanosecond later (`up`) or earlier.
+    pub(crate) fn nudge(&self, up: bool) -> Timestamp {
+        let total = i128::from(self.seconds) * 1_000_000_000 + i128::from(self.nanos);
+        let t = if up { total + 1 } else { total - 1 };
+        Timestamp {
+            seconds: i64::try_from(t.div_euclid(1_000_000_000)).unwrap_or(self.seconds),
+            nanos: u32::try_from(t.rem_euclid(1_000_000_000)).unwrap_or(0),
+        }
     }
 
     /// Parse an ISO 8601 date or date-time (`2024-01-31`, `2024-01-31T12:00:00Z`,
@@ -643,7 +769,28 @@ mod tests {
         assert!(decode_base64("a$==").is_none());
     }
 
+    #[test]
+    fn decimal_nudges_stay_between_neighbours() {
+        let x = d("1.25");
+        assert_eq!(x.nudge(3, true).to_plain(), "1.251");
+        assert_eq!(x.nudge(3, false).to_plain(), "1.249");
+        assert_eq!(d("-1").nudge(1, true).to_plain(), "-0.9");
+        assert_eq!(d("0").nudge(2, false).to_plain(), "-0.01");
+        assert_eq!(d("1e3").nudge(0, true).to_plain(), "1001");
+        assert_eq!(d("-0.5").to_plain(), "-0.5");
+    }
+
     proptest! {
+        #[test]
+        fn nudge_is_strict_and_small(a in -100_000i64..100_000, frac in 0u32..1000, places in 4i64..8) {
+            let x = d(&format!("{a}.{frac:03}"));
+            let up = x.nudge(places, true);
+            let down = x.nudge(places, false);
+            prop_assert!(down < x && x < up);
+            let next = d(&(a + 1).to_string());
+            prop_assert!(up < next || a < 0);
+        }
+
         #[test]
         fn decimal_order_agrees_with_integers(a in any::<i64>(), b in any::<i64>()) {
             prop_assert_eq!(d(&a.to_string()).cmp(&d(&b.to_string())), a.cmp(&b));

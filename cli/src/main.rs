@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod eval;
 mod io;
+mod unused;
 mod validate;
 
 /// Offline reasoning about AWS IAM access.
@@ -25,6 +26,8 @@ enum Command {
     Eval(eval::Args),
     /// Validate policies with Access Analyzer's checks, issue codes and locations.
     Validate(validate::Args),
+    /// Find unused roles, access keys, passwords and permissions from CloudTrail.
+    Unused(unused::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Unused(args) => unused::run(args),
     }
 }

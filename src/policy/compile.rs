@@ -200,6 +200,8 @@ pub(crate) struct CompiledCondition {
     pub(crate) op: Operator,
     /// The key, lowercased (keys ignore case).
     pub(crate) key: Box<str>,
+    /// The key as written in the policy.
+    pub(crate) spelled: Box<str>,
     pub(crate) values: CondValues,
 }
 
@@ -308,6 +310,7 @@ fn compile_statement(index: usize, s: &Statement, vars: bool) -> CompiledStateme
             block.entries.iter().map(move |e| CompiledCondition {
                 op: block.operator.value,
                 key: e.key.value.to_lowercase().into(),
+                spelled: e.key.value.as_str().into(),
                 values: compile_values(block.operator.value.base, &e.values, vars),
             })
         })

@@ -1,0 +1,300 @@
+//! Formulas over the request space: dimensions, typed predicates on one dimension, atoms, and
+//! an arena of propositional nodes.
+
+use super::lang::Lang;
+use crate::scalar::{Decimal, IpNet, Timestamp};
+
+/// Index of a dimension.
+pub(crate) type DimId = u32;
+/// Index of a predicate.
+pub(crate) type PredId = u32;
+/// Index of an atom.
+pub(crate) type AtomId = u32;
+/// Index of a formula node.
+pub(crate) type NodeId = u32;
+
+/// What values a dimension takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum DimType {
+    /// Strings.
+    Str,
+    /// Decimal numbers (or text that is not one).
+    Num,
+    /// Dates (or text that is not one).
+    Date,
+    /// IP addresses (or text that is not one).
+    Ip,
+    /// Base64 binary (or text that is not base64).
+    Bin,
+    /// One of a finite list of named values.
+    Finite(Vec<String>),
+}
+
+/// A dimension of the request space.
+#[derive(Clone, Debug)]
+pub(crate) struct Dim {
+    /// A name for messages and models.
+    pub(crate) name: String,
+    pub(crate) ty: DimType,
+    /// A set of values rather than one value.
+    pub(crate) multi: bool,
+    /// Whether the dimension may have no value.
+    pub(crate) optional: bool,
+}
+
+/// A comparison with a constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    pub(crate) fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Cmp::Eq => ord == Equal,
+            Cmp::Lt => ord == Less,
+            Cmp::Le => ord != Greater,
+            Cmp::Gt => ord == Greater,
+            Cmp::Ge => ord != Less,
+        }
+    }
+}
+
+/// A predicate on one value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Pred {
+    /// A string in the language.
+    Lang(Lang),
+    /// A number (comparison with a constant).
+    Num(Cmp, Decimal),
+    /// A date (comparison with a constant).
+    Date(Cmp, Timestamp),
+    /// An address in the network.
+    Ip(IpNet),
+    /// Equal bytes.
+    Bin(Vec<u8>),
+    /// One of the finite values (bit set over the dimension's values).
+    Finite(Vec<u64>),
+}
+
+/// A constraint on the elements of a set: in the union of the predicates (`Pos`), or in none
+/// of them (`Neg`). Negating an `Any` gives an `All` of the other form and back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ElemC {
+    Pos(Vec<PredId>),
+    Neg(Vec<PredId>),
+}
+
+/// An atomic proposition about the request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Atom {
+    /// The dimension has a value (a non-empty set for multivalued dimensions).
+    Present(DimId),
+    /// A single-valued dimension has a value satisfying the predicate.
+    Elem(DimId, PredId),
+    /// Some element of a multivalued dimension satisfies the constraint.
+    Any(DimId, ElemC),
+    /// Every element of a multivalued dimension satisfies the constraint (true when empty).
+    All(DimId, ElemC),
+    /// A proposition the engine does not interpret (its truth is free): used for values it
+    /// cannot reason about exactly, such as policy variables.
+    Opaque(u32),
+}
+
+impl Atom {
+    pub(crate) fn dim(&self) -> Option<DimId> {
+        match self {
+            Atom::Present(d) | Atom::Elem(d, _) | Atom::Any(d, _) | Atom::All(d, _) => Some(*d),
+            Atom::Opaque(_) => None,
+        }
+    }
+}
+
+/// A formula node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Node {
+    True,
+    False,
+    Atom(AtomId),
+    Not(NodeId),
+    And(Vec<NodeId>),
+    Or(Vec<NodeId>),
+}
+
+/// The arena: dimensions, predicates, atoms and nodes, with interning.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Arena {
+    pub(crate) dims: Vec<Dim>,
+    pub(crate) preds: Vec<Pred>,
+    pred_index: ahash::AHashMap<Pred, PredId>,
+    pub(crate) atoms: Vec<Atom>,
+    atom_index: ahash::AHashMap<Atom, AtomId>,
+    pub(crate) nodes: Vec<Node>,
+    atom_nodes: ahash::AHashMap<AtomId, NodeId>,
+    opaque: u32,
+}
+
+pub(crate) const TRUE: NodeId = 0;
+pub(crate) const FALSE: NodeId = 1;
+
+impl Arena {
+    pub(crate) fn new() -> Arena {
+        let mut a = Arena::default();
+        a.nodes.push(Node::True);
+        a.nodes.push(Node::False);
+        a
+    }
+
+    pub(crate) fn dim(&mut self, d: Dim) -> DimId {
+        self.dims.push(d);
+        (self.dims.len() - 1) as DimId
+    }
+
+    pub(crate) fn pred(&mut self, p: Pred) -> PredId {
+        if let Some(id) = self.pred_index.get(&p) {
+            return *id;
+        }
+        let id = self.preds.len() as PredId;
+        self.preds.push(p.clone());
+        self.pred_index.insert(p, id);
+        id
+    }
+
+    pub(crate) fn atom(&mut self, a: Atom) -> NodeId {
+        let id = match self.atom_index.get(&a) {
+            Some(id) => *id,
+            None => {
+                let id = self.atoms.len() as AtomId;
+                self.atoms.push(a.clone());
+                self.atom_index.insert(a, id);
+                id
+            }
+        };
+        if let Some(n) = self.atom_nodes.get(&id) {
+            return *n;
+        }
+        let n = self.push(Node::Atom(id));
+        self.atom_nodes.insert(id, n);
+        n
+    }
+
+    /// A fresh uninterpreted proposition.
+    pub(crate) fn opaque(&mut self) -> NodeId {
+        self.opaque += 1;
+        self.atom(Atom::Opaque(self.opaque))
+    }
+
+    fn push(&mut self, n: Node) -> NodeId {
+        self.nodes.push(n);
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    pub(crate) fn node(&self, n: NodeId) -> &Node {
+        self.nodes.get(n as usize).unwrap_or(&Node::False)
+    }
+
+    pub(crate) fn not(&mut self, x: NodeId) -> NodeId {
+        match self.node(x) {
+            Node::True => FALSE,
+            Node::False => TRUE,
+            Node::Not(y) => *y,
+            _ => self.push(Node::Not(x)),
+        }
+    }
+
+    pub(crate) fn and(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
+        let mut out = Vec::new();
+        for x in xs {
+            match self.node(x) {
+                Node::False => return FALSE,
+                Node::True => {}
+                Node::And(ys) => out.extend(ys.iter().copied()),
+                _ => out.push(x),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        match out.len() {
+            0 => TRUE,
+            1 => out.first().copied().unwrap_or(TRUE),
+            _ => self.push(Node::And(out)),
+        }
+    }
+
+    pub(crate) fn or(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
+        let mut out = Vec::new();
+        for x in xs {
+            match self.node(x) {
+                Node::True => return TRUE,
+                Node::False => {}
+                Node::Or(ys) => out.extend(ys.iter().copied()),
+                _ => out.push(x),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        match out.len() {
+            0 => FALSE,
+            1 => out.first().copied().unwrap_or(FALSE),
+            _ => self.push(Node::Or(out)),
+        }
+    }
+
+    pub(crate) fn and2(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.and([a, b])
+    }
+
+    pub(crate) fn or2(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.or([a, b])
+    }
+
+    pub(crate) fn implies(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        let na = self.not(a);
+        self.or([na, b])
+    }
+
+    /// `Present(d)`.
+    pub(crate) fn present(&mut self, d: DimId) -> NodeId {
+        self.atom(Atom::Present(d))
+    }
+
+    /// A single-valued dimension's value satisfies `p` (implies presence).
+    pub(crate) fn elem(&mut self, d: DimId, p: Pred) -> NodeId {
+        let pid = self.pred(p);
+        self.atom(Atom::Elem(d, pid))
+    }
+
+    /// Some element of a set satisfies the constraint.
+    pub(crate) fn any(&mut self, d: DimId, c: ElemC) -> NodeId {
+        self.atom(Atom::Any(d, c))
+    }
+
+    /// Every element of a set satisfies the constraint.
+    pub(crate) fn all(&mut self, d: DimId, c: ElemC) -> NodeId {
+        self.atom(Atom::All(d, c))
+    }
+
+    /// The atoms reachable from a node.
+    pub(crate) fn atoms_of(&self, root: NodeId, out: &mut Vec<AtomId>) {
+        let mut stack = vec![root];
+        let mut seen = ahash::AHashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            match self.node(n) {
+                Node::Atom(a) => out.push(*a),
+                Node::Not(x) => stack.push(*x),
+                Node::And(xs) | Node::Or(xs) => stack.extend(xs.iter().copied()),
+                _ => {}
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}

@@ -1,0 +1,518 @@
+//! String languages: IAM wildcard patterns (and the few extra shapes the request space needs) as
+//! small NFAs, and the decision procedure for "is there a string in all of these languages and
+//! none of those", with a shortest witness.
+//!
+//! A language is a sequence of tokens, with no alternation (unions are lists of languages). The
+//! NFA state of a language is the set of token positions reached, a bit set. A conjunction of
+//! languages is decided by a breadth-first search over tuples of those bit sets, on an alphabet
+//! that holds every character the languages name plus one fresh character of each behaviour (a
+//! letter no literal names, a digit no literal names, `:`, `/`): characters outside the alphabet
+//! behave exactly like the fresh one, so the search is exact.
+
+use crate::pattern::{fold, Token};
+use smallvec::SmallVec;
+
+/// One token of a language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Tok {
+    /// This character.
+    Char(char),
+    /// This character up to case (stored folded).
+    CharCi(char),
+    /// Any one character except those in the mask.
+    One(Mask),
+    /// Any run of characters (possibly empty) without those in the mask.
+    Run(Mask),
+    /// One ASCII digit.
+    Digit,
+}
+
+/// Characters a wildcard may not match: `:` and/or `/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Mask {
+    pub(crate) colon: bool,
+    pub(crate) slash: bool,
+}
+
+impl Mask {
+    pub(crate) const NONE: Mask = Mask {
+        colon: false,
+        slash: false,
+    };
+    pub(crate) const COLON: Mask = Mask {
+        colon: true,
+        slash: false,
+    };
+    pub(crate) const COLON_SLASH: Mask = Mask {
+        colon: true,
+        slash: true,
+    };
+
+    #[inline]
+    fn allows(&self, c: char) -> bool {
+        !((self.colon && c == ':') || (self.slash && c == '/'))
+    }
+}
+
+impl Tok {
+    #[inline]
+    fn accepts(&self, c: char) -> bool {
+        match *self {
+            Tok::Char(p) => p == c,
+            Tok::CharCi(p) => fold(c) == p,
+            Tok::One(m) | Tok::Run(m) => m.allows(c),
+            Tok::Digit => c.is_ascii_digit(),
+        }
+    }
+}
+
+/// A language: a token sequence.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Lang {
+    pub(crate) toks: Vec<Tok>,
+}
+
+/// The NFA state of one language: the token positions reached (position `len` = accepting).
+type Bits = SmallVec<[u64; 2]>;
+
+impl Lang {
+    /// The language of an IAM wildcard pattern (`*`, `?`), case-sensitive or not.
+    pub(crate) fn glob(text: &str, ci: bool) -> Lang {
+        Lang {
+            toks: text
+                .chars()
+                .map(|c| match c {
+                    '*' => Tok::Run(Mask::NONE),
+                    '?' => Tok::One(Mask::NONE),
+                    c if ci => Tok::CharCi(fold(c)),
+                    c => Tok::Char(c),
+                })
+                .collect(),
+        }
+    }
+
+    /// The language of pattern tokens (literal `*` from `${*}` stays literal).
+    pub(crate) fn from_tokens(tokens: &[Token], ci: bool) -> Lang {
+        Lang {
+            toks: tokens
+                .iter()
+                .map(|t| match *t {
+                    Token::AnyRun => Tok::Run(Mask::NONE),
+                    Token::AnyChar => Tok::One(Mask::NONE),
+                    Token::Char(c) if ci => Tok::CharCi(fold(c)),
+                    Token::Char(c) => Tok::Char(c),
+                })
+                .collect(),
+        }
+    }
+
+    /// Exactly this string.
+    pub(crate) fn literal(text: &str, ci: bool) -> Lang {
+        Lang {
+            toks: text
+                .chars()
+                .map(|c| {
+                    if ci {
+                        Tok::CharCi(fold(c))
+                    } else {
+                        Tok::Char(c)
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The language of an ARN pattern under IAM's component rule (see `crate::arn`): wildcards in
+    /// the first components of the pattern cannot cross `:`, those in the last component can.
+    pub(crate) fn arn(text: &str) -> Lang {
+        let comps: Vec<&str> = text.splitn(6, ':').collect();
+        let n = comps.len();
+        let mut toks = Vec::new();
+        for (i, comp) in comps.iter().enumerate() {
+            if i > 0 {
+                toks.push(Tok::Char(':'));
+            }
+            let mask = if i + 1 == n { Mask::NONE } else { Mask::COLON };
+            for c in comp.chars() {
+                toks.push(match c {
+                    '*' => Tok::Run(mask),
+                    '?' => Tok::One(mask),
+                    c => Tok::Char(c),
+                });
+            }
+        }
+        Lang { toks }
+    }
+
+    /// Concatenation.
+    pub(crate) fn then(mut self, other: &Lang) -> Lang {
+        self.toks.extend_from_slice(&other.toks);
+        self
+    }
+
+    /// Append literal text.
+    pub(crate) fn then_str(mut self, text: &str) -> Lang {
+        self.toks.extend(text.chars().map(Tok::Char));
+        self
+    }
+
+    /// Append one token.
+    pub(crate) fn then_tok(mut self, t: Tok) -> Lang {
+        self.toks.push(t);
+        self
+    }
+
+    /// The same language with every wildcard also excluding the characters of `mask`.
+    pub(crate) fn restrict(&self, mask: Mask) -> Lang {
+        Lang {
+            toks: self
+                .toks
+                .iter()
+                .map(|t| match *t {
+                    Tok::Run(m) => Tok::Run(Mask {
+                        colon: m.colon || mask.colon,
+                        slash: m.slash || mask.slash,
+                    }),
+                    Tok::One(m) => Tok::One(Mask {
+                        colon: m.colon || mask.colon,
+                        slash: m.slash || mask.slash,
+                    }),
+                    t => t,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether some literal token is one of the characters `mask` excludes (so the language,
+    /// restricted to strings without them, is empty).
+    pub(crate) fn has_literal(&self, c: char) -> bool {
+        self.toks
+            .iter()
+            .any(|t| matches!(t, Tok::Char(x) | Tok::CharCi(x) if *x == c))
+    }
+
+    fn words(&self) -> usize {
+        (self.toks.len() + 1).div_ceil(64)
+    }
+
+    fn set(bits: &mut Bits, i: usize) {
+        if let Some(w) = bits.get_mut(i / 64) {
+            *w |= 1u64 << (i % 64);
+        }
+    }
+
+    fn get(bits: &Bits, i: usize) -> bool {
+        bits.get(i / 64)
+            .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    }
+
+    /// Close a state set over runs (a run may match nothing).
+    fn close(&self, bits: &mut Bits) {
+        for (i, t) in self.toks.iter().enumerate() {
+            if Self::get(bits, i) && matches!(t, Tok::Run(_)) {
+                Self::set(bits, i + 1);
+            }
+        }
+    }
+
+    fn start(&self) -> Bits {
+        let mut b: Bits = SmallVec::from_elem(0, self.words());
+        Self::set(&mut b, 0);
+        self.close(&mut b);
+        b
+    }
+
+    fn step(&self, bits: &Bits, c: char) -> Bits {
+        let mut next: Bits = SmallVec::from_elem(0, self.words());
+        for (i, t) in self.toks.iter().enumerate() {
+            if !Self::get(bits, i) || !t.accepts(c) {
+                continue;
+            }
+            match t {
+                Tok::Run(_) => Self::set(&mut next, i),
+                _ => Self::set(&mut next, i + 1),
+            }
+        }
+        self.close(&mut next);
+        next
+    }
+
+    fn accepting(&self, bits: &Bits) -> bool {
+        Self::get(bits, self.toks.len())
+    }
+
+    /// Whether the language holds `s`.
+    pub(crate) fn matches(&self, s: &str) -> bool {
+        let mut b = self.start();
+        for c in s.chars() {
+            b = self.step(&b, c);
+            if b.iter().all(|w| *w == 0) {
+                return false;
+            }
+        }
+        self.accepting(&b)
+    }
+
+    fn chars_named(&self, out: &mut Vec<char>) {
+        for t in &self.toks {
+            match *t {
+                Tok::Char(c) => out.push(c),
+                Tok::CharCi(c) => {
+                    out.push(c);
+                    out.extend(c.to_uppercase());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The outcome of a search that ran out of budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OutOfBudget;
+
+/// Is there a string that is in at least one language of each `unions` entry and in none of
+/// `negs`? Returns a shortest such string.
+///
+/// `budget` bounds the product states explored and is decreased by the states used.
+pub(crate) fn solve(
+    unions: &[&[&Lang]],
+    negs: &[&Lang],
+    budget: &mut u64,
+) -> Result<Option<String>, OutOfBudget> {
+    // The languages in play, flattened.
+    let langs: Vec<&Lang> = unions
+        .iter()
+        .flat_map(|u| u.iter().copied())
+        .chain(negs.iter().copied())
+        .collect();
+    // The alphabet: named characters, plus one fresh character of each behaviour.
+    let mut alphabet: Vec<char> = Vec::new();
+    for l in &langs {
+        l.chars_named(&mut alphabet);
+    }
+    alphabet.sort_unstable();
+    alphabet.dedup();
+    let fresh_letter = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+        .chars()
+        .find(|c| !alphabet.contains(c) && !alphabet.contains(&fold(*c)))
+        .unwrap_or('\u{e000}');
+    let fresh_digit = "0123456789".chars().find(|c| !alphabet.contains(c));
+    alphabet.push(fresh_letter);
+    alphabet.extend(fresh_digit);
+    for c in [':', '/'] {
+        if !alphabet.contains(&c) {
+            alphabet.push(c);
+        }
+    }
+    // Readable witnesses: prefer letters and digits, then punctuation.
+    alphabet.sort_by_key(|c| (!c.is_ascii_alphanumeric(), *c));
+
+    let n_union: Vec<usize> = unions.iter().map(|u| u.len()).collect();
+    let accept = |state: &[Bits]| -> bool {
+        let mut k = 0;
+        for n in &n_union {
+            let ok = (k..k + n).any(|i| {
+                langs
+                    .get(i)
+                    .zip(state.get(i))
+                    .is_some_and(|(l, b)| l.accepting(b))
+            });
+            if !ok {
+                return false;
+            }
+            k += n;
+        }
+        (k..langs.len()).all(|i| {
+            !langs
+                .get(i)
+                .zip(state.get(i))
+                .is_some_and(|(l, b)| l.accepting(b))
+        })
+    };
+    // A state is dead when some union has no live language left.
+    let dead = |state: &[Bits]| -> bool {
+        let mut k = 0;
+        for n in &n_union {
+            let alive = (k..k + n).any(|i| state.get(i).is_some_and(|b| b.iter().any(|w| *w != 0)));
+            if !alive {
+                return true;
+            }
+            k += n;
+        }
+        false
+    };
+
+    let start: Vec<Bits> = langs.iter().map(|l| l.start()).collect();
+    if dead(&start) {
+        return Ok(None);
+    }
+    let mut seen: ahash::AHashMap<Vec<Bits>, usize> = ahash::AHashMap::new();
+    // (state, parent index, char)
+    let mut nodes: Vec<(Vec<Bits>, usize, char)> = vec![(start.clone(), usize::MAX, '\0')];
+    seen.insert(start, 0);
+    let mut head = 0;
+    while head < nodes.len() {
+        if *budget == 0 {
+            return Err(OutOfBudget);
+        }
+        *budget -= 1;
+        let state = match nodes.get(head) {
+            Some((s, _, _)) => s.clone(),
+            None => break,
+        };
+        if accept(&state) {
+            let mut out = Vec::new();
+            let mut i = head;
+            while let Some((_, parent, c)) = nodes.get(i) {
+                if *parent == usize::MAX {
+                    break;
+                }
+                out.push(*c);
+                i = *parent;
+            }
+            out.reverse();
+            return Ok(Some(out.into_iter().collect()));
+        }
+        for &c in &alphabet {
+            let next: Vec<Bits> = langs
+                .iter()
+                .zip(&state)
+                .map(|(l, b)| l.step(b, c))
+                .collect();
+            if dead(&next) || seen.contains_key(&next) {
+                continue;
+            }
+            seen.insert(next.clone(), nodes.len());
+            nodes.push((next, head, c));
+        }
+        head += 1;
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::{Case, Pattern};
+    use proptest::prelude::*;
+
+    fn sat(pos: &[&Lang], neg: &[&Lang]) -> Option<String> {
+        let unions: Vec<&[&Lang]> = pos.iter().map(std::slice::from_ref).collect();
+        solve(&unions, neg, &mut 100_000).unwrap()
+    }
+
+    #[test]
+    fn globs_and_witnesses() {
+        let a = Lang::glob("arn:aws:iam::123456789012:user/*bc", false);
+        let b = Lang::glob("arn:aws:iam::123456789012:user/a*", false);
+        let w = sat(&[&a, &b], &[]).unwrap();
+        assert!(a.matches(&w) && b.matches(&w), "{w}");
+        assert_eq!(w, "arn:aws:iam::123456789012:user/abc");
+        let c = Lang::literal("arn:aws:iam::123456789012:user/abc", false);
+        assert_eq!(sat(&[&a, &b], &[&c]).map(|w| a.matches(&w)), Some(true));
+        assert!(sat(&[&c], &[&a]).is_none());
+    }
+
+    #[test]
+    fn arn_component_rule() {
+        let p = Lang::arn("arn:aws:logs:*:log-group:x");
+        assert!(!p.matches("arn:aws:logs:us-east-1:111122223333:log-group:x"));
+        assert!(p.matches("arn:aws:logs:us-east-1:log-group:x"));
+        let q = Lang::arn("arn:aws:s3:::b/*");
+        assert!(q.matches("arn:aws:s3:::b/x:y/z"));
+    }
+
+    #[test]
+    fn case_insensitive_and_fresh_characters() {
+        let a = Lang::glob("S3:Get*", true);
+        assert!(a.matches("s3:getobject"));
+        let not_get = Lang::glob("s3:Get*", false);
+        // Case matters for the second language only: `S3:Get…` is in `a` but not in `not_get`.
+        let w = sat(&[&a], &[&not_get]).unwrap();
+        assert!(a.matches(&w) && !not_get.matches(&w), "{w}");
+        // A star must be able to match a character no literal names.
+        let any = Lang::glob("a?c", false);
+        let nb = Lang::literal("abc", false);
+        let w = sat(&[&any], &[&nb]).unwrap();
+        assert!(any.matches(&w) && w != "abc");
+    }
+
+    #[test]
+    fn masks_and_digits() {
+        let acct = Lang::literal("arn:aws:iam::", false)
+            .then(&Lang {
+                toks: vec![Tok::Digit; 12],
+            })
+            .then_str(":root");
+        let w = sat(&[&acct], &[]).unwrap();
+        assert!(w.starts_with("arn:aws:iam::") && w.ends_with(":root") && w.len() == 30);
+        let name = Lang::literal("user/", false).then_tok(Tok::Run(Mask::COLON_SLASH));
+        assert!(!name.matches("user/a/b"));
+        assert!(name.matches("user/ab"));
+    }
+
+    #[test]
+    fn budget_is_enforced() {
+        let langs: Vec<Lang> = "abcdefghijklmnop"
+            .chars()
+            .map(|c| Lang::glob(&format!("*{c}*"), false))
+            .collect();
+        let refs: Vec<&Lang> = langs.iter().collect();
+        let negs: Vec<&Lang> = vec![];
+        let unions: Vec<&[&Lang]> = refs.iter().map(std::slice::from_ref).collect();
+        let mut budget = 10;
+        assert_eq!(solve(&unions, &negs, &mut budget), Err(OutOfBudget));
+    }
+
+    fn arb_glob() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just('a'),
+                Just('b'),
+                Just('*'),
+                Just('?'),
+                Just(':'),
+                Just('/')
+            ],
+            0..6,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+        /// The decision procedure agrees with the pattern matcher: its witness is in every
+        /// positive language and no negative one, and when it says "none", no short string over
+        /// the relevant characters is.
+        #[test]
+        fn solve_is_exact(pos in proptest::collection::vec(arb_glob(), 1..3), neg in proptest::collection::vec(arb_glob(), 0..3)) {
+            let pl: Vec<Lang> = pos.iter().map(|p| Lang::glob(p, false)).collect();
+            let nl: Vec<Lang> = neg.iter().map(|p| Lang::glob(p, false)).collect();
+            let pr: Vec<&Lang> = pl.iter().collect();
+            let nr: Vec<&Lang> = nl.iter().collect();
+            let got = sat(&pr, &nr);
+            let pats_p: Vec<Pattern> = pos.iter().map(|p| Pattern::new(p, Case::Sensitive)).collect();
+            let pats_n: Vec<Pattern> = neg.iter().map(|p| Pattern::new(p, Case::Sensitive)).collect();
+            let ok = |s: &str| pats_p.iter().all(|p| p.matches(s)) && !pats_n.iter().any(|p| p.matches(s));
+            match got {
+                Some(w) => prop_assert!(ok(&w), "witness {w:?} for {pos:?} / {neg:?}"),
+                None => {
+                    // Exhaustive check over strings of length ≤ 6 on {a, b, c, :, /}.
+                    let alpha = ['a', 'b', 'c', ':', '/'];
+                    let mut words = vec![String::new()];
+                    for _ in 0..6 {
+                        let mut next = Vec::new();
+                        for w in &words {
+                            prop_assert!(!ok(w), "missed {w:?} for {pos:?} / {neg:?}");
+                            for c in alpha {
+                                next.push(format!("{w}{c}"));
+                            }
+                        }
+                        words = next;
+                    }
+                }
+            }
+        }
+    }
+}

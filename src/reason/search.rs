@@ -1,0 +1,313 @@
+//! Satisfiability: find an assignment of the atoms that makes a formula true and that each
+//! dimension can realise with a concrete value.
+//!
+//! The search justifies the formula top-down: a conjunction that must be true makes all its
+//! parts goals, a disjunction that must be true tries its parts one at a time (backtracking), an
+//! atom is assigned and its dimension checked at once with the exact procedures of
+//! [`super::theory`]. Checks are memoized by (dimension, literals), and the memo outlives one
+//! query, so the many queries of one analysis share their work. Every step counts against a
+//! budget; running out is reported, never hidden.
+
+use super::formula::{Arena, AtomId, DimId, Node, NodeId};
+use super::lang::OutOfBudget;
+use super::theory::{decide, Val};
+
+/// Memoized dimension checks: (dimension, sorted literals) → a value, or none.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    map: ahash::AHashMap<(DimId, Vec<(AtomId, bool)>), Option<Val>>,
+}
+
+/// A satisfying assignment with concrete values.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    /// One value per dimension.
+    pub(crate) values: Vec<Val>,
+    /// Atoms the search assigned, with their truth (for opaque atoms the only record).
+    pub(crate) assigned: Vec<(AtomId, bool)>,
+}
+
+impl Model {
+    pub(crate) fn value(&self, d: DimId) -> &Val {
+        self.values.get(d as usize).unwrap_or(&Val::Absent)
+    }
+}
+
+/// One satisfiability query over an arena.
+pub(crate) struct Search<'a> {
+    arena: &'a Arena,
+    memo: &'a mut Memo,
+    assign: Vec<Option<bool>>,
+    trail: Vec<AtomId>,
+    by_dim: Vec<Vec<AtomId>>,
+    budget: &'a mut u64,
+}
+
+impl<'a> Search<'a> {
+    pub(crate) fn new(arena: &'a Arena, memo: &'a mut Memo, budget: &'a mut u64) -> Search<'a> {
+        Search {
+            arena,
+            memo,
+            assign: vec![None; arena.atoms.len()],
+            trail: Vec::new(),
+            by_dim: vec![Vec::new(); arena.dims.len()],
+            budget,
+        }
+    }
+
+    /// Find a model of `root`, or `None` when there is none.
+    pub(crate) fn solve(mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
+        if !self.run(vec![(root, true)])? {
+            return Ok(None);
+        }
+        let mut values = Vec::with_capacity(self.arena.dims.len());
+        for d in 0..self.arena.dims.len() as DimId {
+            match self.check(d)? {
+                Some(v) => values.push(v),
+                None => return Ok(None),
+            }
+        }
+        let assigned = self
+            .trail
+            .iter()
+            .filter_map(|a| {
+                self.assign
+                    .get(*a as usize)
+                    .copied()
+                    .flatten()
+                    .map(|v| (*a, v))
+            })
+            .collect();
+        Ok(Some(Model { values, assigned }))
+    }
+
+    fn tick(&mut self) -> Result<(), OutOfBudget> {
+        if *self.budget == 0 {
+            return Err(OutOfBudget);
+        }
+        *self.budget -= 1;
+        Ok(())
+    }
+
+    fn lits(&self, d: DimId) -> Vec<(AtomId, bool)> {
+        let mut v: Vec<(AtomId, bool)> = self
+            .by_dim
+            .get(d as usize)
+            .map(|atoms| {
+                atoms
+                    .iter()
+                    .filter_map(|a| {
+                        self.assign
+                            .get(*a as usize)
+                            .copied()
+                            .flatten()
+                            .map(|v| (*a, v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_unstable();
+        v
+    }
+
+    /// Decide dimension `d` under the current assignment.
+    fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
+        let lits = self.lits(d);
+        let key = (d, lits);
+        if let Some(v) = self.memo.map.get(&key) {
+            return Ok(v.clone());
+        }
+        let typed: Vec<(super::formula::Atom, bool)> = key
+            .1
+            .iter()
+            .filter_map(|(a, v)| {
+                self.arena
+                    .atoms
+                    .get(*a as usize)
+                    .map(|atom| (atom.clone(), *v))
+            })
+            .collect();
+        let out = decide(self.arena, d, &typed, self.budget)?;
+        self.memo.map.insert(key, out.clone());
+        Ok(out)
+    }
+
+    fn set(&mut self, a: AtomId, v: bool) {
+        if let Some(slot) = self.assign.get_mut(a as usize) {
+            *slot = Some(v);
+        }
+        self.trail.push(a);
+        if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
+            if let Some(list) = self.by_dim.get_mut(d as usize) {
+                list.push(a);
+            }
+        }
+    }
+
+    fn undo(&mut self, mark: usize) {
+        while self.trail.len() > mark {
+            let Some(a) = self.trail.pop() else { break };
+            if let Some(slot) = self.assign.get_mut(a as usize) {
+                *slot = None;
+            }
+            if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
+                if let Some(list) = self.by_dim.get_mut(d as usize) {
+                    list.pop();
+                }
+            }
+        }
+    }
+
+    /// Three-valued evaluation under the current partial assignment.
+    fn eval3(&self, n: NodeId) -> Option<bool> {
+        match self.arena.node(n) {
+            Node::True => Some(true),
+            Node::False => Some(false),
+            Node::Atom(a) => self.assign.get(*a as usize).copied().flatten(),
+            Node::Not(x) => self.eval3(*x).map(|v| !v),
+            Node::And(xs) => {
+                let mut unknown = false;
+                for x in xs {
+                    match self.eval3(*x) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(true)
+                }
+            }
+            Node::Or(xs) => {
+                let mut unknown = false;
+                for x in xs {
+                    match self.eval3(*x) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+        }
+    }
+
+    /// Make every goal `(node, truth)` hold; on failure the assignment is left for the caller
+    /// to undo.
+    fn run(&mut self, mut goals: Vec<(NodeId, bool)>) -> Result<bool, OutOfBudget> {
+        while let Some((n, pol)) = goals.pop() {
+            self.tick()?;
+            match self.arena.node(n) {
+                Node::True => {
+                    if !pol {
+                        return Ok(false);
+                    }
+                }
+                Node::False => {
+                    if pol {
+                        return Ok(false);
+                    }
+                }
+                Node::Atom(a) => match self.assign.get(*a as usize).copied().flatten() {
+                    Some(v) => {
+                        if v != pol {
+                            return Ok(false);
+                        }
+                    }
+                    None => {
+                        let a = *a;
+                        self.set(a, pol);
+                        if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
+                            if self.check(d)?.is_none() {
+                                return Ok(false);
+                            }
+                        }
+                    }
+                },
+                Node::Not(x) => goals.push((*x, !pol)),
+                Node::And(xs) if pol => goals.extend(xs.iter().map(|x| (*x, true))),
+                Node::Or(xs) if !pol => goals.extend(xs.iter().map(|x| (*x, false))),
+                Node::And(xs) | Node::Or(xs) => {
+                    // Some part must take the value `pol`.
+                    let mut choices = Vec::new();
+                    let mut done = false;
+                    for x in xs {
+                        match self.eval3(*x) {
+                            Some(v) if v == pol => {
+                                done = true;
+                                break;
+                            }
+                            Some(_) => {}
+                            None => choices.push(*x),
+                        }
+                    }
+                    if done {
+                        continue;
+                    }
+                    for c in choices {
+                        let mark = self.trail.len();
+                        let mut g = goals.clone();
+                        g.push((c, pol));
+                        if self.run(g)? {
+                            return Ok(true);
+                        }
+                        self.undo(mark);
+                    }
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Solve `root` over `arena`.
+pub(crate) fn solve(
+    arena: &Arena,
+    memo: &mut Memo,
+    budget: &mut u64,
+    root: NodeId,
+) -> Result<Option<Model>, OutOfBudget> {
+    Search::new(arena, memo, budget).solve(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reason::formula::{Dim, DimType, Pred};
+    use crate::reason::lang::Lang;
+
+    #[test]
+    fn finds_models_and_refutes() {
+        let mut a = Arena::new();
+        let d = a.dim(Dim {
+            name: "p".into(),
+            ty: DimType::Str,
+            multi: false,
+            optional: true,
+        });
+        let x = a.elem(d, Pred::Lang(Lang::glob("a*", false)));
+        let y = a.elem(d, Pred::Lang(Lang::glob("*b", false)));
+        let z = a.elem(d, Pred::Lang(Lang::literal("ab", false)));
+        let nz = a.not(z);
+        let f = a.and([x, y, nz]);
+        let mut memo = Memo::default();
+        let mut budget = 100_000;
+        let m = solve(&a, &mut memo, &mut budget, f).unwrap().unwrap();
+        let Val::One(v) = m.value(d) else { panic!() };
+        assert!(v.starts_with('a') && v.ends_with('b') && v != "ab", "{v}");
+        // (a* ∧ ¬a*) ∨ (ab ∧ ¬*b) is unsatisfiable.
+        let nx = a.not(x);
+        let ny = a.not(y);
+        let l = a.and([x, nx]);
+        let r = a.and([z, ny]);
+        let g = a.or([l, r]);
+        assert!(solve(&a, &mut memo, &mut budget, g).unwrap().is_none());
+    }
+}

@@ -1,0 +1,1322 @@
+//! The space of IAM requests, and policies as formulas over it.
+//!
+//! Dimensions: the kind of caller; the principal ARN `P` (the value of `aws:PrincipalArn`: a
+//! role session's is its role's ARN); the role session name; `aws:userid` of users and roles; the
+//! service principal, identity provider or canonical user of those kinds of callers; the action
+//! (one of a finite universe, or any text); the resource; and one dimension per condition key the
+//! policies use. Keys that describe the caller are not dimensions of their own but predicates on
+//! `P` (`aws:PrincipalAccount` is `P`'s account component, `aws:username` its last segment), so
+//! that every model is a request the concrete evaluator reads the same way.
+//!
+//! The translation mirrors `eval` rule by rule: principal forms and the `NotPrincipal` rule
+//! (account, role and session must all be listed to be exempt), missing keys, `IfExists`,
+//! negated operators (NOR), set qualifiers, `Null`, unreadable values. Policy variables are not
+//! interpreted: a value or resource entry that holds one becomes a free proposition, which keeps
+//! every conclusion about access sound but may leave a finding without a witness (the finding
+//! says so).
+
+use super::formula::{Arena, Atom, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
+use super::lang::{Lang, Mask, Tok};
+use super::search::Model;
+use super::theory::Val;
+use crate::eval::{Caller, Case};
+use crate::policy::compile::{
+    CompiledCondition, CondValues, LikeValue, PrincipalMatcher, PrincipalValue, ResourceEntry,
+    StrValue,
+};
+use crate::policy::{BaseOperator, CompiledPolicy, CompiledStatement, Effect, SetQualifier};
+use serde_json::{Map, Value};
+
+/// Kinds of caller, in the order of the kind dimension's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Kind {
+    Anonymous = 0,
+    Root = 1,
+    User = 2,
+    Role = 3,
+    FederatedUser = 4,
+    Service = 5,
+    Federated = 6,
+    Canonical = 7,
+}
+
+pub(crate) const KINDS: [Kind; 8] = [
+    Kind::Anonymous,
+    Kind::Root,
+    Kind::User,
+    Kind::Role,
+    Kind::FederatedUser,
+    Kind::Service,
+    Kind::Federated,
+    Kind::Canonical,
+];
+pub(crate) const IAM_KINDS: &[Kind] = &[Kind::Root, Kind::User, Kind::Role, Kind::FederatedUser];
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Anonymous => "anonymous",
+            Kind::Root => "root",
+            Kind::User => "user",
+            Kind::Role => "role",
+            Kind::FederatedUser => "federated-user",
+            Kind::Service => "service",
+            Kind::Federated => "federated",
+            Kind::Canonical => "canonical",
+        }
+    }
+
+    /// The value of `aws:PrincipalType` for this kind.
+    fn principal_type(self) -> Option<&'static str> {
+        match self {
+            Kind::Anonymous => Some("Anonymous"),
+            Kind::Root => Some("Account"),
+            Kind::User => Some("User"),
+            Kind::Role => Some("AssumedRole"),
+            Kind::FederatedUser => Some("FederatedUser"),
+            _ => None,
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Kind> {
+        KINDS.iter().copied().find(|k| k.name() == s)
+    }
+}
+
+/// The actions a request may name.
+#[derive(Clone, Debug)]
+pub(crate) enum Actions {
+    /// One of these (canonical spelling).
+    Finite(Vec<String>),
+    /// Any text.
+    Open,
+}
+
+/// How a condition key appears in the space.
+#[derive(Clone, Debug)]
+enum KeyView {
+    /// A dimension of its own.
+    Dim { dim: DimId, multi: bool },
+    /// A fact about the caller, read off the principal dimensions.
+    Principal(PrincipalKey),
+    /// A value fixed by the analysis (such as `aws:ResourceAccount`).
+    Const(Option<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrincipalKey {
+    Arn,
+    Account,
+    Username,
+    UserId,
+    Type,
+    IsService,
+    ServiceName,
+}
+
+/// A condition key dimension, as first seen.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyDim {
+    pub(crate) dim: DimId,
+    /// The key as written in the policy, for findings.
+    pub(crate) spelled: String,
+    pub(crate) multi: bool,
+}
+
+/// The request space of one question.
+#[derive(Clone, Debug)]
+pub(crate) struct Space {
+    pub(crate) arena: Arena,
+    pub(crate) partition: String,
+    pub(crate) kind: DimId,
+    pub(crate) parn: DimId,
+    pub(crate) sess: DimId,
+    pub(crate) uid: DimId,
+    pub(crate) svc: DimId,
+    pub(crate) fed: DimId,
+    pub(crate) canon: DimId,
+    pub(crate) action: DimId,
+    pub(crate) resource: DimId,
+    pub(crate) actions: Actions,
+    /// Condition keys with dimensions of their own, by lowercase name.
+    pub(crate) keys: ahash::AHashMap<String, KeyDim>,
+    /// Keys fixed for the question (lowercase name → value; `None`: missing).
+    constants: ahash::AHashMap<String, Option<String>>,
+    /// Keys that must be modelled as sets (lowercase).
+    multi_keys: ahash::AHashSet<String>,
+    /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
+    pub(crate) base: NodeId,
+}
+
+const D12: [Tok; 12] = [Tok::Digit; 12];
+
+fn lit(s: &str) -> Lang {
+    Lang::literal(s, false)
+}
+
+impl Space {
+    /// A new space for requests in `partition` naming actions from `actions`.
+    pub(crate) fn new(partition: &str, actions: Actions) -> Space {
+        let mut a = Arena::new();
+        let kind = a.dim(Dim {
+            name: "kind".into(),
+            ty: DimType::Finite(KINDS.iter().map(|k| k.name().to_string()).collect()),
+            multi: false,
+            optional: false,
+        });
+        let mut s = |name: &str| {
+            a.dim(Dim {
+                name: name.into(),
+                ty: DimType::Str,
+                multi: false,
+                optional: true,
+            })
+        };
+        let parn = s("principalArn");
+        let sess = s("sessionName");
+        let uid = s("userId");
+        let svc = s("service");
+        let fed = s("provider");
+        let canon = s("canonicalUser");
+        let action = match &actions {
+            Actions::Finite(names) => a.dim(Dim {
+                name: "action".into(),
+                ty: DimType::Finite(names.clone()),
+                multi: false,
+                optional: false,
+            }),
+            Actions::Open => a.dim(Dim {
+                name: "action".into(),
+                ty: DimType::Str,
+                multi: false,
+                optional: false,
+            }),
+        };
+        let resource = a.dim(Dim {
+            name: "resource".into(),
+            ty: DimType::Str,
+            multi: false,
+            optional: false,
+        });
+        let mut space = Space {
+            arena: a,
+            partition: partition.to_string(),
+            kind,
+            parn,
+            sess,
+            uid,
+            svc,
+            fed,
+            canon,
+            action,
+            resource,
+            actions,
+            keys: ahash::AHashMap::new(),
+            constants: ahash::AHashMap::new(),
+            multi_keys: ahash::AHashSet::new(),
+            base: TRUE,
+        };
+        space.base = space.well_formed();
+        space
+    }
+
+    /// Fix the value of a key for this question (`None`: the key is missing).
+    pub(crate) fn set_constant(&mut self, key: &str, value: Option<&str>) {
+        self.constants
+            .insert(key.to_lowercase(), value.map(str::to_string));
+    }
+
+    /// Declare that these keys are sets (policies use them with set qualifiers).
+    pub(crate) fn declare_multi_from(&mut self, policies: &[&CompiledPolicy]) {
+        for p in policies {
+            for s in p.statements() {
+                for c in &s.conditions {
+                    if c.op.qualifier.is_some() {
+                        let known = crate::catalog::Catalog::embedded().condition_key(&c.key);
+                        match known {
+                            Some(k) if !k.is_multivalued() => {}
+                            _ => {
+                                self.multi_keys.insert(c.key.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- the caller -----------------------------------------------------------------------
+
+    /// The caller is of one of these kinds.
+    pub(crate) fn kind_in(&mut self, kinds: &[Kind]) -> NodeId {
+        if kinds.is_empty() {
+            return FALSE;
+        }
+        let mut bits = vec![0u64];
+        for k in kinds {
+            if let Some(w) = bits.get_mut(0) {
+                *w |= 1u64 << (*k as u32);
+            }
+        }
+        if kinds.len() == KINDS.len() {
+            return TRUE;
+        }
+        let d = self.kind;
+        self.arena.elem(d, Pred::Finite(bits))
+    }
+
+    /// `P` is in the language.
+    pub(crate) fn parn_in(&mut self, l: Lang) -> NodeId {
+        let d = self.parn;
+        self.arena.elem(d, Pred::Lang(l))
+    }
+
+    fn account_lang(&self, account: &Lang) -> Lang {
+        lit(&format!("arn:{}:", self.partition))
+            .then_tok(Tok::Run(Mask::COLON))
+            .then_str("::")
+            .then(&account.restrict(Mask::COLON))
+            .then_str(":")
+            .then_tok(Tok::Run(Mask::NONE))
+    }
+
+    /// The caller is an IAM identity whose account is in the language (no literal `:`).
+    pub(crate) fn account_is(&mut self, account: &Lang) -> NodeId {
+        if account.has_literal(':') {
+            return FALSE;
+        }
+        let iam = self.kind_in(IAM_KINDS);
+        let l = self.account_lang(account);
+        let p = self.parn_in(l);
+        self.arena.and2(iam, p)
+    }
+
+    /// The caller belongs to one of these accounts.
+    pub(crate) fn account_in(&mut self, accounts: &[String]) -> NodeId {
+        let parts: Vec<NodeId> = accounts.iter().map(|a| self.account_is(&lit(a))).collect();
+        self.arena.or(parts)
+    }
+
+    fn role_lang(&self, account: &str, name: &str) -> [Lang; 2] {
+        let head = format!("arn:{}:iam::{account}:role/", self.partition);
+        [
+            lit(&format!("{head}{name}")),
+            lit(&head)
+                .then_tok(Tok::Run(Mask::NONE))
+                .then_str("/")
+                .then_str(name),
+        ]
+    }
+
+    /// The caller is a session of the role `name` of `account`.
+    fn role_is(&mut self, account: &str, name: &str) -> NodeId {
+        let k = self.kind_in(&[Kind::Role]);
+        let [a, b] = self.role_lang(account, name);
+        let pa = self.parn_in(a);
+        let pb = self.parn_in(b);
+        let p = self.arena.or2(pa, pb);
+        self.arena.and2(k, p)
+    }
+
+    fn session_is(&mut self, session_arn: &str) -> NodeId {
+        let Ok(arn) = crate::arn::Arn::parse(session_arn) else {
+            return FALSE;
+        };
+        let mut parts = arn.resource().splitn(3, '/').skip(1);
+        let (Some(role), Some(sess)) = (parts.next(), parts.next()) else {
+            return FALSE;
+        };
+        if arn.partition() != self.partition {
+            return FALSE;
+        }
+        let r = self.role_is(arn.account(), role);
+        let d = self.sess;
+        let s = self.arena.elem(d, Pred::Lang(lit(sess)));
+        self.arena.and2(r, s)
+    }
+
+    /// The node for one principal value of a `Principal` element.
+    fn principal_value(&mut self, v: &PrincipalValue) -> NodeId {
+        match v {
+            PrincipalValue::Any => TRUE,
+            PrincipalValue::Account(a) => self.account_is(&lit(a)),
+            PrincipalValue::User(arn) => {
+                let k = self.kind_in(&[Kind::User]);
+                let p = self.parn_in(lit(arn));
+                self.arena.and2(k, p)
+            }
+            PrincipalValue::Role { account, name, .. } => self.role_is(account, name),
+            PrincipalValue::Session(arn) => self.session_is(arn),
+            PrincipalValue::FederatedUser(arn) => {
+                let k = self.kind_in(&[Kind::FederatedUser]);
+                let p = self.parn_in(lit(arn));
+                self.arena.and2(k, p)
+            }
+            PrincipalValue::Service(s) => {
+                let k = self.kind_in(&[Kind::Service]);
+                let d = self.svc;
+                let p = self.arena.elem(d, Pred::Lang(Lang::literal(s, true)));
+                self.arena.and2(k, p)
+            }
+            PrincipalValue::Federated(p) => {
+                let k = self.kind_in(&[Kind::Federated]);
+                let d = self.fed;
+                let e = self.arena.elem(d, Pred::Lang(Lang::literal(p, true)));
+                self.arena.and2(k, e)
+            }
+            PrincipalValue::CanonicalUser(id) => {
+                let k = self.kind_in(&[Kind::Canonical]);
+                let d = self.canon;
+                let e = self.arena.elem(d, Pred::Lang(lit(id)));
+                self.arena.and2(k, e)
+            }
+            // Texts that name no principal never equal a caller's ARN.
+            PrincipalValue::Other(_) => FALSE,
+        }
+    }
+
+    /// The `Principal` / `NotPrincipal` element (a `Deny` + `NotPrincipal` applies to callers with
+    /// a permissions boundary whatever it lists; the callers of this space have none).
+    pub(crate) fn principal(&mut self, m: &PrincipalMatcher) -> NodeId {
+        if !m.negated {
+            let parts: Vec<NodeId> = m.values.iter().map(|v| self.principal_value(v)).collect();
+            return self.arena.or(parts);
+        }
+        // Exempt when the account, and the user (or role and session) are all listed.
+        let any = m.values.contains(&PrincipalValue::Any);
+        if any {
+            return FALSE;
+        }
+        let mut acct = Vec::new();
+        let mut users = Vec::new();
+        let mut roles = Vec::new();
+        let mut sessions = Vec::new();
+        let mut fed_users = Vec::new();
+        let mut others = Vec::new();
+        for v in &m.values {
+            match v {
+                PrincipalValue::Account(a) => acct.push(self.account_is(&lit(a))),
+                PrincipalValue::User(_) => users.push(self.principal_value(v)),
+                PrincipalValue::Role { account, name, .. } => {
+                    roles.push(self.role_is(account, name))
+                }
+                PrincipalValue::Session(arn) => sessions.push(self.session_is(arn)),
+                PrincipalValue::FederatedUser(_) => fed_users.push(self.principal_value(v)),
+                other => others.push(self.principal_value(other)),
+            }
+        }
+        let acct_listed = self.arena.or(acct);
+        let root = {
+            let k = self.kind_in(&[Kind::Root]);
+            self.arena.and2(k, acct_listed)
+        };
+        let user = {
+            let u = self.arena.or(users);
+            self.arena.and2(acct_listed, u)
+        };
+        let role = {
+            let r = self.arena.or(roles);
+            let s = self.arena.or(sessions);
+            self.arena.and([acct_listed, r, s])
+        };
+        let fed_user = {
+            let f = self.arena.or(fed_users);
+            self.arena.and2(acct_listed, f)
+        };
+        let other = self.arena.or(others);
+        let exempt = self.arena.or([root, user, role, fed_user, other]);
+        self.arena.not(exempt)
+    }
+
+    // ---- actions and resources ------------------------------------------------------------
+
+    /// The action element (`Action` / `NotAction`).
+    pub(crate) fn action(&mut self, s: &CompiledStatement) -> NodeId {
+        let m = &s.actions;
+        let hit = if m.any {
+            TRUE
+        } else {
+            self.action_patterns(m.patterns.iter().map(|p| p.as_str()))
+        };
+        if m.negated {
+            self.arena.not(hit)
+        } else {
+            hit
+        }
+    }
+
+    /// The action matches one of these patterns (case-insensitive).
+    pub(crate) fn action_patterns<'p>(
+        &mut self,
+        patterns: impl Iterator<Item = &'p str>,
+    ) -> NodeId {
+        let d = self.action;
+        match &self.actions {
+            Actions::Finite(names) => {
+                let pats: Vec<crate::pattern::Pattern> = patterns
+                    .map(|p| crate::pattern::Pattern::new(p, crate::pattern::Case::Insensitive))
+                    .collect();
+                let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
+                let mut any = false;
+                for (i, n) in names.iter().enumerate() {
+                    if pats.iter().any(|p| p.matches(n)) {
+                        any = true;
+                        if let Some(w) = bits.get_mut(i / 64) {
+                            *w |= 1u64 << (i % 64);
+                        }
+                    }
+                }
+                if !any {
+                    return FALSE;
+                }
+                self.arena.elem(d, Pred::Finite(bits))
+            }
+            Actions::Open => {
+                let parts: Vec<NodeId> = patterns
+                    .map(|p| Lang::glob(p, true))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .map(|l| self.arena.elem(d, Pred::Lang(l)))
+                    .collect();
+                self.arena.or(parts)
+            }
+        }
+    }
+
+    /// The action is one of these (by index into the finite universe).
+    pub(crate) fn action_in(&mut self, indices: &[usize]) -> NodeId {
+        let Actions::Finite(names) = &self.actions else {
+            return TRUE;
+        };
+        let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
+        for i in indices {
+            if let Some(w) = bits.get_mut(i / 64) {
+                *w |= 1u64 << (i % 64);
+            }
+        }
+        if indices.is_empty() {
+            return FALSE;
+        }
+        let d = self.action;
+        self.arena.elem(d, Pred::Finite(bits))
+    }
+
+    /// The resource is in the language.
+    pub(crate) fn resource_in(&mut self, l: Lang) -> NodeId {
+        let d = self.resource;
+        self.arena.elem(d, Pred::Lang(l))
+    }
+
+    fn resource(&mut self, s: &CompiledStatement) -> NodeId {
+        let Some(m) = &s.resources else {
+            return TRUE;
+        };
+        let mut parts = Vec::new();
+        for e in &m.entries {
+            parts.push(match e {
+                ResourceEntry::Any => TRUE,
+                ResourceEntry::Pattern(p) => self.resource_in(Lang::arn(p.as_str())),
+                ResourceEntry::Template { .. } => self.arena.opaque(),
+            });
+        }
+        let hit = self.arena.or(parts);
+        if m.negated {
+            self.arena.not(hit)
+        } else {
+            hit
+        }
+    }
+
+    // ---- condition keys -------------------------------------------------------------------
+
+    fn view(&mut self, key: &str, ty: &DimType) -> Option<KeyView> {
+        if let Some(c) = self.constants.get(key) {
+            return Some(KeyView::Const(c.clone()));
+        }
+        let principal = match key {
+            "aws:principalarn" => Some(PrincipalKey::Arn),
+            "aws:principalaccount" | "kms:calleraccount" => Some(PrincipalKey::Account),
+            "aws:username" => Some(PrincipalKey::Username),
+            "aws:userid" => Some(PrincipalKey::UserId),
+            "aws:principaltype" => Some(PrincipalKey::Type),
+            "aws:principalisawsservice" => Some(PrincipalKey::IsService),
+            "aws:principalservicename" => Some(PrincipalKey::ServiceName),
+            _ => None,
+        };
+        if let Some(p) = principal {
+            return Some(KeyView::Principal(p));
+        }
+        if let Some(k) = self.keys.get(key) {
+            let dim_ty = self.arena.dims.get(k.dim as usize).map(|d| d.ty.clone());
+            if dim_ty.as_ref() != Some(ty) {
+                return None;
+            }
+            return Some(KeyView::Dim {
+                dim: k.dim,
+                multi: k.multi,
+            });
+        }
+        let multi = self.multi_keys.contains(key)
+            || crate::catalog::Catalog::embedded()
+                .condition_key(key)
+                .is_some_and(|k| k.is_multivalued());
+        let dim = self.arena.dim(Dim {
+            name: key.to_string(),
+            ty: ty.clone(),
+            multi,
+            optional: true,
+        });
+        self.keys.insert(
+            key.to_string(),
+            KeyDim {
+                dim,
+                spelled: key.to_string(),
+                multi,
+            },
+        );
+        // Keys that only exist for some callers.
+        let only_for: Option<&[Kind]> =
+            if key == "aws:principalorgid" || key == "aws:principalorgpaths" {
+                Some(IAM_KINDS)
+            } else if key.starts_with("aws:principaltag/") {
+                Some(&[Kind::User, Kind::Role])
+            } else {
+                None
+            };
+        if let Some(kinds) = only_for {
+            let p = self.arena.present(dim);
+            let k = self.kind_in(kinds);
+            let c = self.arena.implies(p, k);
+            self.base = self.arena.and2(self.base, c);
+        }
+        Some(KeyView::Dim { dim, multi })
+    }
+
+    /// Record how a key is spelled in the policy (first spelling wins).
+    pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
+        if let Some(k) = self.keys.get_mut(lower) {
+            if k.spelled == lower {
+                k.spelled = spelled.to_string();
+            }
+        }
+    }
+
+    /// The node "the principal-derived key has a value".
+    fn principal_present(&mut self, p: PrincipalKey) -> NodeId {
+        match p {
+            PrincipalKey::Arn | PrincipalKey::Account => self.kind_in(IAM_KINDS),
+            PrincipalKey::Username => self.kind_in(&[Kind::User]),
+            PrincipalKey::UserId => self.kind_in(&[
+                Kind::Anonymous,
+                Kind::Root,
+                Kind::User,
+                Kind::Role,
+                Kind::FederatedUser,
+            ]),
+            PrincipalKey::Type => self.kind_in(&[
+                Kind::Anonymous,
+                Kind::Root,
+                Kind::User,
+                Kind::Role,
+                Kind::FederatedUser,
+            ]),
+            PrincipalKey::IsService => {
+                let mut k = IAM_KINDS.to_vec();
+                k.push(Kind::Service);
+                self.kind_in(&k)
+            }
+            PrincipalKey::ServiceName => self.kind_in(&[Kind::Service]),
+        }
+    }
+
+    /// The node "the principal-derived key's value is in `l`".
+    fn principal_value_in(&mut self, p: PrincipalKey, l: &Lang) -> NodeId {
+        match p {
+            PrincipalKey::Arn => {
+                let k = self.kind_in(IAM_KINDS);
+                let e = self.parn_in(l.clone());
+                self.arena.and2(k, e)
+            }
+            PrincipalKey::Account => self.account_is(l),
+            PrincipalKey::Username => {
+                if l.has_literal(':') || l.has_literal('/') {
+                    return FALSE;
+                }
+                let name = l.restrict(Mask::COLON_SLASH);
+                let head = lit(&format!("arn:{}:iam::", self.partition))
+                    .then_tok(Tok::Run(Mask::COLON))
+                    .then_str(":user/");
+                let direct = head.clone().then(&name);
+                let nested = head
+                    .then_tok(Tok::Run(Mask::COLON))
+                    .then_str("/")
+                    .then(&name);
+                let k = self.kind_in(&[Kind::User]);
+                let a = self.parn_in(direct);
+                let b = self.parn_in(nested);
+                let e = self.arena.or2(a, b);
+                self.arena.and2(k, e)
+            }
+            PrincipalKey::UserId => {
+                let users = {
+                    let k = self.kind_in(&[Kind::User, Kind::Role]);
+                    let d = self.uid;
+                    let e = self.arena.elem(d, Pred::Lang(l.clone()));
+                    self.arena.and2(k, e)
+                };
+                let root = if l.has_literal(':') {
+                    FALSE
+                } else {
+                    let k = self.kind_in(&[Kind::Root]);
+                    let pl = lit(&format!("arn:{}:iam::", self.partition))
+                        .then(&l.restrict(Mask::COLON))
+                        .then_str(":root");
+                    let e = self.parn_in(pl);
+                    self.arena.and2(k, e)
+                };
+                let anon = if l.matches("anonymous") {
+                    self.kind_in(&[Kind::Anonymous])
+                } else {
+                    FALSE
+                };
+                // A federated user's id is `account:name`, a relation this space does not
+                // model: leave it free.
+                let fed = {
+                    let k = self.kind_in(&[Kind::FederatedUser]);
+                    let o = self.arena.opaque();
+                    self.arena.and2(k, o)
+                };
+                self.arena.or([users, root, anon, fed])
+            }
+            PrincipalKey::Type => {
+                let kinds: Vec<Kind> = KINDS
+                    .iter()
+                    .copied()
+                    .filter(|k| k.principal_type().is_some_and(|t| l.matches(t)))
+                    .collect();
+                self.kind_in(&kinds)
+            }
+            PrincipalKey::IsService => {
+                let mut kinds = Vec::new();
+                if l.matches("true") {
+                    kinds.push(Kind::Service);
+                }
+                if l.matches("false") {
+                    kinds.extend_from_slice(IAM_KINDS);
+                }
+                self.kind_in(&kinds)
+            }
+            PrincipalKey::ServiceName => {
+                let k = self.kind_in(&[Kind::Service]);
+                let d = self.svc;
+                let e = self.arena.elem(d, Pred::Lang(l.clone()));
+                self.arena.and2(k, e)
+            }
+        }
+    }
+
+    /// One condition as a formula.
+    pub(crate) fn condition(&mut self, c: &CompiledCondition) -> NodeId {
+        let base = c.op.base;
+        let (ty, preds) = match value_preds(&c.values, base) {
+            Some(x) => x,
+            None => return self.arena.opaque(),
+        };
+        let Some(view) = self.view(&c.key, &ty) else {
+            // The key is used with operators of different types: not modelled exactly.
+            return self.arena.opaque();
+        };
+        self.spell(&c.key, &c.spelled);
+        if base == BaseOperator::Null {
+            return self.null_condition(c, &view, &preds);
+        }
+        let negated = base.is_negated();
+        let if_exists = c.op.if_exists;
+        match view {
+            KeyView::Const(v) => {
+                let r = const_condition(c, v.as_deref(), &preds);
+                if r {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            KeyView::Principal(p) => {
+                let present = self.principal_present(p);
+                let mut matches = Vec::new();
+                for vp in &preds {
+                    matches.push(match vp {
+                        VPred::Pred(Pred::Lang(l)) => self.principal_value_in(p, l),
+                        VPred::Never => FALSE,
+                        VPred::Pred(_) | VPred::Opaque => self.arena.opaque(),
+                    });
+                }
+                let m_pos = self.arena.or(matches);
+                let m = if negated {
+                    self.arena.not(m_pos)
+                } else {
+                    m_pos
+                };
+                self.single(c.op.qualifier, if_exists, negated, present, m)
+            }
+            KeyView::Dim { dim, multi: false } => {
+                let present = self.arena.present(dim);
+                let mut matches = Vec::new();
+                for vp in &preds {
+                    matches.push(match vp {
+                        VPred::Pred(p) => self.arena.elem(dim, p.clone()),
+                        VPred::Never => FALSE,
+                        VPred::Opaque => self.arena.opaque(),
+                    });
+                }
+                let m_pos = self.arena.or(matches);
+                let m = if negated {
+                    self.arena.not(m_pos)
+                } else {
+                    m_pos
+                };
+                self.single(c.op.qualifier, if_exists, negated, present, m)
+            }
+            KeyView::Dim { dim, multi: true } => {
+                if preds.iter().any(|p| matches!(p, VPred::Opaque)) {
+                    return self.arena.opaque();
+                }
+                let ids: Vec<u32> = preds
+                    .iter()
+                    .filter_map(|p| match p {
+                        VPred::Pred(p) => Some(self.arena.pred(p.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                let elem = if negated {
+                    ElemC::Neg(ids)
+                } else {
+                    ElemC::Pos(ids)
+                };
+                let present = self.arena.present(dim);
+                let absent = self.arena.not(present);
+                match c.op.qualifier {
+                    None => {
+                        let any = self.arena.any(dim, elem);
+                        if if_exists || negated {
+                            self.arena.or2(absent, any)
+                        } else {
+                            any
+                        }
+                    }
+                    Some(SetQualifier::ForAllValues) => self.arena.all(dim, elem),
+                    Some(SetQualifier::ForAnyValue) => {
+                        let any = self.arena.any(dim, elem);
+                        if if_exists {
+                            self.arena.or2(absent, any)
+                        } else {
+                            any
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Assemble a condition on a single value from "present" and "the operator matches".
+    fn single(
+        &mut self,
+        qualifier: Option<SetQualifier>,
+        if_exists: bool,
+        negated: bool,
+        present: NodeId,
+        m: NodeId,
+    ) -> NodeId {
+        let absent_result = match qualifier {
+            None => if_exists || negated,
+            Some(SetQualifier::ForAllValues) => true,
+            Some(SetQualifier::ForAnyValue) => if_exists,
+        };
+        let when_present = self.arena.and2(present, m);
+        if absent_result {
+            let absent = self.arena.not(present);
+            self.arena.or2(absent, when_present)
+        } else {
+            when_present
+        }
+    }
+
+    fn null_condition(
+        &mut self,
+        c: &CompiledCondition,
+        view: &KeyView,
+        _preds: &[VPred],
+    ) -> NodeId {
+        match c.op.qualifier {
+            Some(SetQualifier::ForAllValues) => return TRUE,
+            Some(SetQualifier::ForAnyValue) => return FALSE,
+            None => {}
+        }
+        let CondValues::Null(vals) = &c.values else {
+            return FALSE;
+        };
+        // "Null: true" holds when the key is missing or empty.
+        let (missing, present_nonempty) = match view {
+            KeyView::Const(v) => {
+                let m = v.as_deref().is_none_or(str::is_empty);
+                (if m { TRUE } else { FALSE }, if m { FALSE } else { TRUE })
+            }
+            KeyView::Principal(p) => {
+                let present = self.principal_present(*p);
+                (self.arena.not(present), present)
+            }
+            KeyView::Dim { dim, multi } => {
+                let present = self.arena.present(*dim);
+                if *multi {
+                    (self.arena.not(present), present)
+                } else {
+                    let empty = self.arena.elem(*dim, Pred::Lang(lit("")));
+                    let absent = self.arena.not(present);
+                    let missing = self.arena.or2(absent, empty);
+                    let nonempty = self.arena.not(missing);
+                    (missing, nonempty)
+                }
+            }
+        };
+        let parts: Vec<NodeId> = vals
+            .iter()
+            .map(|v| match v {
+                Some(true) => missing,
+                Some(false) => present_nonempty,
+                None => FALSE,
+            })
+            .collect();
+        self.arena.or(parts)
+    }
+
+    // ---- statements and policies ----------------------------------------------------------
+
+    /// Whether a statement applies to the request.
+    pub(crate) fn statement(&mut self, s: &CompiledStatement) -> NodeId {
+        let mut parts = vec![self.action(s), self.resource(s)];
+        if let Some(p) = &s.principal {
+            parts.push(self.principal(p));
+        }
+        for c in &s.conditions {
+            let n = self.condition(c);
+            parts.push(n);
+        }
+        self.arena.and(parts)
+    }
+
+    /// (some Allow statement applies, some Deny statement applies) for a policy.
+    pub(crate) fn policy(&mut self, p: &CompiledPolicy) -> (NodeId, NodeId) {
+        let mut allows = Vec::new();
+        let mut denies = Vec::new();
+        for s in p.statements() {
+            let n = self.statement(s);
+            match s.effect {
+                Effect::Allow => allows.push(n),
+                Effect::Deny => denies.push(n),
+            }
+        }
+        (self.arena.or(allows), self.arena.or(denies))
+    }
+
+    /// "The policy allows": some Allow applies and no Deny does.
+    pub(crate) fn allows(&mut self, p: &CompiledPolicy) -> NodeId {
+        let (a, d) = self.policy(p);
+        let nd = self.arena.not(d);
+        self.arena.and2(a, nd)
+    }
+
+    // ---- well-formedness and models -------------------------------------------------------
+
+    fn well_formed(&mut self) -> NodeId {
+        let part = self.partition.clone();
+        let acct = Lang { toks: D12.to_vec() };
+        let shape = |head: &str, tail: Lang| lit(head).then(&acct).then(&tail);
+        let name = Lang {
+            toks: vec![Tok::Run(Mask::COLON), Tok::One(Mask::COLON_SLASH)],
+        };
+        let plain = Lang {
+            toks: vec![Tok::One(Mask::COLON_SLASH), Tok::Run(Mask::COLON_SLASH)],
+        };
+        let shapes = [
+            (
+                Kind::Root,
+                shape(&format!("arn:{part}:iam::"), lit(":root")),
+            ),
+            (
+                Kind::User,
+                shape(&format!("arn:{part}:iam::"), lit(":user/").then(&name)),
+            ),
+            (
+                Kind::Role,
+                shape(&format!("arn:{part}:iam::"), lit(":role/").then(&name)),
+            ),
+            (
+                Kind::FederatedUser,
+                shape(
+                    &format!("arn:{part}:sts::"),
+                    lit(":federated-user/").then(&plain),
+                ),
+            ),
+        ];
+        let mut parts = Vec::new();
+        for (k, l) in shapes {
+            let kk = self.kind_in(&[k]);
+            let p = self.parn_in(l);
+            parts.push(self.arena.implies(kk, p));
+        }
+        let nonempty = Lang {
+            toks: vec![Tok::One(Mask::NONE), Tok::Run(Mask::NONE)],
+        };
+        let presence: [(DimId, &[Kind], Lang); 6] = [
+            (
+                self.parn,
+                IAM_KINDS,
+                Lang {
+                    toks: vec![Tok::Run(Mask::NONE)],
+                },
+            ),
+            (self.sess, &[Kind::Role], plain.clone()),
+            (self.uid, &[Kind::User, Kind::Role], nonempty.clone()),
+            (self.svc, &[Kind::Service], nonempty.clone()),
+            (self.fed, &[Kind::Federated], nonempty.clone()),
+            (self.canon, &[Kind::Canonical], nonempty),
+        ];
+        for (d, kinds, shape) in presence {
+            let p = self.arena.present(d);
+            let k = self.kind_in(kinds);
+            let s = self.arena.elem(d, Pred::Lang(shape));
+            // Present exactly for those kinds, and then of that shape.
+            let kp = self.arena.implies(k, s);
+            let pk = self.arena.implies(p, k);
+            parts.push(kp);
+            parts.push(pk);
+        }
+        self.arena.and(parts)
+    }
+
+    /// The caller of a model.
+    pub(crate) fn caller(&self, m: &Model) -> Option<(Caller, Option<String>)> {
+        let kind = match m.value(self.kind) {
+            Val::One(k) => Kind::from_name(k)?,
+            _ => return None,
+        };
+        let text = |d: DimId| match m.value(d) {
+            Val::One(s) => Some(s.clone()),
+            _ => None,
+        };
+        let parn = text(self.parn);
+        Some(match kind {
+            Kind::Anonymous => (Caller::Anonymous, None),
+            Kind::Root | Kind::User | Kind::FederatedUser => (Caller::parse(&parn?).ok()?, None),
+            Kind::Role => {
+                let p = parn?;
+                let arn = crate::arn::Arn::parse(&p).ok()?;
+                let name = arn.resource().rsplit('/').next()?.to_string();
+                let sess = text(self.sess)?;
+                let session = format!(
+                    "arn:{}:sts::{}:assumed-role/{name}/{sess}",
+                    arn.partition(),
+                    arn.account()
+                );
+                (Caller::parse(&session).ok()?, Some(p))
+            }
+            Kind::Service => (
+                Caller::Service {
+                    name: text(self.svc)?.to_ascii_lowercase(),
+                },
+                None,
+            ),
+            Kind::Federated => (
+                Caller::Federated {
+                    provider: text(self.fed)?,
+                },
+                None,
+            ),
+            Kind::Canonical => (
+                Caller::CanonicalUser {
+                    id: text(self.canon)?,
+                },
+                None,
+            ),
+        })
+    }
+
+    /// The request of a model, as a case of `perimeter eval` without policies.
+    pub(crate) fn case(&self, m: &Model, resource_account: Option<&str>) -> Option<Case> {
+        let (principal, role_arn) = self.caller(m)?;
+        let action = match m.value(self.action) {
+            Val::One(a) => a.clone(),
+            _ => return None,
+        };
+        let resource = match m.value(self.resource) {
+            Val::One(r) => r.clone(),
+            _ => return None,
+        };
+        let mut context = Map::new();
+        if let Some(p) = role_arn {
+            context.insert("aws:PrincipalArn".into(), Value::String(p));
+        }
+        if let Val::One(u) = m.value(self.uid) {
+            context.insert("aws:userid".into(), Value::String(u.clone()));
+        }
+        let mut keys: Vec<&KeyDim> = self.keys.values().collect();
+        keys.sort_by(|a, b| a.spelled.cmp(&b.spelled));
+        for k in keys {
+            match m.value(k.dim) {
+                Val::Absent => {}
+                Val::One(v) => {
+                    context.insert(k.spelled.clone(), Value::String(v.clone()));
+                }
+                Val::Set(vs) => {
+                    context.insert(
+                        k.spelled.clone(),
+                        Value::Array(vs.iter().cloned().map(Value::String).collect()),
+                    );
+                }
+            }
+        }
+        // An IAM caller's own account must allow too: its administrator can grant exactly this
+        // (Access Analyzer's premise: any principal of the account *could* be given access).
+        let identity_policies = if principal.is_iam_identity() {
+            vec![serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
+            })]
+        } else {
+            Vec::new()
+        };
+        Some(Case {
+            principal,
+            action,
+            resource,
+            resource_account: resource_account.map(str::to_string),
+            context,
+            identity_policies,
+            resource_policy: None,
+            permission_boundary: None,
+            session_policies: Vec::new(),
+            service_control_policies: Vec::new(),
+            resource_control_policies: Vec::new(),
+        })
+    }
+
+    /// The value of a key dimension in a model, as written in a finding.
+    pub(crate) fn key_value(&self, m: &Model, key: &str) -> Option<Val> {
+        self.keys.get(key).map(|k| m.value(k.dim).clone())
+    }
+
+    /// The kind of caller in a model.
+    pub(crate) fn kind_of(&self, m: &Model) -> Option<Kind> {
+        match m.value(self.kind) {
+            Val::One(k) => Kind::from_name(k),
+            _ => None,
+        }
+    }
+
+    /// Whether an atom is about this dimension (for callers building restrictions).
+    pub(crate) fn atom_dim(&self, a: &Atom) -> Option<DimId> {
+        a.dim()
+    }
+}
+
+/// The value predicate of one policy value.
+#[derive(Clone, Debug)]
+enum VPred {
+    Pred(Pred),
+    /// The value matches nothing (it is not of the operator's type).
+    Never,
+    /// The value holds a policy variable.
+    Opaque,
+}
+
+/// The dimension type and per-value predicates of a condition's values (with the positive form
+/// of the operator). `None` when the condition cannot be modelled at all.
+fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<VPred>)> {
+    let cmp = match base.positive() {
+        BaseOperator::NumericEquals | BaseOperator::DateEquals => Cmp::Eq,
+        BaseOperator::NumericLessThan | BaseOperator::DateLessThan => Cmp::Lt,
+        BaseOperator::NumericLessThanEquals | BaseOperator::DateLessThanEquals => Cmp::Le,
+        BaseOperator::NumericGreaterThan | BaseOperator::DateGreaterThan => Cmp::Gt,
+        BaseOperator::NumericGreaterThanEquals | BaseOperator::DateGreaterThanEquals => Cmp::Ge,
+        _ => Cmp::Eq,
+    };
+    let strs = |vs: &[StrValue], ci: bool| -> Vec<VPred> {
+        vs.iter()
+            .map(|v| match v {
+                StrValue::Lit(s) => VPred::Pred(Pred::Lang(Lang::literal(s, ci))),
+                StrValue::Tmpl(_) => VPred::Opaque,
+            })
+            .collect()
+    };
+    let likes = |vs: &[LikeValue]| -> Vec<VPred> {
+        vs.iter()
+            .map(|v| match v {
+                LikeValue::Pat(p) => VPred::Pred(Pred::Lang(Lang::from_tokens(&p.tokens(), false))),
+                LikeValue::Arn(p) => VPred::Pred(Pred::Lang(Lang::arn(p.as_str()))),
+                LikeValue::Tmpl(_) => VPred::Opaque,
+            })
+            .collect()
+    };
+    Some(match values {
+        CondValues::Str(vs) => (DimType::Str, strs(vs, false)),
+        CondValues::StrFold(vs) => (DimType::Str, strs(vs, true)),
+        CondValues::Like(vs) | CondValues::Arn(vs) => (DimType::Str, likes(vs)),
+        CondValues::Bool(vs) => (
+            DimType::Str,
+            vs.iter()
+                .map(|v| match v {
+                    Some(b) => VPred::Pred(Pred::Lang(Lang::literal(
+                        if *b { "true" } else { "false" },
+                        true,
+                    ))),
+                    None => VPred::Never,
+                })
+                .collect(),
+        ),
+        CondValues::Num(vs) => (
+            DimType::Num,
+            vs.iter()
+                .map(|v| {
+                    v.clone()
+                        .map_or(VPred::Never, |d| VPred::Pred(Pred::Num(cmp, d)))
+                })
+                .collect(),
+        ),
+        CondValues::Date(vs) => (
+            DimType::Date,
+            vs.iter()
+                .map(|v| v.map_or(VPred::Never, |d| VPred::Pred(Pred::Date(cmp, d))))
+                .collect(),
+        ),
+        CondValues::Ip(vs) => (
+            DimType::Ip,
+            vs.iter()
+                .map(|v| v.map_or(VPred::Never, |n| VPred::Pred(Pred::Ip(n))))
+                .collect(),
+        ),
+        CondValues::Bin(vs) => (
+            DimType::Bin,
+            vs.iter()
+                .map(|v| {
+                    v.clone()
+                        .map_or(VPred::Never, |b| VPred::Pred(Pred::Bin(b)))
+                })
+                .collect(),
+        ),
+        // `Null` only asks about presence; any type will do.
+        CondValues::Null(_) => (DimType::Str, Vec::new()),
+    })
+}
+
+/// A condition on a key with a fixed value, decided now (mirrors `eval`).
+fn const_condition(c: &CompiledCondition, v: Option<&str>, preds: &[VPred]) -> bool {
+    let negated = c.op.base.is_negated();
+    let Some(v) = v else {
+        return match c.op.qualifier {
+            None => c.op.if_exists || negated,
+            Some(SetQualifier::ForAllValues) => true,
+            Some(SetQualifier::ForAnyValue) => c.op.if_exists,
+        };
+    };
+    let hit = preds.iter().any(|p| match p {
+        VPred::Pred(p) => super::theory::holds(p, v),
+        _ => false,
+    });
+    hit != negated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use crate::reason::search::{solve, Memo};
+
+    /// Find a request the policy allows and check it with the evaluator.
+    fn witness(policy: &str, extra: impl Fn(&mut Space) -> NodeId) -> Option<(Case, Model)> {
+        let p = Policy::parse(policy).unwrap().compile().unwrap();
+        let actions = Actions::Finite(vec![
+            "s3:GetObject".into(),
+            "s3:ListBucket".into(),
+            "s3:PutObject".into(),
+        ]);
+        let mut sp = Space::new("aws", actions);
+        sp.declare_multi_from(&[&p]);
+        sp.set_constant("aws:ResourceAccount", Some("111122223333"));
+        let allow = sp.allows(&p);
+        let x = extra(&mut sp);
+        let root = sp.arena.and([sp.base, allow, x]);
+        let m = solve(&sp.arena, &mut Memo::default(), &mut 1_000_000, root).unwrap()?;
+        let mut case = sp.case(&m, Some("111122223333")).unwrap();
+        case.resource_policy = Some(serde_json::from_str(policy).unwrap());
+        let ev = case.evaluate().unwrap();
+        assert!(
+            ev.decision.is_allow(),
+            "witness not allowed: {} {ev:?}",
+            case.to_json_value()
+        );
+        Some((case, m))
+    }
+
+    #[test]
+    fn witnesses_are_allowed_by_eval() {
+        let (case, _) = witness(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/etl"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+            |_| TRUE,
+        )
+        .unwrap();
+        assert!(case.principal.to_text().contains("assumed-role/etl/"));
+        assert_eq!(case.action, "s3:GetObject");
+    }
+
+    #[test]
+    fn derived_keys_follow_the_principal() {
+        // Principal in account A but aws:PrincipalAccount must be B: impossible.
+        let none = witness(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"777788889999"}}}]}"#,
+            |_| TRUE,
+        );
+        assert!(none.is_none());
+        let (case, _) = witness(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/*bc"},"StringEquals":{"aws:username":"abc"}}}]}"#,
+            |_| TRUE,
+        )
+        .unwrap();
+        assert!(
+            case.principal.to_text().ends_with("user/abc"),
+            "{}",
+            case.principal
+        );
+    }
+
+    #[test]
+    fn not_principal_needs_account_role_and_session() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::444455556666:role/r","444455556666"]},"Action":"*","Resource":"*"}]}"#;
+        // Sessions of role r are not exempt (their session is not listed): only the root user
+        // of the account gets through.
+        let (case, _) = witness(policy, |sp| {
+            let a = sp.account_in(&["444455556666".to_string()]);
+            a
+        })
+        .unwrap();
+        assert_eq!(case.principal.to_text(), "arn:aws:iam::444455556666:root");
+    }
+
+    #[test]
+    fn sets_and_negated_operators() {
+        let (case, _) = witness(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{
+                "ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-1/r-1/ou-a/*"},
+                "StringNotEquals":{"aws:SourceVpce":["vpce-1","vpce-2"]},
+                "NumericLessThan":{"s3:max-keys":"10"}}}]}"#,
+            |_| TRUE,
+        )
+        .unwrap();
+        let paths = case.context.get("aws:PrincipalOrgPaths").unwrap();
+        assert!(paths.as_array().unwrap()[0]
+            .as_str()
+            .unwrap()
+            .starts_with("o-1/r-1/ou-a/"));
+    }
+}
