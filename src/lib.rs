@@ -13,5 +13,6 @@ pub mod pattern;
 pub mod policy;
 pub(crate) mod reason;
 pub mod scalar;
+pub mod validate;
 
 pub use error::{Error, ErrorKind, Location};

@@ -9,3 +9,6 @@ pub mod catalog {}
 
 #[doc = include_str!("manual/activity.md")]
 pub mod activity {}
+
+#[doc = include_str!("manual/validation.md")]
+pub mod validation {}

@@ -11,6 +11,7 @@ mod eval;
 mod generate;
 mod io;
 mod unused;
+mod validate;
 
 /// Offline reasoning about AWS IAM access.
 #[derive(Parser)]
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Evaluate requests against their policies (one case, an array, or JSON lines).
     Eval(eval::Args),
+    /// Validate policies with Access Analyzer's checks, issue codes and locations.
+    Validate(validate::Args),
     /// Find unused roles, access keys, passwords and permissions from CloudTrail.
     Unused(unused::Args),
     /// Generate policies granting what a role or user used, from CloudTrail.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
     }
