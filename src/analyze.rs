@@ -27,6 +27,7 @@ mod lattice;
 mod resource;
 mod zone;
 
+pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
 pub use resource::{Resource, ResourceType};
 pub use zone::{Organization, ZoneOfTrust};
