@@ -297,7 +297,14 @@ impl Filter {
     /// # Errors
     /// As [`Filter::parse`]: no criteria, an empty criterion, or a list of 0 or more than 20
     /// values.
-    pub fn new(criteria: Vec<(FilterKey, Criterion)>) -> Result<Filter, Error> {
+    pub fn new(mut criteria: Vec<(FilterKey, Criterion)>) -> Result<Filter, Error> {
+        criteria.sort_by(|a, b| a.0.cmp(&b.0));
+        if criteria
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.0 == b.0))
+        {
+            return Err(input("the filter has a key twice".into()));
+        }
         let f = Filter { criteria };
         f.check("the filter")?;
         Ok(f)
@@ -314,7 +321,7 @@ impl Filter {
         parse_filter(&root, &Path::root(), "the filter", false)
     }
 
-    /// The criteria, in the order they were written.
+    /// The criteria, ordered by key.
     pub fn criteria(&self) -> &[(FilterKey, Criterion)] {
         &self.criteria
     }
@@ -426,6 +433,7 @@ fn parse_filter(node: &Node, path: &Path, what: &str, rule: bool) -> Result<Filt
         let c = parse_criterion(value, &at, what, &k)?;
         criteria.push((k, c));
     }
+    criteria.sort_by(|a, b| a.0.cmp(&b.0));
     let f = Filter { criteria };
     f.check(what).map_err(|e| {
         let loc = path.location(node.span.start);
