@@ -82,7 +82,7 @@ fn open_archive_fix_resolve_reopen_expire() {
     assert_eq!(web.is_public, Some(true));
     assert_eq!(
         gate(&run1.findings, &run1.changes, FailOn::Public).failing,
-        [web.id.clone()]
+        std::slice::from_ref(&web.id)
     );
     assert_eq!(
         gate(&run1.findings, &run1.changes, FailOn::New)
@@ -181,7 +181,7 @@ fn open_archive_fix_resolve_reopen_expire() {
     assert!(!gate(&run3.findings, &run3.changes, FailOn::Public).fail);
     assert_eq!(
         gate(&run3.findings, &run3.changes, FailOn::New).failing,
-        [narrowed.id.clone()]
+        std::slice::from_ref(&narrowed.id)
     );
     let ev = events(&run3.changes, &EventOptions::new("us-east-2", t2));
     let resolved_ev: Vec<_> = ev
@@ -245,7 +245,7 @@ fn open_archive_fix_resolve_reopen_expire() {
     );
     assert_eq!(
         gate(&run4.findings, &run4.changes, FailOn::New).failing,
-        [x1_again.id.clone()]
+        std::slice::from_ref(&x1_again.id)
     );
 
     // Run 5, 94 days after run 3: the findings resolved on 10 January expire; the one resolved

@@ -145,7 +145,7 @@ fn every_operator_with_every_key() {
         (r#"{"resource": {"neq": ["arn:aws:sqs:us-east-1:123456789012:demo"]}}"#.into(), all_but(&["PUB_Q"])),
         (r#"{"resourceOwnerAccount": {"neq": ["111122223333"]}}"#.into(), vec!["PUB_Q", "X1_Q", "X2_Q"]),
         (format!(r#"{{"principal.Federated": {{"neq": ["{oidc}"]}}}}"#), vec![]),
-        (format!(r#"{{"principal.CanonicalUser": {{"neq": ["x"]}}}}"#), vec!["ACL_S3"]),
+        (r#"{"principal.CanonicalUser": {"neq": ["x"]}}"#.into(), vec!["ACL_S3"]),
         (format!(r#"{{"id": {{"neq": ["{x1_id}"]}}}}"#), all_but(&["X1_Q"])),
         // contains: substring, case-sensitive
         (r#"{"principal.AWS": {"contains": ["4444"]}}"#.into(), vec!["X2_Q"]),
