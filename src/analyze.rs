@@ -439,13 +439,7 @@ fn finding_of(
         analyzed_at: options.analyzed_at.clone(),
         ..Finding::default()
     };
-    let spelled = |k: &str| {
-        space
-            .keys
-            .get(k)
-            .map(|d| d.spelled.clone())
-            .unwrap_or_else(|| k.to_string())
-    };
+    let spelled = |k: &str| space.spelling(k);
     lattice::describe(dims, intent, &mut f, spelled);
     let mut actions: Vec<String> = acts
         .iter()
@@ -488,6 +482,9 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
             f.witness = Some(case.to_json_value());
         }
         None => {
+            if std::env::var("PERIMETER_DEBUG_WITNESS").is_ok() {
+                eprintln!("rejected witness: {}", case.to_json_value());
+            }
             f.note = Some(
                 "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
                     .into(),

@@ -14,6 +14,8 @@ pub mod pattern;
 pub mod policy;
 pub(crate) mod reason;
 pub mod scalar;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Location};

@@ -148,6 +148,8 @@ pub(crate) struct Space {
     constants: ahash::AHashMap<String, Option<String>>,
     /// Keys that must be modelled as sets (lowercase).
     multi_keys: ahash::AHashSet<String>,
+    /// How each key was first spelled in a policy (lowercase → as written).
+    spellings: ahash::AHashMap<String, String>,
     /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
     pub(crate) base: NodeId,
 }
@@ -218,6 +220,7 @@ impl Space {
             keys: ahash::AHashMap::new(),
             constants: ahash::AHashMap::new(),
             multi_keys: ahash::AHashSet::new(),
+            spellings: ahash::AHashMap::new(),
             base: TRUE,
         };
         space.base = space.well_formed();
@@ -656,7 +659,18 @@ impl Space {
     }
 
     /// Record how a key is spelled in the policy (first spelling wins).
+    /// How a key was spelled in the policy (its lowercase form when never seen).
+    pub(crate) fn spelling(&self, lower: &str) -> String {
+        self.spellings
+            .get(lower)
+            .cloned()
+            .unwrap_or_else(|| lower.to_string())
+    }
+
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
+        self.spellings
+            .entry(lower.to_string())
+            .or_insert_with(|| spelled.to_string());
         if let Some(k) = self.keys.get_mut(lower) {
             if k.spelled == lower {
                 k.spelled = spelled.to_string();
@@ -1164,11 +1178,19 @@ impl Space {
         }
         // An IAM caller's own account must allow too: its administrator can grant exactly this
         // (Access Analyzer's premise: any principal of the account *could* be given access).
+        let grant = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
+        });
         let identity_policies = if principal.is_iam_identity() {
-            vec![serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
-            })]
+            vec![grant.clone()]
+        } else {
+            Vec::new()
+        };
+        // A federated user (GetFederationToken) always carries a session policy; its account can
+        // issue one that grants exactly this.
+        let session_policies = if matches!(principal, Caller::FederatedUser { .. }) {
+            vec![grant]
         } else {
             Vec::new()
         };
@@ -1181,7 +1203,7 @@ impl Space {
             identity_policies,
             resource_policy: None,
             permission_boundary: None,
-            session_policies: Vec::new(),
+            session_policies,
             service_control_policies: Vec::new(),
             resource_control_policies: Vec::new(),
         })
