@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod eval;
+mod findings;
 mod generate;
 mod io;
 mod unused;
@@ -31,6 +32,9 @@ enum Command {
     Unused(unused::Args),
     /// Generate policies granting what a role or user used, from CloudTrail.
     GeneratePolicy(generate::Args),
+    /// Track external access findings across runs (archive rules, resolved findings), export
+    /// them (SARIF, ASFF, EventBridge) and gate CI on them.
+    Findings(findings::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,5 +54,6 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
+        Command::Findings(args) => findings::run(args),
     }
 }
