@@ -52,7 +52,10 @@ pub use lifecycle::{
     apply_archive_rule, set_status, update, Change, ChangeKind, LifecycleOptions, Update,
 };
 pub use preview::{preview_policy, ChangeType, PreviewFinding, ProposedPolicy};
-pub use rules::{ArchiveRule, ArchiveRules, Criterion, Filter, FilterKey};
+pub use rules::{
+    ArchiveRule, ArchiveRules, Criterion, Filter, FilterKey, MAX_CRITERIA, MAX_RULES, MAX_VALUES,
+    MAX_VALUE_CHARS,
+};
 pub use sarif::{sarif, SarifOptions};
 
 use crate::analyze::Finding;
@@ -81,6 +84,37 @@ pub const MAX_FINDINGS_BYTES: usize = 256 << 20;
 /// [`MAX_FINDINGS_BYTES`], [`ErrorKind::Input`] for a document of another shape or a finding
 /// without a required field (with the finding's location).
 pub fn read_findings(text: &str) -> Result<Vec<Finding>, Error> {
+    if text.len() > MAX_FINDINGS_BYTES {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "findings document is {} bytes, more than the limit of {MAX_FINDINGS_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
+    // The fast path: serde reads a well-formed document directly. Anything it refuses is read
+    // again with the span-keeping reader, for an error with its location.
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        findings: Vec<Finding>,
+    }
+    let fast = match text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\n', '\r'])
+        .as_bytes()
+        .first()
+    {
+        Some(b'[') => serde_json::from_str::<Vec<Finding>>(text).ok(),
+        Some(b'{') => serde_json::from_str::<Doc>(text).ok().map(|d| d.findings),
+        _ => None,
+    };
+    if let Some(findings) = fast {
+        return Ok(findings);
+    }
+    located_findings(text)
+}
+
+fn located_findings(text: &str) -> Result<Vec<Finding>, Error> {
     let limits = Limits::default().with_max_bytes(MAX_FINDINGS_BYTES);
     let root = json::parse(text, &limits)?;
     let (list, path) = match &root.value {
@@ -120,6 +154,7 @@ pub fn read_findings(text: &str) -> Result<Vec<Finding>, Error> {
         }
     };
     let mut out = Vec::with_capacity(list.len());
+    // serde refused the document: report the first malformed finding with its location.
     for (i, node) in list.iter().enumerate() {
         let at = path.index(i);
         let finding: Finding = serde_json::from_value(node.to_serde()).map_err(|e| {
