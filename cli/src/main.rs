@@ -11,6 +11,7 @@ mod eval;
 mod findings;
 mod generate;
 mod io;
+mod preview;
 mod unused;
 mod validate;
 
@@ -35,6 +36,8 @@ enum Command {
     /// Track external access findings across runs (archive rules, resolved findings), export
     /// them (SARIF, ASFF, EventBridge) and gate CI on them.
     Findings(findings::Args),
+    /// Preview the external access a proposed resource policy would give (access previews).
+    Preview(preview::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +58,6 @@ fn main() -> ExitCode {
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
         Command::Findings(args) => findings::run(args),
+        Command::Preview(args) => preview::run(args),
     }
 }

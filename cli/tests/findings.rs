@@ -390,3 +390,130 @@ fn input_errors_exit_2() {
     assert_eq!(code, 0);
     assert_eq!(out.trim(), r#"{"changes":[],"findings":[]}"#);
 }
+
+#[test]
+fn preview_a_policy_change() {
+    let d = dir("preview");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/findings/resource-policies.json"
+    ))
+    .unwrap();
+    let fixtures: Value = serde_json::from_str(&text).unwrap();
+    let queue = fixtures
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "two-account-queue")
+        .unwrap();
+    let current = write(&d.join("current.json"), &queue["policy"]);
+    let mut narrowed = queue["policy"].clone();
+    narrowed["Statement"][0]["Principal"]["AWS"] = json!(["444455556666"]);
+    let narrowed = write(&d.join("narrowed.json"), &narrowed);
+    let mut opened = queue["policy"].clone();
+    opened["Statement"][0]["Principal"] = json!("*");
+    let opened = write(&d.join("opened.json"), &opened);
+    let base = [
+        "preview",
+        "--resource-arn",
+        "arn:aws:sqs:us-east-2:123456789012:queue1",
+        "--resource-type",
+        "AWS::SQS::Queue",
+        "--current",
+        &current,
+        "--now",
+        "2025-01-01T00:00:00Z",
+    ];
+
+    let (code, out, err) =
+        perimeter(&[&base[..], &["--policy", &narrowed, "--format", "json"]].concat());
+    assert_eq!(code, 0, "removing access adds nothing: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let mut got: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["changeType"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+                f["principal"]["AWS"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "CHANGED".to_string(),
+                "RESOLVED".to_string(),
+                "111122223333".to_string()
+            ),
+            (
+                "UNCHANGED".to_string(),
+                "ACTIVE".to_string(),
+                "444455556666".to_string()
+            ),
+        ]
+    );
+
+    let (code, out, err) =
+        perimeter(&[&base[..], &["--policy", &opened, "--format", "table"]].concat());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("the proposal adds active external access"),
+        "{err}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("NEW") && l.contains("public AWS:*")),
+        "{out}"
+    );
+    // An archive rule for public access to this queue predicts it archived: nothing active added.
+    let rules = write(
+        &d.join("rules.json"),
+        &json!({"resource": {"eq": ["arn:aws:sqs:us-east-2:123456789012:queue1"]}}),
+    );
+    let (code, _, _) = perimeter(
+        &[
+            &base[..],
+            &[
+                "--policy",
+                &opened,
+                "--archive-rules",
+                &rules,
+                "--format",
+                "json",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0);
+
+    let (code, _, err) = perimeter(&[
+        "preview",
+        "--resource-arn",
+        "arn:aws:s3:::b",
+        "--resource-type",
+        "AWS::S3::Bucket",
+        "--policy",
+        &narrowed,
+        "--now",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("names no account; give `--owner`"), "{err}");
+    let (code, _, err) = perimeter(&[
+        "preview",
+        "--resource-arn",
+        "arn:aws:kms:us-east-1:111122223333:key/k",
+        "--resource-type",
+        "AWS::KMS::Key",
+        "--delete-policy",
+        "--now",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be deleted"), "{err}");
+}
