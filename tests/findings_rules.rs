@@ -428,3 +428,39 @@ fn errors_name_the_rule_the_key_and_the_location() {
     ))
     .is_ok());
 }
+
+/// Hostile input: every prefix of a rules file, and every single-byte change of it, reads
+/// without panicking (an error or some rules); the same for a findings document.
+#[test]
+fn truncated_and_mutated_inputs_never_panic() {
+    let rules = r#"{"archiveRules": [{"ruleName": "r.1", "filter": {"principal.AWS": {"eq": ["444455556666"], "neq": ["*"]},
+        "condition.aws:SourceIp": {"exists": true}, "isPublic": {"contains": ["false"]}, "action": {"eq": "s3:GetObject"}}}]}"#;
+    let small: Vec<Finding> = corpus()
+        .into_iter()
+        .map(|(_, mut f)| {
+            f.action.truncate(2);
+            f.witness = None;
+            f
+        })
+        .filter(|f| f.error.is_some() || f.principal.contains_key("Federated"))
+        .collect();
+    let findings = perimeter::findings::to_json(&small, None).to_string();
+    for text in [rules, findings.as_str()] {
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            let prefix = String::from_utf8_lossy(&bytes[..cut]);
+            let _ = ArchiveRules::parse(&prefix);
+            let _ = perimeter::findings::read_findings(&prefix);
+        }
+        for i in (0..bytes.len()).step_by(3) {
+            for b in [b'"', b'{', b']', b'0', b'\\', b'\n'] {
+                let mut m = bytes.to_vec();
+                m[i] = b;
+                let s = String::from_utf8_lossy(&m);
+                let _ = ArchiveRules::parse(&s);
+                let _ = perimeter::findings::read_findings(&s);
+            }
+        }
+    }
+    assert!(ArchiveRules::parse(rules).is_ok());
+}
