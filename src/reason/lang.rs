@@ -294,12 +294,27 @@ impl Lang {
                 let mut runs = 0u128;
                 let mut ascii = [0u128; 128];
                 for (i, t) in self.toks.iter().enumerate() {
-                    if matches!(t, Tok::Run(_)) {
-                        runs |= 1u128 << i;
-                    }
-                    for (c, m) in ascii.iter_mut().enumerate() {
-                        if t.accepts(char::from(c as u8)) {
-                            *m |= 1u128 << i;
+                    let bit = 1u128 << i;
+                    let mut set = |c: char| {
+                        if let Some(m) = ascii.get_mut(c as usize) {
+                            *m |= bit;
+                        }
+                    };
+                    match *t {
+                        Tok::Char(c) => set(c),
+                        Tok::CharCi(c) => {
+                            set(c);
+                            set(c.to_ascii_uppercase());
+                        }
+                        Tok::Digit => ('0'..='9').for_each(set),
+                        Tok::One(m) | Tok::Run(m) => {
+                            if matches!(t, Tok::Run(_)) {
+                                runs |= bit;
+                            }
+                            (0u8..128)
+                                .map(char::from)
+                                .filter(|c| m.allows(*c))
+                                .for_each(set);
                         }
                     }
                 }
@@ -426,12 +441,58 @@ impl Fast {
 type CacheKey = (Vec<Vec<Vec<Tok>>>, Vec<Vec<Tok>>);
 
 thread_local! {
-    /// Results of recent searches, by the languages' contents: analyses of many resources ask
-    /// the same questions about principals and shapes.
-    static CACHE: std::cell::RefCell<ahash::AHashMap<CacheKey, Option<String>>> =
+    /// Results of recent searches, by a hash of the languages' tokens (with the tokens kept to
+    /// confirm a hit): analyses of many resources ask the same questions about principals and
+    /// shapes.
+    static CACHE: std::cell::RefCell<ahash::AHashMap<u64, Vec<(CacheKey, Option<String>)>>> =
         std::cell::RefCell::new(ahash::AHashMap::new());
 }
 const CACHE_LIMIT: usize = 8192;
+
+fn question_hash(unions: &[&[&Lang]], negs: &[&Lang]) -> u64 {
+    // A fixed multiply-rotate hash (FxHash's step): cheap, and the same in every thread.
+    let mut h: u64 = 0;
+    let mut mix = |x: u64| {
+        h = (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    };
+    let tok = |t: &Tok| -> u64 {
+        let mask = |m: Mask| u64::from(m.colon) | (u64::from(m.slash) << 1);
+        match *t {
+            Tok::Char(c) => u64::from(c as u32),
+            Tok::CharCi(c) => (1 << 40) | u64::from(c as u32),
+            Tok::One(m) => (2 << 40) | mask(m),
+            Tok::Run(m) => (3 << 40) | mask(m),
+            Tok::Digit => 4 << 40,
+        }
+    };
+    mix(unions.len() as u64);
+    for u in unions {
+        mix(u.len() as u64 | (1 << 50));
+        for l in *u {
+            mix(l.toks.len() as u64 | (2 << 50));
+            for t in &l.toks {
+                mix(tok(t));
+            }
+        }
+    }
+    mix(negs.len() as u64 | (3 << 50));
+    for l in negs {
+        mix(l.toks.len() as u64 | (4 << 50));
+        for t in &l.toks {
+            mix(tok(t));
+        }
+    }
+    h
+}
+
+fn same_question(key: &CacheKey, unions: &[&[&Lang]], negs: &[&Lang]) -> bool {
+    key.0.len() == unions.len()
+        && key.1.len() == negs.len()
+        && key.0.iter().zip(unions).all(|(ku, u)| {
+            ku.len() == u.len() && ku.iter().zip(u.iter()).all(|(kt, l)| *kt == l.toks)
+        })
+        && key.1.iter().zip(negs).all(|(kt, l)| *kt == l.toks)
+}
 
 /// Is there a string that is in at least one language of each `unions` entry and in none of
 /// `negs`? Returns a shortest such string.
@@ -442,23 +503,32 @@ pub(crate) fn solve(
     negs: &[&Lang],
     budget: &mut u64,
 ) -> Result<Option<String>, OutOfBudget> {
-    let key = (
-        unions
-            .iter()
-            .map(|u| u.iter().map(|l| l.toks.clone()).collect::<Vec<_>>())
-            .collect::<Vec<_>>(),
-        negs.iter().map(|l| l.toks.clone()).collect::<Vec<_>>(),
-    );
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let h = question_hash(unions, negs);
+    let hit = CACHE.with(|c| {
+        c.borrow().get(&h).and_then(|bucket| {
+            bucket
+                .iter()
+                .find(|(k, _)| same_question(k, unions, negs))
+                .map(|(_, v)| v.clone())
+        })
+    });
+    if let Some(hit) = hit {
         return Ok(hit);
     }
     let out = search(unions, negs, budget)?;
+    let key: CacheKey = (
+        unions
+            .iter()
+            .map(|u| u.iter().map(|l| l.toks.clone()).collect())
+            .collect(),
+        negs.iter().map(|l| l.toks.clone()).collect(),
+    );
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.insert(key, out.clone());
+        c.entry(h).or_default().push((key, out.clone()));
     });
     Ok(out)
 }
