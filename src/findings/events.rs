@@ -8,7 +8,7 @@
 //! `version: "1.0"`; `resources` holds the analyzer's ARN.
 
 use super::lifecycle::Change;
-use super::{arn_partition, arn_region};
+use super::{arn_partition, arn_region, put};
 use crate::analyze::content_id;
 use crate::scalar::Timestamp;
 use serde_json::{json, Map, Value};
@@ -132,7 +132,7 @@ pub fn events(changes: &[Change], options: &EventOptions) -> Vec<Value> {
                     d.insert(k.into(), json!(v));
                 }
             }
-            json!({
+            let mut event = json!({
                 "version": "0",
                 "id": content_id(&["event", &f.id, c.kind.as_str(), &time]),
                 "detail-type": "Access Analyzer Finding",
@@ -141,8 +141,10 @@ pub fn events(changes: &[Change], options: &EventOptions) -> Vec<Value> {
                 "time": time,
                 "region": options.region,
                 "resources": [analyzer],
-                "detail": d,
-            })
+            });
+            // Moved in: inside `json!` the map would be copied.
+            put(&mut event, "detail", Value::Object(d));
+            event
         })
         .collect()
 }

@@ -262,7 +262,6 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
             "ruleIndex": index,
             "level": level(kind),
             "message": {"text": message(f, kind)},
-            "locations": [location],
             "partialFingerprints": {"perimeterFindingId/v1": f.id},
             "properties": {
                 "id": f.id,
@@ -277,6 +276,8 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
                 "statements": f.statements,
             }
         });
+        // Moved in, not written inside `json!`, which would copy the value.
+        put(&mut result, "locations", Value::Array(vec![location]));
         if let Some(b) = baseline(f) {
             put(&mut result, "baselineState", json!(b));
         }
@@ -298,20 +299,28 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
     }
     let mut rules: Vec<(usize, Value)> = rules.into_values().collect();
     rules.sort_by_key(|(i, _)| *i);
-    json!({
+    let mut driver = json!({
+        "name": "perimeter",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/perimeter-rs/perimeter",
+    });
+    put(
+        &mut driver,
+        "rules",
+        Value::Array(rules.into_iter().map(|(_, r)| r).collect()),
+    );
+    let mut run = json!({"columnKind": "unicodeCodePoints"});
+    put(&mut run, "tool", json!({}));
+    if let Some(tool) = run.get_mut("tool") {
+        put(tool, "driver", driver);
+    }
+    put(&mut run, "results", Value::Array(results));
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "perimeter",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/perimeter-rs/perimeter",
-                "rules": rules.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    })
+    });
+    put(&mut log, "runs", Value::Array(vec![run]));
+    log
 }
 
 #[cfg(test)]
