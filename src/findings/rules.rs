@@ -243,33 +243,21 @@ impl Criterion {
             }
         }
         // Each value of the property must pass (one value for scalar properties; every action
-        // for `action`, so that a rule never hides an action it does not name).
-        let values: Vec<&str> = match field {
-            Field::Absent => Vec::new(),
-            Field::One(v) => vec![v.as_ref()],
-            Field::Many(vs) => vs.iter().map(String::as_str).collect(),
+        // for `action`, so that a rule never hides an action it does not name). A missing
+        // property passes no operator but `exists: false`.
+        let each = |pred: &dyn Fn(&str) -> bool| match field {
+            Field::Absent => false,
+            Field::One(v) => pred(v),
+            Field::Many(vs) => vs.iter().all(|v| pred(v)),
         };
-        if !self.eq.is_empty()
-            && (values.is_empty()
-                || !values
-                    .iter()
-                    .all(|v| self.eq.iter().any(|x| value_eq(key, v, x))))
-        {
+        if !self.eq.is_empty() && !each(&|v| self.eq.iter().any(|x| value_eq(key, v, x))) {
             return false;
         }
-        if !self.neq.is_empty()
-            && (values.is_empty()
-                || !values
-                    .iter()
-                    .all(|v| self.neq.iter().all(|x| !value_eq(key, v, x))))
-        {
+        if !self.neq.is_empty() && !each(&|v| self.neq.iter().all(|x| !value_eq(key, v, x))) {
             return false;
         }
         if !self.contains.is_empty()
-            && (values.is_empty()
-                || !values
-                    .iter()
-                    .all(|v| self.contains.iter().any(|x| value_contains(key, v, x))))
+            && !each(&|v| self.contains.iter().any(|x| value_contains(key, v, x)))
         {
             return false;
         }
