@@ -435,12 +435,14 @@ impl Fast {
 
 /// A search question: the unions of positive languages, and the negative languages (tokens).
 type CacheKey = (Vec<Vec<Vec<Tok>>>, Vec<Vec<Tok>>);
+/// A cached question with its answer.
+type CacheEntry = (CacheKey, Option<String>);
 
 thread_local! {
     /// Results of recent searches, by a hash of the languages' tokens (with the tokens kept to
     /// confirm a hit): analyses of many resources ask the same questions about principals and
     /// shapes.
-    static CACHE: std::cell::RefCell<ahash::AHashMap<u64, Vec<(CacheKey, Option<String>)>>> =
+    static CACHE: std::cell::RefCell<ahash::AHashMap<u64, Vec<CacheEntry>>> =
         std::cell::RefCell::new(ahash::AHashMap::new());
 }
 const CACHE_LIMIT: usize = 8192;
