@@ -1,9 +1,16 @@
 //! Hostile input: every case gets a clear error (naming its location where it has one) or a
 //! correct answer, quickly, and never a panic. Each test says which it expects.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code: failing loudly is the point
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: failing loudly is the point
 
-use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOfTrust, ERROR_BUDGET};
+use perimeter::analyze::{
+    analyze_policy, Options, Resource, ResourceType, ZoneOfTrust, ERROR_BUDGET,
+};
 use perimeter::eval::{evaluate, Caller, Decision, PolicySet, Request};
 use perimeter::json::{parse_bytes, Limits as JsonLimits};
 use perimeter::policy::{CompiledPolicy, Limits, Policy};
@@ -29,13 +36,23 @@ const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Ef
 #[test]
 fn every_truncation_is_an_error_with_a_location() {
     for n in 0..POLICY.len() {
-        let Some(prefix) = POLICY.get(..n) else { continue };
+        let Some(prefix) = POLICY.get(..n) else {
+            continue;
+        };
         let e = Policy::parse(prefix).unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Syntax), "{n}: {e}");
-        assert!(e.location().is_some() || prefix.trim().is_empty(), "{n}: {e}");
+        assert!(
+            e.location().is_some() || prefix.trim().is_empty(),
+            "{n}: {e}"
+        );
         // The validator turns it into a finding instead.
         let r = validate(prefix, &ValidateOptions::new(PolicyType::Resource));
-        assert!(r.findings.iter().any(|f| f.issue_code.as_str() == "JSON_SYNTAX_ERROR"), "{n}");
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.issue_code.as_str() == "JSON_SYNTAX_ERROR"),
+            "{n}"
+        );
     }
     assert!(Policy::parse(POLICY).is_ok());
 }
@@ -55,12 +72,18 @@ fn deep_nesting_is_refused_quickly() {
     let e = timed(|| Policy::parse(&deep).unwrap_err());
     assert_eq!(e.kind(), ErrorKind::Limit);
     let objs = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
-    assert_eq!(timed(|| Policy::parse(&objs).unwrap_err()).kind(), ErrorKind::Limit);
+    assert_eq!(
+        timed(|| Policy::parse(&objs).unwrap_err()).kind(),
+        ErrorKind::Limit
+    );
 }
 
 #[test]
 fn ten_megabyte_strings_are_refused() {
-    let big = format!(r#"{{"Statement": [{{"Effect": "Allow", "Action": "{}"}}]}}"#, "a".repeat(10 << 20));
+    let big = format!(
+        r#"{{"Statement": [{{"Effect": "Allow", "Action": "{}"}}]}}"#,
+        "a".repeat(10 << 20)
+    );
     let e = timed(|| Policy::parse(&big).unwrap_err());
     assert_eq!(e.kind(), ErrorKind::Limit);
     assert!(e.message().contains("bytes"), "{e}");
@@ -75,7 +98,10 @@ fn many_statements(n: usize) -> String {
     let stmts: Vec<String> = (0..n)
         .map(|i| format!(r#"{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/{i}/*"}}"#))
         .collect();
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        stmts.join(",")
+    )
 }
 
 #[test]
@@ -94,17 +120,36 @@ fn ten_thousand_statements() {
         ..PolicySet::default()
     };
     let req = |k: &str| {
-        Request::builder(Caller::Anonymous, "s3:GetObject", &format!("arn:aws:s3:::b/{k}"))
-            .resource_account("111111111111")
-            .build()
+        Request::builder(
+            Caller::Anonymous,
+            "s3:GetObject",
+            &format!("arn:aws:s3:::b/{k}"),
+        )
+        .resource_account("111111111111")
+        .build()
     };
-    assert_eq!(timed(|| evaluate(&req("9999/x"), &set)).decision, Decision::Allow);
-    assert_eq!(timed(|| evaluate(&req("x/9999"), &set)).decision, Decision::ImplicitDeny);
+    assert_eq!(
+        timed(|| evaluate(&req("9999/x"), &set)).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        timed(|| evaluate(&req("x/9999"), &set)).decision,
+        Decision::ImplicitDeny
+    );
     // Analysis answers or says it ran out of budget; either way, in bounded time.
     let bucket = Resource::new("arn:aws:s3:::b", ResourceType::S3Bucket, "111111111111");
-    let found = timed(|| analyze_policy(&p, &bucket, &ZoneOfTrust::account("111111111111"), &Options::default().with_budget(200_000)));
+    let found = timed(|| {
+        analyze_policy(
+            &p,
+            &bucket,
+            &ZoneOfTrust::account("111111111111"),
+            &Options::default().with_budget(200_000),
+        )
+    });
     assert!(
-        found.iter().any(|f| f.error.as_deref() == Some(ERROR_BUDGET))
+        found
+            .iter()
+            .any(|f| f.error.as_deref() == Some(ERROR_BUDGET))
             || found.iter().any(|f| f.is_public == Some(true)),
         "{found:?}"
     );
@@ -112,7 +157,9 @@ fn ten_thousand_statements() {
 
 #[test]
 fn ten_thousand_values_under_one_key() {
-    let ips: Vec<String> = (0..10_000).map(|i| format!("\"10.{}.{}.0/24\"", i / 256, i % 256)).collect();
+    let ips: Vec<String> = (0..10_000)
+        .map(|i| format!("\"10.{}.{}.0/24\"", i / 256, i % 256))
+        .collect();
     let text = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":[{}]}}}}}}]}}"#,
         ips.join(",")
@@ -128,8 +175,14 @@ fn ten_thousand_values_under_one_key() {
             .context("aws:SourceIp", ip)
             .build()
     };
-    assert_eq!(timed(|| evaluate(&req("10.39.15.7"), &set)).decision, Decision::Allow);
-    assert_eq!(timed(|| evaluate(&req("10.40.16.7"), &set)).decision, Decision::ImplicitDeny);
+    assert_eq!(
+        timed(|| evaluate(&req("10.39.15.7"), &set)).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        timed(|| evaluate(&req("10.40.16.7"), &set)).decision,
+        Decision::ImplicitDeny
+    );
     // One more value is over the default limit of 10,000.
     let over = text.replacen("[\"10.0.0.0/24\"", "[\"10.0.0.0/24\",\"1.1.1.1\"", 1);
     assert_eq!(Policy::parse(&over).unwrap_err().kind(), ErrorKind::Limit);
@@ -148,12 +201,22 @@ fn pathological_wildcards_match_in_linear_time() {
     };
     let long = "a".repeat(100_000);
     let req = |r: &str| {
-        Request::builder(Caller::Anonymous, "s3:GetObject", &format!("arn:aws:s3:::{r}"))
-            .resource_account("111111111111")
-            .build()
+        Request::builder(
+            Caller::Anonymous,
+            "s3:GetObject",
+            &format!("arn:aws:s3:::{r}"),
+        )
+        .resource_account("111111111111")
+        .build()
     };
-    assert_eq!(timed(|| evaluate(&req(&long), &set)).decision, Decision::ImplicitDeny);
-    assert_eq!(timed(|| evaluate(&req(&format!("{long}b")), &set)).decision, Decision::Allow);
+    assert_eq!(
+        timed(|| evaluate(&req(&long), &set)).decision,
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        timed(|| evaluate(&req(&format!("{long}b")), &set)).decision,
+        Decision::Allow
+    );
 }
 
 #[test]
@@ -186,17 +249,50 @@ fn every_element_with_the_wrong_json_type_is_located() {
         (r#"{"Id": [], "Statement": []}"#, "/Id"),
         (r#"{"Statement": 3}"#, "/Statement"),
         (r#"{"Statement": [3]}"#, "/Statement/0"),
-        (r#"{"Statement": [{"Sid": 1, "Effect": "Allow", "Action": "*"}]}"#, "/Statement/0/Sid"),
-        (r#"{"Statement": [{"Effect": true, "Action": "*"}]}"#, "/Statement/0/Effect"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": {}}]}"#, "/Statement/0/Action"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": [1]}]}"#, "/Statement/0/Action/0"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": null}]}"#, "/Statement/0/Resource"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": 5}]}"#, "/Statement/0/Principal"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": {}}}]}"#, "/Statement/0/Principal/AWS"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": []}]}"#, "/Statement/0/Condition"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": "x"}}]}"#, "/Statement/0/Condition/StringEquals"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a:b": {}}}}]}"#, "/Statement/0/Condition/StringEquals/a:b"),
-        (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a:b": [null]}}}]}"#, "/Statement/0/Condition/StringEquals/a:b/0"),
+        (
+            r#"{"Statement": [{"Sid": 1, "Effect": "Allow", "Action": "*"}]}"#,
+            "/Statement/0/Sid",
+        ),
+        (
+            r#"{"Statement": [{"Effect": true, "Action": "*"}]}"#,
+            "/Statement/0/Effect",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": {}}]}"#,
+            "/Statement/0/Action",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": [1]}]}"#,
+            "/Statement/0/Action/0",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": null}]}"#,
+            "/Statement/0/Resource",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": 5}]}"#,
+            "/Statement/0/Principal",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": {}}}]}"#,
+            "/Statement/0/Principal/AWS",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": []}]}"#,
+            "/Statement/0/Condition",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": "x"}}]}"#,
+            "/Statement/0/Condition/StringEquals",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a:b": {}}}}]}"#,
+            "/Statement/0/Condition/StringEquals/a:b",
+        ),
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a:b": [null]}}}]}"#,
+            "/Statement/0/Condition/StringEquals/a:b/0",
+        ),
     ];
     for (text, pointer) in cases {
         let e = Policy::parse(text).unwrap_err();
@@ -204,6 +300,9 @@ fn every_element_with_the_wrong_json_type_is_located() {
         assert_eq!(e.location().unwrap().pointer, *pointer, "{text}: {e}");
         // One line, lowercase start.
         let m = e.to_string();
-        assert!(!m.contains('\n') && m.chars().next().is_some_and(|c| !c.is_uppercase()), "{m}");
+        assert!(
+            !m.contains('\n') && m.chars().next().is_some_and(|c| !c.is_uppercase()),
+            "{m}"
+        );
     }
 }
