@@ -581,9 +581,6 @@ fn check_witness(unit: &Unit<'_>, case: &Case) -> Option<Vec<(usize, Option<Stri
     };
     let ev = crate::eval::evaluate_parts(&req, &parts);
     if !ev.decision.is_allow() {
-        if std::env::var_os("PERIMETER_DEBUG_WITNESS").is_some() {
-            eprintln!("rejected witness: {}", case.to_json_value());
-        }
         return None;
     }
     Some(
