@@ -15,3 +15,6 @@ pub mod validation {}
 
 #[doc = include_str!("manual/reasoning.md")]
 pub mod reasoning {}
+
+#[doc = include_str!("manual/findings.md")]
+pub mod findings {}
