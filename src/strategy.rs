@@ -303,7 +303,7 @@ pub fn zone() -> impl Strategy<Value = crate::analyze::ZoneOfTrust> {
 /// `policy`; the message holds the finding and its witness request, ready for `perimeter eval`.
 ///
 /// # Errors
-/// A [`TestCaseError`](proptest::test_runner::TestCaseError) describing the first external access
+/// A proptest `TestCaseError` describing the first external access
 /// found.
 pub fn assert_no_external_access(
     policy: &Policy,
@@ -325,7 +325,7 @@ pub fn assert_no_external_access(
 /// finding and its witness request in the message.
 ///
 /// # Errors
-/// A [`TestCaseError`](proptest::test_runner::TestCaseError) describing the public access.
+/// A proptest `TestCaseError` describing the public access.
 pub fn assert_no_public_access(
     policy: &Policy,
     resource: &crate::analyze::Resource,
