@@ -22,13 +22,26 @@
 //! # Ok::<(), perimeter::Error>(())
 //! ```
 
+mod config;
 mod finding;
+mod kms;
+mod lambda;
 mod lattice;
+mod parallel;
 mod resource;
+mod s3;
+pub mod snapshot;
 mod zone;
 
+pub use config::{
+    analyze_resource, AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, FunctionUrl,
+    FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
+    PolicyResource, PublicAccessBlock, ResourceConfig, S3Bucket,
+};
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
+pub use parallel::analyze_all;
 pub use resource::{Resource, ResourceType};
+pub use snapshot::Snapshot;
 pub use zone::{Organization, ZoneOfTrust};
 
 use crate::eval::{Case, ReasonKind};
@@ -36,7 +49,7 @@ use crate::policy::{CompiledPolicy, Policy};
 use crate::reason::formula::{Atom, NodeId, Pred};
 use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{Memo, Model};
-use crate::reason::space::{Actions, Kind, Space};
+use crate::reason::space::{Actions, Space};
 use lattice::{Ctx, LabelDim};
 use std::collections::BTreeMap;
 
@@ -120,8 +133,34 @@ pub(crate) struct Unit<'a> {
     pub(crate) actions: Vec<String>,
     /// (indices into `actions`, the resource ARNs they act on).
     pub(crate) shapes: Vec<(Vec<usize>, Lang)>,
-    /// Keys with fixed values.
+    /// Keys with fixed values (those with a value are also written into witnesses).
     pub(crate) constants: Vec<(String, Option<String>)>,
+    /// Further policies that must allow the same request (a request through an S3 access point
+    /// needs the access point policy and the bucket policy).
+    pub(crate) also: Vec<Also<'a>>,
+    /// A further restriction on the requests analysed (such as "through an access point of
+    /// another account").
+    pub(crate) require: Option<Require<'a>>,
+}
+
+/// Builds a restriction on the request space.
+pub(crate) type Require<'a> = Box<dyn Fn(&mut Space) -> NodeId + 'a>;
+
+/// Maps a unit's resource to the resource another policy sees.
+pub(crate) type MapResource<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+/// A policy that must also allow a unit's requests.
+pub(crate) struct Also<'a> {
+    /// The policy as the analysis reads it: its resources rewritten into the unit's resource
+    /// form (exactly: the rewritten policy matches a unit resource iff the original matches the
+    /// resource this policy sees).
+    pub(crate) policy: &'a CompiledPolicy,
+    /// The policy as written, for the witness.
+    pub(crate) original: &'a CompiledPolicy,
+    /// A name for the policy in statement references.
+    pub(crate) name: String,
+    /// The resource this policy sees for a unit resource (for the witness).
+    pub(crate) resource: MapResource<'a>,
 }
 
 /// Analyse one resource policy.
@@ -167,6 +206,12 @@ pub(crate) fn run_units(
             }
         }
     }
+    sort_findings(&mut out);
+    out
+}
+
+/// The order of a resource's findings: by principal, conditions, actions, sources.
+pub(crate) fn sort_findings(out: &mut [Finding]) {
     out.sort_by(|a, b| {
         (&a.principal, &a.condition, &a.action, &a.sources).cmp(&(
             &b.principal,
@@ -175,7 +220,6 @@ pub(crate) fn run_units(
             &b.sources,
         ))
     });
-    out
 }
 
 pub(crate) fn error_finding(resource: &Resource, error: &str, options: &Options) -> Finding {
@@ -221,7 +265,7 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
     classes.into_values().collect()
 }
 
-fn run_unit(
+pub(crate) fn run_unit(
     unit: &Unit<'_>,
     zone: &ZoneOfTrust,
     options: &Options,
@@ -231,7 +275,9 @@ fn run_unit(
         .map(|a| a.partition().to_string())
         .unwrap_or_else(|_| "aws".into());
     let mut space = Space::new(&partition, Actions::Finite(unit.actions.clone()));
-    space.declare_multi_from(&[unit.policy]);
+    let mut policies = vec![unit.policy];
+    policies.extend(unit.also.iter().map(|a| a.policy));
+    space.declare_multi_from(&policies);
     for (k, v) in &unit.constants {
         space.set_constant(k, v.as_deref());
     }
@@ -265,7 +311,18 @@ fn run_unit(
         let a = space.arena.or(allows);
         let d = space.arena.or(denies);
         let nd = space.arena.not(d);
-        space.arena.and2(a, nd)
+        let mut all = vec![a, nd];
+        // Every further policy must allow too.
+        for also in &unit.also {
+            let (a, d) = space.policy(also.policy);
+            all.push(a);
+            all.push(space.arena.not(d));
+        }
+        space.arena.and(all)
+    };
+    let require = match &unit.require {
+        Some(f) => f(&mut space),
+        None => crate::reason::formula::TRUE,
     };
     let allow_statements: Vec<_> = statements
         .iter()
@@ -280,11 +337,11 @@ fn run_unit(
             memo: &mut memo,
             budget,
         };
-        lattice::build_dims(&mut ctx, &[unit.policy])?
+        lattice::build_dims(&mut ctx, &policies)?
     };
     // Read the base last: building formulas may add facts about new keys.
     let base = space.base;
-    let allowed = space.arena.and([base, allow, ext, shape]);
+    let allowed = space.arena.and([base, allow, ext, shape, require]);
     let classes = action_classes(&space);
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
     {
@@ -467,30 +524,77 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
         f.note = Some("no witness: the request could not be built".into());
         return;
     };
-    case.resource_policy = Some(unit.policy.policy().to_json_value());
-    match evaluate_case(&case) {
-        Some(refs) => {
-            f.statements = refs
-                .into_iter()
-                .map(|(index, sid)| StatementRef {
-                    policy: unit.policy_name.clone(),
-                    index,
-                    sid,
-                })
-                .collect();
-            f.witness = Some(case.to_json_value());
-        }
-        None => {
-            if std::env::var("PERIMETER_DEBUG_WITNESS").is_ok() {
-                eprintln!("rejected witness: {}", case.to_json_value());
+    // Keys the unit fixes are part of the request (an access point's ARN, a function URL's
+    // authorization type).
+    for (k, v) in &unit.constants {
+        if let Some(v) = v {
+            if !case.context.keys().any(|c| c.eq_ignore_ascii_case(k)) {
+                case.context
+                    .insert(k.clone(), serde_json::Value::String(v.clone()));
             }
-            f.note = Some(
-                "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
-                    .into(),
-            );
         }
     }
-    let _ = Kind::Anonymous;
+    case.resource_policy = Some(unit.policy.policy().to_json_value());
+    let mut cases = vec![(case, unit.policy_name.clone())];
+    for also in &unit.also {
+        let Some(first) = cases.first() else { break };
+        let Some(resource) = (also.resource)(&first.0.resource) else {
+            f.note = Some("no witness: the request could not be built".into());
+            return;
+        };
+        let mut c = retarget(&first.0, &resource);
+        c.resource_policy = Some(also.original.policy().to_json_value());
+        cases.push((c, also.name.clone()));
+    }
+    let mut refs = Vec::new();
+    for (case, name) in &cases {
+        match evaluate_case(case) {
+            Some(r) => refs.extend(r.into_iter().map(|(index, sid)| StatementRef {
+                policy: name.clone(),
+                index,
+                sid,
+            })),
+            None => {
+                if std::env::var("PERIMETER_DEBUG_WITNESS").is_ok() {
+                    eprintln!("rejected witness: {}", case.to_json_value());
+                }
+                f.note = Some(
+                    "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
+                        .into(),
+                );
+                return;
+            }
+        }
+    }
+    f.statements = refs;
+    f.witness = Some(match cases.as_slice() {
+        [(one, _)] => one.to_json_value(),
+        many => serde_json::Value::Array(many.iter().map(|(c, _)| c.to_json_value()).collect()),
+    });
+}
+
+/// The same request on another resource (the caller's own grants follow it).
+fn retarget(case: &Case, resource: &str) -> Case {
+    let mut c = case.clone();
+    let old = serde_json::Value::String(case.resource.clone());
+    let new = serde_json::Value::String(resource.to_string());
+    for p in c
+        .identity_policies
+        .iter_mut()
+        .chain(c.session_policies.iter_mut())
+    {
+        if let Some(sts) = p.get_mut("Statement").and_then(|s| s.as_array_mut()) {
+            for st in sts {
+                if let Some(r) = st.get_mut("Resource") {
+                    if *r == old {
+                        *r = new.clone();
+                    }
+                }
+            }
+        }
+    }
+    c.resource = resource.to_string();
+    c
 }
 
 /// Evaluate a witness; the resource-policy statements that allow it, if it is allowed.
