@@ -497,6 +497,14 @@ fn finding_of(
     };
     let spelled = |k: &str| space.spelling(k);
     lattice::describe(dims, intent, &mut f, spelled);
+    // A key the unit fixes (such as the access point a request goes through) does not restrict
+    // who can call: its label holds for every request of the unit.
+    f.condition.retain(|k, _| {
+        !unit
+            .constants
+            .iter()
+            .any(|(c, _)| c.eq_ignore_ascii_case(k))
+    });
     let mut actions: Vec<String> = acts
         .iter()
         .filter_map(|i| unit.actions.get(*i).cloned())
@@ -533,6 +541,24 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
                     .insert(k.clone(), serde_json::Value::String(v.clone()));
             }
         }
+    }
+    // The analysis reads `kms:CallerAccount` off the caller (KMS sets it on every request);
+    // the evaluator reads it from the context.
+    let policies = std::iter::once(unit.policy).chain(unit.also.iter().map(|a| a.policy));
+    if policies
+        .into_iter()
+        .any(|p| s3::mentions(p, "kms:calleraccount"))
+    {
+        if let Some(a) = case.principal.account() {
+            case.context
+                .entry("kms:CallerAccount")
+                .or_insert_with(|| serde_json::Value::String(a.to_string()));
+        }
+    }
+    // A provider's name matches without regard to case; write it as IAM does (`arn:aws:iam::…`),
+    // so that the witness reads back.
+    if let crate::eval::Caller::Federated { provider } = &mut case.principal {
+        *provider = provider.to_ascii_lowercase();
     }
     case.resource_policy = Some(unit.policy.policy().to_json_value());
     let mut cases = vec![(case, unit.policy_name.clone())];

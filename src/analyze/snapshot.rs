@@ -383,14 +383,16 @@ fn read_accounts(node: &Node, start: Position) -> Result<BTreeMap<String, Accoun
                             .map_err(|msg| bad(&f.value, &format!("{p}/{}", f.key), msg))?,
                     )
                 }
-                other => return Err(bad(
-                    &f.value,
-                    &p,
-                    format!(
+                other => {
+                    return Err(bad(
+                        &f.value,
+                        &p,
+                        format!(
                         "unknown account field {} (expected `s3control get-public-access-block`)",
                         quote(other)
                     ),
-                )),
+                    ))
+                }
             }
         }
         out.insert(m.key.clone(), s);
@@ -523,17 +525,19 @@ impl ResourceReader<'_> {
         let t = match node.get("type") {
             Some(n) => match n.as_str().and_then(ResourceType::parse) {
                 Some(t) => t,
-                None => return Err(self.error(
-                    a,
-                    problem(
-                        n,
-                        &["type"],
-                        format!(
+                None => {
+                    return Err(self.error(
+                        a,
+                        problem(
+                            n,
+                            &["type"],
+                            format!(
                             "unknown resource type {} (expected a type such as `AWS::S3::Bucket`)",
                             quote(n.as_str().unwrap_or("(not a string)"))
                         ),
-                    ),
-                )),
+                        ),
+                    ))
+                }
             },
             None => return Err(self.error(a, problem(node, &[], "needs a `type`".into()))),
         };
