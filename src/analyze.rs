@@ -592,6 +592,15 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
             }
         }
     }
+    // A witness must read back as a case (a principal written with a placeholder account, such
+    // as `arn:aws:iam::account-id:saml-provider/x`, matches in the policy but names no principal
+    // a request can have).
+    for (case, _) in &cases {
+        if let Err(e) = Case::from_json_value(&case.to_json_value()) {
+            f.note = Some(format!("no witness: {}", e.message()));
+            return;
+        }
+    }
     f.statements = refs;
     f.witness = Some(match cases.as_slice() {
         [(one, _)] => one.to_json_value(),

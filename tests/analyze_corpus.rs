@@ -1,4 +1,5 @@
-//! Runs every case under `tests/corpus/analyze/`.
+//! Runs every case under `tests/corpus/analyze/`, and analyses every real resource policy of the
+//! data set (`tests/data/resource-policies/`).
 //!
 //! Each file is a JSON array of cases:
 //! - `name`: a short unique name; `description`: what the case proves (required);
@@ -22,7 +23,11 @@
     clippy::indexing_slicing
 )] // test code: failing loudly is the point
 
-use perimeter::analyze::{analyze_resource, Finding, Mode, Options, Snapshot, ZoneOfTrust};
+use perimeter::analyze::{
+    analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
+    ResourceType, Snapshot, ZoneOfTrust,
+};
+use perimeter::policy::Policy;
 use perimeter::eval::{Caller, Case};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -166,12 +171,8 @@ fn analyze_corpus() {
                 raw["description"].as_str().is_some_and(|d| d.len() > 20),
                 "{label}: every case says what it proves"
             );
-            let mut doc = json!({"resources": [raw["resource"]]});
-            if let Some(z) = raw.get("zoneOfTrust") {
-                doc["zoneOfTrust"] = z.clone();
-            }
-            // The header must come first: build the text by hand.
-            let text = match doc.get("zoneOfTrust") {
+            // The header must come before the resources.
+            let text = match raw.get("zoneOfTrust") {
                 Some(z) => format!(
                     "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
                     raw["resource"]
@@ -269,4 +270,169 @@ fn analyze_corpus() {
         assert!(types.contains_key(t), "no case for {t}");
     }
     assert!(witnesses > 20, "{witnesses} witnesses checked");
+}
+
+/// The resource type a data set record's `kind` stands for, with a default ARN.
+fn kind_type(kind: &str) -> Option<(ResourceType, &'static str)> {
+    Some(match kind {
+        "s3-bucket" => (ResourceType::S3Bucket, "arn:aws:s3:::DOC-EXAMPLE-BUCKET"),
+        "kms-key" => (
+            ResourceType::KmsKey,
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        "sqs-queue" => (
+            ResourceType::SqsQueue,
+            "arn:aws:sqs:us-east-1:111122223333:queue",
+        ),
+        "sns-topic" => (
+            ResourceType::SnsTopic,
+            "arn:aws:sns:us-east-1:111122223333:topic",
+        ),
+        "lambda-function" => (
+            ResourceType::LambdaFunction,
+            "arn:aws:lambda:us-east-1:111122223333:function:fn",
+        ),
+        "secretsmanager-secret" => (
+            ResourceType::SecretsManagerSecret,
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf",
+        ),
+        "ecr-repository" => (
+            ResourceType::EcrRepository,
+            "arn:aws:ecr:us-east-1:111122223333:repository/repo",
+        ),
+        "lambda-layer" => (
+            ResourceType::LambdaLayerVersion,
+            "arn:aws:lambda:us-east-1:111122223333:layer:layer:1",
+        ),
+        "trust" => (
+            ResourceType::IamRole,
+            "arn:aws:iam::111122223333:role/role",
+        ),
+        _ => return None,
+    })
+}
+
+/// The resource a policy is about: the first `Resource` of the type's service, cut before any
+/// wildcard (and, for S3, before the object key).
+fn resource_of(policy: &Value, t: ResourceType, default: &str) -> String {
+    let service = default.split(':').nth(2).unwrap_or("");
+    let statements = match &policy["Statement"] {
+        Value::Array(s) => s.clone(),
+        one => vec![one.clone()],
+    };
+    for st in statements {
+        let rs = match &st["Resource"] {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+            _ => Vec::new(),
+        };
+        for r in rs {
+            if r.split(':').nth(2) != Some(service) || r.contains(['*', '?', '$', '%']) {
+                continue;
+            }
+            if t == ResourceType::S3Bucket {
+                return r.split('/').next().unwrap_or(&r).to_string();
+            }
+            if r.split(':').nth(4).is_some_and(|a| a.len() == 12) {
+                return r;
+            }
+        }
+    }
+    default.to_string()
+}
+
+#[test]
+fn real_resource_policies_analyse_without_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/resource-policies");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut analysed = std::collections::BTreeMap::<&str, (usize, usize, usize)>::new();
+    for file in &files {
+        let records: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (i, rec) in records.iter().enumerate() {
+            let kind = rec["kind"].as_str().unwrap_or("");
+            let Some((mut t, mut default)) = kind_type(kind) else {
+                continue;
+            };
+            let mut doc = rec["policy"].clone();
+            // The data set's kinds are heuristic: one `lambda-function` record is the output of
+            // `lambda add-layer-version-permission` (one statement and a `RevisionId`) for a
+            // layer version.
+            if let Some(o) = doc.as_object_mut() {
+                if o.remove("RevisionId").is_some() {
+                    t = ResourceType::LambdaLayerVersion;
+                    default = "arn:aws:lambda:us-east-1:111122223333:layer:layer:1";
+                }
+            }
+            let label = format!(
+                "{}[{i}] ({})",
+                file.file_name().unwrap().to_string_lossy(),
+                rec["source"].as_str().unwrap_or("")
+            );
+            let arn = resource_of(&doc, t, default);
+            let owner = arn
+                .split(':')
+                .nth(4)
+                .filter(|a| a.len() == 12)
+                .unwrap_or("111122223333")
+                .to_string();
+            let policy = match Policy::from_json_value(&doc) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("{label}: does not parse: {e}"));
+                    continue;
+                }
+            };
+            let resource = Resource::new(&arn, t, &owner);
+            let config = ResourceConfig::Policy(PolicyResource::new(resource, Some(policy)));
+            let zone = ZoneOfTrust::account(&owner);
+            let findings = analyze_resource(&config, &zone, &Options::default());
+            let entry = analysed.entry(t.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += findings.len();
+            for f in &findings {
+                if let Some(e) = &f.error {
+                    failures.push(format!("{label}: error finding {e}: {:?}", f.note));
+                }
+                match &f.witness {
+                    Some(w) => {
+                        entry.2 += 1;
+                        if let Err(e) = check_witness(w, &zone) {
+                            failures.push(format!("{label}: {e}"));
+                        }
+                    }
+                    None => {
+                        // Only policy variables (and keys used with operators of several types)
+                        // leave a finding without a witness, or a principal that names no
+                        // principal (documentation placeholders such as `account-id`).
+                        let text = rec["policy"].to_string();
+                        let placeholder = f
+                            .note
+                            .as_deref()
+                            .is_some_and(|n| n.contains("names no principal"));
+                        if !text.contains("${") && !placeholder {
+                            failures.push(format!(
+                                "{label}: a finding without a witness: {:?}",
+                                f.note
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("analysed (policies, findings, witnesses): {analysed:?}");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let total: usize = analysed.values().map(|v| v.0).sum();
+    assert!(total >= 250, "{total} policies analysed");
 }
