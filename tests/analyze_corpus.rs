@@ -27,8 +27,8 @@ use perimeter::analyze::{
     analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
     ResourceType, Snapshot, ZoneOfTrust,
 };
-use perimeter::policy::Policy;
 use perimeter::eval::{Caller, Case};
+use perimeter::policy::Policy;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -304,10 +304,7 @@ fn kind_type(kind: &str) -> Option<(ResourceType, &'static str)> {
             ResourceType::LambdaLayerVersion,
             "arn:aws:lambda:us-east-1:111122223333:layer:layer:1",
         ),
-        "trust" => (
-            ResourceType::IamRole,
-            "arn:aws:iam::111122223333:role/role",
-        ),
+        "trust" => (ResourceType::IamRole, "arn:aws:iam::111122223333:role/role"),
         _ => return None,
     })
 }
@@ -323,7 +320,10 @@ fn resource_of(policy: &Value, t: ResourceType, default: &str) -> String {
     for st in statements {
         let rs = match &st["Resource"] {
             Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         };
         for r in rs {

@@ -210,10 +210,19 @@ fn analyze_inner(
         // RestrictPublicBuckets: a public bucket policy grants nothing outside the owner's
         // account (service principals are never reported).
         if !(rpb && bucket_policy_public) {
-            out.extend(direct);
             for f in cross {
-                out.push(cross_account_access_point(f, rpb));
+                // Access that does not depend on the access point (the same principal,
+                // conditions and actions are granted directly) is the direct finding's.
+                let covered = direct.iter().any(|d| {
+                    d.principal == f.principal
+                        && d.condition == f.condition
+                        && f.action.iter().all(|a| d.action.contains(a))
+                });
+                if !covered {
+                    out.push(cross_account_access_point(f, rpb));
+                }
             }
+            out.extend(direct);
         }
     }
     if let Some(acl) = &b.acl {
