@@ -12,8 +12,8 @@ use std::sync::Mutex;
 /// its read error, to `sink` with its index, in input order.
 ///
 /// `zone` is the zone of trust for every resource; `None` trusts each resource's owner account
-/// only. The calling thread reads `resources` and calls `sink`; at most a few resources per
-/// thread are in flight at once, so memory stays bounded however many resources there are.
+/// only. The calling thread reads `resources` and calls `sink`; at most a few dozen resources
+/// per thread are in flight at once, so memory stays bounded however many resources there are.
 ///
 /// ```
 /// use perimeter::analyze::{analyze_all, Options, PolicyResource, Resource, ResourceConfig, ResourceType};
@@ -44,7 +44,10 @@ pub fn analyze_all<I, F>(
     F: FnMut(usize, Result<Vec<Finding>, Error>),
 {
     let threads = threads.max(1);
-    let window = threads * 4;
+    // Resources travel in batches, so that threads meet rarely; at most `window` batches are
+    // between reading and writing.
+    const BATCH: usize = 16;
+    let window = threads * 2;
     let analyse = |c: &ResourceConfig| match zone {
         Some(z) => analyze_resource(c, z, options),
         None => analyze_resource(
@@ -53,9 +56,11 @@ pub fn analyze_all<I, F>(
             options,
         ),
     };
-    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, ResourceConfig)>(window);
+    type Batch = Vec<(usize, Result<ResourceConfig, Error>)>;
+    type Done = Vec<(usize, Result<Vec<Finding>, Error>)>;
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Batch)>(window);
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<Finding>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Done)>();
     std::thread::scope(|s| {
         for _ in 0..threads {
             let rx = &work_rx;
@@ -66,47 +71,46 @@ pub fn analyze_all<I, F>(
                     Ok(guard) => guard.recv(),
                     Err(_) => break,
                 };
-                let Ok((i, config)) = job else { break };
-                let findings = analyse(&config);
-                drop(config);
-                if tx.send((i, findings)).is_err() {
+                let Ok((b, batch)) = job else { break };
+                let done: Done = batch
+                    .into_iter()
+                    .map(|(i, item)| (i, item.map(|config| analyse(&config))))
+                    .collect();
+                if tx.send((b, done)).is_err() {
                     break;
                 }
             });
         }
         drop(done_tx);
-        let mut pending: BTreeMap<usize, Result<Vec<Finding>, Error>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
         let mut next = 0usize;
-        let mut read = 0usize;
-        let mut flush = |pending: &mut BTreeMap<usize, Result<Vec<Finding>, Error>>,
-                         next: &mut usize| {
-            while let Some(r) = pending.remove(next) {
-                sink(*next, r);
+        let mut sent = 0usize;
+        let mut flush = |pending: &mut BTreeMap<usize, Done>, next: &mut usize| {
+            while let Some(done) = pending.remove(next) {
+                for (i, r) in done {
+                    sink(i, r);
+                }
                 *next += 1;
             }
         };
-        for item in resources {
-            let i = read;
-            read += 1;
-            match item {
-                Ok(config) => {
-                    if work_tx.send((i, config)).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    pending.insert(i, Err(e));
-                }
+        let mut items = resources.into_iter().enumerate();
+        loop {
+            let batch: Batch = items.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
             }
-            while let Ok((j, f)) = done_rx.try_recv() {
-                pending.insert(j, Ok(f));
+            if work_tx.send((sent, batch)).is_err() {
+                break;
+            }
+            sent += 1;
+            while let Ok((b, d)) = done_rx.try_recv() {
+                pending.insert(b, d);
             }
             flush(&mut pending, &mut next);
-            // Keep at most `window` resources between reading and writing.
-            while read - next >= window {
+            while sent - next >= window {
                 match done_rx.recv() {
-                    Ok((j, f)) => {
-                        pending.insert(j, Ok(f));
+                    Ok((b, d)) => {
+                        pending.insert(b, d);
                         flush(&mut pending, &mut next);
                     }
                     Err(_) => break,
@@ -114,8 +118,8 @@ pub fn analyze_all<I, F>(
             }
         }
         drop(work_tx);
-        for (j, f) in done_rx.iter() {
-            pending.insert(j, Ok(f));
+        for (b, d) in done_rx.iter() {
+            pending.insert(b, d);
             flush(&mut pending, &mut next);
         }
         flush(&mut pending, &mut next);

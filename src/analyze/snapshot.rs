@@ -732,6 +732,9 @@ fn read_policy(n: &Node, path: &[&str]) -> Result<Option<Policy>, Problem> {
     let parsed = match &n.value {
         Value::Null => return Ok(None),
         Value::String(s) if s.trim().is_empty() => return Ok(None),
+        // The usual case: the policy's JSON text.
+        Value::String(s) if s.trim_start().starts_with('{') => Policy::parse(s),
+        // URL-encoded (as the IAM API returns it), or a string inside the string.
         Value::String(s) => {
             let quoted = serde_json::Value::String(s.clone()).to_string();
             Policy::parse(&quoted)
