@@ -2,6 +2,12 @@
 //! actions and under which conditions, as AWS IAM Access Analyzer reports it, and a witness
 //! request for each finding.
 //!
+//! [`analyze_policy`] analyses one resource policy. [`analyze_resource`] analyses a resource's
+//! whole configuration ([`ResourceConfig`]: S3 ACLs, Block Public Access and access points, KMS
+//! grants, Lambda function URLs, and the policy of every other type); [`Snapshot`] reads account
+//! snapshots of raw AWS CLI output resource by resource, and [`analyze_all`] analyses many
+//! resources on several threads. How each type is read: `perimeter::manual::analysis`.
+//!
 //! ```
 //! use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOfTrust};
 //! use perimeter::policy::Policy;
