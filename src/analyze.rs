@@ -136,7 +136,7 @@ pub(crate) struct Unit<'a> {
     pub(crate) policy_name: String,
     pub(crate) resource: &'a Resource,
     /// The action universe (canonical names).
-    pub(crate) actions: Vec<String>,
+    pub(crate) actions: std::sync::Arc<[String]>,
     /// (indices into `actions`, the resource ARNs they act on).
     pub(crate) shapes: Vec<(Vec<usize>, Lang)>,
     /// Keys with fixed values (those with a value are also written into witnesses).
@@ -348,7 +348,22 @@ pub(crate) fn run_unit(
     // Read the base last: building formulas may add facts about new keys.
     let base = space.base;
     let allowed = space.arena.and([base, allow, ext, shape, require]);
-    let classes = action_classes(&space);
+    // Only classes some Allow statement can grant need a look (decided without the solver).
+    let grants = |a: &str| {
+        let folded = crate::pattern::fold_str(a);
+        let svc = crate::policy::compile::service_hash(&folded);
+        unit.policy.statements().iter().any(|s| {
+            s.effect == crate::policy::Effect::Allow && s.actions.matches_folded(&folded, svc)
+        })
+    };
+    let classes: Vec<Vec<usize>> = action_classes(&space)
+        .into_iter()
+        .filter(|c| {
+            c.first()
+                .and_then(|i| unit.actions.get(*i))
+                .is_some_and(|a| grants(a))
+        })
+        .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
     {
         let mut ctx = Ctx {
@@ -394,10 +409,20 @@ pub(crate) fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
+    let policy_json = options
+        .witnesses
+        .then(|| unit.policy.policy().to_json_value());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
-            unit, &space, &dims, &intent, &acts, &model, options,
+            unit,
+            &space,
+            &dims,
+            &intent,
+            &acts,
+            &model,
+            options,
+            policy_json.as_ref(),
         ));
     }
     Ok(out)
@@ -483,6 +508,7 @@ fn pins(key: &str, value: &str) -> bool {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finding_of(
     unit: &Unit<'_>,
     space: &Space,
@@ -491,6 +517,7 @@ fn finding_of(
     acts: &[usize],
     model: &Model,
     options: &Options,
+    policy_json: Option<&serde_json::Value>,
 ) -> Finding {
     let r = unit.resource;
     let mut f = Finding {
@@ -526,14 +553,20 @@ fn finding_of(
     };
     let pinned = f.condition.iter().any(|(k, v)| pins(&k.to_lowercase(), v));
     f.is_public = Some(principal_open && !pinned);
-    if options.witnesses {
-        attach_witness(unit, space, model, &mut f);
+    if let Some(json) = policy_json {
+        attach_witness(unit, space, model, json, &mut f);
     }
     f.id = f.compute_id();
     f
 }
 
-fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding) {
+fn attach_witness(
+    unit: &Unit<'_>,
+    space: &Space,
+    model: &Model,
+    policy_json: &serde_json::Value,
+    f: &mut Finding,
+) {
     let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
         f.note = Some("no witness: the request could not be built".into());
         return;
@@ -566,30 +599,29 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     if let crate::eval::Caller::Federated { provider } = &mut case.principal {
         *provider = provider.to_ascii_lowercase();
     }
-    case.resource_policy = Some(unit.policy.policy().to_json_value());
-    let mut cases = vec![(case, unit.policy_name.clone())];
+    // One request per policy that must allow: the unit's, then each further one (the same
+    // request as that policy sees it).
+    let mut cases: Vec<(Case, &str, &CompiledPolicy)> = Vec::new();
     for also in &unit.also {
-        let Some(first) = cases.first() else { break };
-        let Some(resource) = (also.resource)(&first.0.resource) else {
+        let Some(resource) = (also.resource)(&case.resource) else {
             f.note = Some("no witness: the request could not be built".into());
             return;
         };
-        let mut c = retarget(&first.0, &resource);
+        let mut c = retarget(&case, &resource);
         c.resource_policy = Some(also.original.policy().to_json_value());
-        cases.push((c, also.name.clone()));
+        cases.push((c, also.name.as_str(), also.original));
     }
+    case.resource_policy = Some(policy_json.clone());
+    cases.insert(0, (case, unit.policy_name.as_str(), unit.policy));
     let mut refs = Vec::new();
-    for (case, name) in &cases {
-        match evaluate_case(case) {
+    for (case, name, policy) in &cases {
+        match check_witness(policy, case) {
             Some(r) => refs.extend(r.into_iter().map(|(index, sid)| StatementRef {
-                policy: name.clone(),
+                policy: (*name).to_string(),
                 index,
                 sid,
             })),
             None => {
-                if std::env::var("PERIMETER_DEBUG_WITNESS").is_ok() {
-                    eprintln!("rejected witness: {}", case.to_json_value());
-                }
                 f.note = Some(
                     "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
                         .into(),
@@ -601,7 +633,7 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     // A witness must read back as a case (a principal written with a placeholder account, such
     // as `arn:aws:iam::account-id:saml-provider/x`, matches in the policy but names no principal
     // a request can have).
-    for (case, _) in &cases {
+    for (case, _, _) in &cases {
         let text = match &case.principal {
             crate::eval::Caller::Service { .. } | crate::eval::Caller::CanonicalUser { .. } => None,
             other => Some(other.to_text()),
@@ -613,8 +645,8 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     }
     f.statements = refs;
     f.witness = Some(match cases.as_slice() {
-        [(one, _)] => one.to_json_value(),
-        many => serde_json::Value::Array(many.iter().map(|(c, _)| c.to_json_value()).collect()),
+        [(one, _, _)] => one.to_json_value(),
+        many => serde_json::Value::Array(many.iter().map(|(c, _, _)| c.to_json_value()).collect()),
     });
 }
 
@@ -642,10 +674,67 @@ fn retarget(case: &Case, resource: &str) -> Case {
     c
 }
 
-/// Evaluate a witness; the resource-policy statements that allow it, if it is allowed.
-fn evaluate_case(case: &Case) -> Option<Vec<(usize, Option<String>)>> {
-    let ev = case.evaluate().ok()?;
+/// A policy that allows exactly `action` on `resource` (what a caller's account can grant).
+fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
+    use crate::policy::{Effect, ListElement, Spanned, Statement, Values, Version};
+    let statement = Statement {
+        sid: None,
+        effect: Spanned::bare(Effect::Allow),
+        principal: None,
+        action: ListElement {
+            negated: false,
+            values: Values::one(action),
+            span: Default::default(),
+        },
+        resource: Some(ListElement {
+            negated: false,
+            values: Values::one(resource),
+            span: Default::default(),
+        }),
+        condition: Vec::new(),
+        has_condition: false,
+        span: Default::default(),
+    };
+    Policy {
+        version: Some(Spanned::bare(Version::V2012_10_17)),
+        id: None,
+        statements: vec![statement],
+        statement_is_array: true,
+        span: Default::default(),
+    }
+    .compile()
+    .ok()
+}
+
+/// Evaluate a witness against the unit's compiled policy: the resource-policy statements that
+/// allow it, if it is allowed.
+fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
+    let req = case.request().ok()?;
+    let g = grant(&case.action, &case.resource)?;
+    let identity: Vec<&CompiledPolicy> = if case.identity_policies.is_empty() {
+        Vec::new()
+    } else {
+        vec![&g]
+    };
+    let session: Vec<&CompiledPolicy> = if case.session_policies.is_empty() {
+        Vec::new()
+    } else {
+        vec![&g]
+    };
+    let resource = [policy];
+    let parts = crate::eval::Parts {
+        identity: &identity,
+        resource: &resource,
+        permission_boundary: &[],
+        session: &session,
+        service_control: &[],
+        resource_control: &[],
+    };
+    let ev = crate::eval::evaluate_parts(&req, &parts);
     if !ev.decision.is_allow() {
+        if std::env::var_os("PERIMETER_DEBUG_WITNESS").is_some() {
+            eprintln!("rejected witness: {}", case.to_json_value());
+        }
         return None;
     }
     Some(

@@ -32,7 +32,14 @@ pub(crate) fn analyze(f: &LambdaFunction, zone: &ZoneOfTrust, options: &Options)
         return run_units(&[all], r, zone, options);
     };
     // Every action but InvokeFunctionUrl, as usual.
-    all.actions.remove(url_index);
+    all.actions = all
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != url_index)
+        .map(|(_, a)| a.clone())
+        .collect::<Vec<_>>()
+        .into();
     for (idx, _) in &mut all.shapes {
         idx.retain(|i| *i != url_index);
         for i in idx.iter_mut() {
@@ -57,7 +64,7 @@ pub(crate) fn analyze(f: &LambdaFunction, zone: &ZoneOfTrust, options: &Options)
             policy: &compiled,
             policy_name: all.policy_name.clone(),
             resource: r,
-            actions: vec![INVOKE_URL.to_string()],
+            actions: vec![INVOKE_URL.to_string()].into(),
             shapes: vec![(vec![0], Lang::literal(&target, false))],
             constants,
             also: Vec::new(),

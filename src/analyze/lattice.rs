@@ -589,14 +589,18 @@ pub(crate) fn enumerate(
 ) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
     let mut candidates: Vec<Vec<usize>> = Vec::new();
     let mut seen = ahash::AHashSet::new();
+    let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
-        // Skip statements with no allowed request in this constraint.
+        // Skip statements with no allowed request in this constraint (with one statement, the
+        // candidates' own checks decide as much).
         let Some(st) = statements.get(i) else {
             continue;
         };
-        let q = ctx.space.arena.and2(allowed, st.all);
-        if ctx.sat(q)?.is_none() {
-            continue;
+        if several {
+            let q = ctx.space.arena.and2(allowed, st.all);
+            if ctx.sat(q)?.is_none() {
+                continue;
+            }
         }
         let mut product: Vec<Vec<usize>> = vec![Vec::new()];
         for labels in per_dim {

@@ -50,9 +50,7 @@ fn key_in(sp: &mut Space, key: &str, l: Lang) -> NodeId {
 }
 
 fn any_value() -> Lang {
-    Lang {
-        toks: vec![Tok::Run(Mask::NONE)],
-    }
+    Lang::from(vec![Tok::Run(Mask::NONE)])
 }
 
 fn partition_of(arn: &str) -> String {

@@ -87,7 +87,7 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub(crate) enum Actions {
     /// One of these (canonical spelling).
-    Finite(Vec<String>),
+    Finite(std::sync::Arc<[String]>),
     /// Any text.
     #[expect(
         dead_code,
@@ -161,12 +161,48 @@ fn lit(s: &str) -> Lang {
 }
 
 impl Space {
-    /// A new space for requests in `partition` naming actions from `actions`.
+    /// A new space for requests in `partition` naming actions from `actions` (a copy of a
+    /// per-thread prototype when one exists for the same partition and action universe).
     pub(crate) fn new(partition: &str, actions: Actions) -> Space {
+        thread_local! {
+            static PROTOTYPES: std::cell::RefCell<Vec<(String, usize, Space)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let tag = match &actions {
+            Actions::Finite(names) => names.as_ptr() as usize,
+            Actions::Open => 0,
+        };
+        let hit = PROTOTYPES.with(|p| {
+            p.borrow()
+                .iter()
+                .find(|(part, t, _)| part == partition && *t == tag)
+                .map(|(_, _, s)| s.clone())
+        });
+        if let Some(s) = hit {
+            return s;
+        }
+        let s = Space::build(partition, actions);
+        PROTOTYPES.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() >= 32 {
+                p.clear();
+            }
+            p.push((partition.to_string(), tag, s.clone()));
+        });
+        s
+    }
+
+    fn build(partition: &str, actions: Actions) -> Space {
         let mut a = Arena::new();
         let kind = a.dim(Dim {
             name: "kind".into(),
-            ty: DimType::Finite(KINDS.iter().map(|k| k.name().to_string()).collect()),
+            ty: DimType::Finite(
+                KINDS
+                    .iter()
+                    .map(|k| k.name().to_string())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
             multi: false,
             optional: false,
         });
@@ -1030,14 +1066,13 @@ impl Space {
 
     fn well_formed(&mut self) -> NodeId {
         let part = self.partition.clone();
-        let acct = Lang { toks: D12.to_vec() };
+        let acct = Lang::from(D12.to_vec());
         let shape = |head: &str, tail: Lang| lit(head).then(&acct).then(&tail);
-        let name = Lang {
-            toks: vec![Tok::Run(Mask::COLON), Tok::One(Mask::COLON_SLASH)],
-        };
-        let plain = Lang {
-            toks: vec![Tok::One(Mask::COLON_SLASH), Tok::Run(Mask::COLON_SLASH)],
-        };
+        let name = Lang::from(vec![Tok::Run(Mask::COLON), Tok::One(Mask::COLON_SLASH)]);
+        let plain = Lang::from(vec![
+            Tok::One(Mask::COLON_SLASH),
+            Tok::Run(Mask::COLON_SLASH),
+        ]);
         let shapes = [
             (
                 Kind::Root,
@@ -1065,17 +1100,9 @@ impl Space {
             let p = self.parn_in(l);
             parts.push(self.arena.implies(kk, p));
         }
-        let nonempty = Lang {
-            toks: vec![Tok::One(Mask::NONE), Tok::Run(Mask::NONE)],
-        };
+        let nonempty = Lang::from(vec![Tok::One(Mask::NONE), Tok::Run(Mask::NONE)]);
         let presence: [(DimId, &[Kind], Lang); 6] = [
-            (
-                self.parn,
-                IAM_KINDS,
-                Lang {
-                    toks: vec![Tok::Run(Mask::NONE)],
-                },
-            ),
+            (self.parn, IAM_KINDS, Lang::from(vec![Tok::Run(Mask::NONE)])),
             (self.sess, &[Kind::Role], plain.clone()),
             (self.uid, &[Kind::User, Kind::Role], nonempty.clone()),
             (self.svc, &[Kind::Service], nonempty.clone()),
@@ -1340,11 +1367,14 @@ mod tests {
     /// Find a request the policy allows and check it with the evaluator.
     fn witness(policy: &str, extra: impl Fn(&mut Space) -> NodeId) -> Option<(Case, Model)> {
         let p = Policy::parse(policy).unwrap().compile().unwrap();
-        let actions = Actions::Finite(vec![
-            "s3:GetObject".into(),
-            "s3:ListBucket".into(),
-            "s3:PutObject".into(),
-        ]);
+        let actions = Actions::Finite(
+            vec![
+                "s3:GetObject".to_string(),
+                "s3:ListBucket".to_string(),
+                "s3:PutObject".to_string(),
+            ]
+            .into(),
+        );
         let mut sp = Space::new("aws", actions);
         sp.declare_multi_from(&[&p]);
         sp.set_constant("aws:ResourceAccount", Some("111122223333"));
