@@ -487,6 +487,7 @@ impl LambdaFunction {
 
 /// How a function URL authenticates callers (`AuthType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FunctionUrlAuthType {
     /// `NONE`: no authentication; the function policy decides alone.
     None,
