@@ -44,6 +44,7 @@ pub use config::{
     FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
     PolicyResource, PublicAccessBlock, ResourceConfig, S3Bucket,
 };
+pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
 pub use parallel::analyze_all;
 pub use resource::{Resource, ResourceType};
@@ -732,9 +733,6 @@ fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Opt
     };
     let ev = crate::eval::evaluate_parts(&req, &parts);
     if !ev.decision.is_allow() {
-        if std::env::var_os("PERIMETER_DEBUG_WITNESS").is_some() {
-            eprintln!("rejected witness: {}", case.to_json_value());
-        }
         return None;
     }
     Some(

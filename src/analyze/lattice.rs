@@ -314,24 +314,11 @@ fn order(
 
 /// The region of an intent: inside each label, outside its children.
 fn region(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
-    let mut parts = Vec::new();
-    for (d, &l) in dims.iter().zip(intent) {
-        let Some(label) = d.labels.get(l) else {
-            continue;
-        };
-        parts.push(label.node);
-        let kids: Vec<NodeId> = d
-            .children
-            .get(l)
-            .map(|c| {
-                c.iter()
-                    .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let any = ctx.space.arena.or(kids);
-        parts.push(ctx.space.arena.not(any));
-    }
+    let parts: Vec<NodeId> = dims
+        .iter()
+        .zip(intent)
+        .map(|(d, &l)| label_region(ctx, d, l))
+        .collect();
     ctx.space.arena.and(parts)
 }
 
