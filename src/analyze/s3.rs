@@ -269,6 +269,13 @@ fn cross_account_access_point(mut f: Finding, rpb: bool) -> Finding {
         if rpb {
             if let Some(a) = &account {
                 f.principal.insert("AWS".into(), a.clone());
+                // The witness's caller is anyone the bucket policy lets through; who the access
+                // point lets in is up to its account, whose policy is not known.
+                if f.witness.take().is_some() {
+                    f.note = Some(format!(
+                        "no witness: who can use the access point is decided by its policy in {a}, which is not known"
+                    ));
+                }
             }
             f.is_public = Some(false);
         } else {
