@@ -7,6 +7,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze;
 mod eval;
 mod findings;
 mod generate;
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Find who outside the zone of trust can reach each resource of a snapshot or one policy.
+    Analyze(analyze::Args),
     /// Evaluate requests against their policies (one case, an array, or JSON lines).
     Eval(eval::Args),
     /// Validate policies with Access Analyzer's checks, issue codes and locations.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
