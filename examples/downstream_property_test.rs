@@ -8,6 +8,8 @@
 //! Run: `cargo run --example downstream_property_test --features proptest`.
 //! In your own crate, put the body of `check` in a `proptest!` block of an integration test.
 
+#![allow(clippy::expect_used, clippy::indexing_slicing)] // example code: a broken template should stop it loudly
+
 use perimeter::analyze::{Resource, ResourceType, ZoneOfTrust};
 use perimeter::policy::Policy;
 use perimeter::strategy::{assert_no_external_access, assert_no_public_access};

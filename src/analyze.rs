@@ -582,19 +582,6 @@ fn attach_witness(
             }
         }
     }
-    // The analysis reads `kms:CallerAccount` off the caller (KMS sets it on every request);
-    // the evaluator reads it from the context.
-    let policies = std::iter::once(unit.policy).chain(unit.also.iter().map(|a| a.policy));
-    if policies
-        .into_iter()
-        .any(|p| s3::mentions(p, "kms:calleraccount"))
-    {
-        if let Some(a) = case.principal.account() {
-            case.context
-                .entry("kms:CallerAccount")
-                .or_insert_with(|| serde_json::Value::String(a.to_string()));
-        }
-    }
     // A provider's name matches without regard to case; write it as IAM does (`arn:aws:iam::…`),
     // so that the witness reads back.
     if let crate::eval::Caller::Federated { provider } = &mut case.principal {

@@ -18,3 +18,6 @@ pub mod reasoning {}
 
 #[doc = include_str!("manual/findings.md")]
 pub mod findings {}
+
+#[doc = include_str!("manual/analysis.md")]
+pub mod analysis {}
