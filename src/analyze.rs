@@ -4,7 +4,9 @@
 //!
 //! [`analyze_policy`] analyses one resource policy. [`analyze_resource`] analyses a resource's
 //! whole configuration ([`ResourceConfig`]: S3 ACLs, Block Public Access and access points, KMS
-//! grants, Lambda function URLs, and the policy of every other type); [`Snapshot`] reads account
+//! grants, Lambda function URLs, a secret's KMS key, the sharing attributes and encryption of EBS
+//! and RDS snapshots, and the policy of every other type, checked against its service's size
+//! limit); [`Snapshot`] reads account
 //! snapshots of raw AWS CLI output resource by resource, and [`analyze_all`] analyses many
 //! resources on several threads. How each type is read: `perimeter::manual::analysis`.
 //!
@@ -29,20 +31,32 @@
 //! ```
 
 mod config;
+mod dynamodb;
+mod ebs;
+mod ecr;
+mod efs;
 mod finding;
 mod kms;
 mod lambda;
+mod lambda_layer;
 mod lattice;
 mod parallel;
+mod policy_type;
+mod rds;
 mod resource;
 mod s3;
+mod s3_express;
+mod secrets_manager;
+mod sharing;
 pub mod snapshot;
+mod sns;
 mod zone;
 
 pub use config::{
-    analyze_resource, AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, FunctionUrl,
-    FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
-    PolicyResource, PublicAccessBlock, ResourceConfig, S3Bucket,
+    analyze_resource, AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, EbsSnapshot,
+    FunctionUrl, FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction,
+    NetworkOrigin, PolicyResource, PublicAccessBlock, RdsSnapshot, ResourceConfig, S3Bucket,
+    SecretsManagerSecret, SnapshotShare,
 };
 pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};

@@ -1,6 +1,7 @@
 //! What a resource's configuration says about access: the bucket policy, ACL and Block Public
 //! Access settings of an S3 bucket with its access points, the key policy and grants of a KMS
-//! key, a Lambda function's policy and URLs, and the policy of every other policy-based type.
+//! key, a Lambda function's policy and URLs, a secret's policy and KMS key, the sharing attribute
+//! and encryption of EBS and RDS snapshots, and the policy of every other policy-based type.
 //!
 //! [`analyze_resource`] turns a [`ResourceConfig`] into findings. The rules each type follows are
 //! in `perimeter::manual::analysis`.
@@ -21,11 +22,18 @@ pub enum ResourceConfig {
     KmsKey(KmsKey),
     /// A Lambda function.
     LambdaFunction(LambdaFunction),
+    /// A Secrets Manager secret, with its KMS key.
+    SecretsManagerSecret(SecretsManagerSecret),
+    /// An EBS volume snapshot.
+    EbsSnapshot(EbsSnapshot),
+    /// An RDS DB snapshot or DB cluster snapshot.
+    RdsSnapshot(RdsSnapshot),
     /// A resource whose only access control is its resource policy: an SQS queue, an IAM role
-    /// (its trust policy), a Secrets Manager secret, an SNS topic, an ECR repository, an EFS file
-    /// system, a DynamoDB table or stream, an S3 directory bucket, a Lambda layer version. An S3
-    /// bucket, KMS key or Lambda function given this way is analysed as one with nothing else
-    /// configured.
+    /// (its trust policy), an SNS topic, an ECR repository, an EFS file system, a DynamoDB table
+    /// or stream, an S3 directory bucket, a Lambda layer version. An S3 bucket, KMS key, Lambda
+    /// function or Secrets Manager secret given this way is analysed as one with nothing else
+    /// configured. An EBS or RDS snapshot has no policy: given this way without one it has no
+    /// findings, with one it gets an error finding.
     Policy(PolicyResource),
     /// A resource whose configuration could not be read: it gets an error finding.
     Invalid(InvalidResource),
@@ -38,6 +46,9 @@ impl ResourceConfig {
             ResourceConfig::S3Bucket(b) => &b.resource,
             ResourceConfig::KmsKey(k) => &k.resource,
             ResourceConfig::LambdaFunction(f) => &f.resource,
+            ResourceConfig::SecretsManagerSecret(s) => &s.resource,
+            ResourceConfig::EbsSnapshot(s) => &s.resource,
+            ResourceConfig::RdsSnapshot(s) => &s.resource,
             ResourceConfig::Policy(p) => &p.resource,
             ResourceConfig::Invalid(i) => &i.resource,
         }
@@ -541,6 +552,143 @@ impl FunctionUrl {
     }
 }
 
+/// A Secrets Manager secret: its resource policy and the KMS key that encrypts it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SecretsManagerSecret {
+    /// The secret (`arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX`), its type and
+    /// owner.
+    pub resource: Resource,
+    /// The secret policy (`secretsmanager get-resource-policy`); `None` when it has none.
+    pub policy: Option<Policy>,
+    /// The KMS key that encrypts the secret (`secretsmanager describe-secret`, `KmsKeyId`), as a
+    /// key id, key ARN, alias or alias ARN; `alias/aws/secretsmanager` (or the empty string) for
+    /// the AWS managed key. `None` when not known.
+    pub kms_key_id: Option<String>,
+}
+
+impl SecretsManagerSecret {
+    /// A secret with nothing configured.
+    pub fn new(arn: &str, owner_account: &str) -> SecretsManagerSecret {
+        SecretsManagerSecret {
+            resource: Resource::new(arn, ResourceType::SecretsManagerSecret, owner_account),
+            policy: None,
+            kms_key_id: None,
+        }
+    }
+
+    /// The secret with this policy.
+    pub fn with_policy(mut self, policy: Policy) -> SecretsManagerSecret {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// The secret encrypted with this KMS key (`alias/aws/secretsmanager` for the AWS managed
+    /// key).
+    pub fn with_kms_key_id(mut self, key: &str) -> SecretsManagerSecret {
+        self.kms_key_id = Some(key.to_string());
+        self
+    }
+}
+
+/// Who a snapshot is shared with: one entry of an EBS snapshot's `createVolumePermission`
+/// attribute or of an RDS snapshot's `restore` attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SnapshotShare {
+    /// Every AWS account (the group or value `all`): public.
+    All,
+    /// One account, by id (a value that is not an account id is kept as written, and reported as
+    /// it cannot be shown to be trusted).
+    Account(String),
+}
+
+/// An EBS volume snapshot: who may create volumes from it, and whether it is encrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EbsSnapshot {
+    /// The snapshot (`arn:aws:ec2:REGION:ACCOUNT:snapshot/snap-…`), its type and owner.
+    pub resource: Resource,
+    /// The `createVolumePermission` attribute (`ec2 describe-snapshot-attribute`): `Group`
+    /// `all`, and `UserId` entries.
+    pub create_volume_permissions: Vec<SnapshotShare>,
+    /// Whether the snapshot is encrypted (`ec2 describe-snapshots`, `Encrypted`); `None` when not
+    /// known.
+    pub encrypted: Option<bool>,
+}
+
+impl EbsSnapshot {
+    /// A snapshot shared with no one, encryption not known.
+    pub fn new(arn: &str, owner_account: &str) -> EbsSnapshot {
+        EbsSnapshot {
+            resource: Resource::new(arn, ResourceType::Ec2Snapshot, owner_account),
+            create_volume_permissions: Vec::new(),
+            encrypted: None,
+        }
+    }
+
+    /// The snapshot also shared this way.
+    pub fn with_share(mut self, share: SnapshotShare) -> EbsSnapshot {
+        self.create_volume_permissions.push(share);
+        self
+    }
+
+    /// The snapshot, encrypted or not.
+    pub fn with_encrypted(mut self, encrypted: bool) -> EbsSnapshot {
+        self.encrypted = Some(encrypted);
+        self
+    }
+}
+
+/// An RDS DB snapshot or DB cluster snapshot: who may copy or restore it, and whether it is
+/// encrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RdsSnapshot {
+    /// The snapshot (`arn:aws:rds:REGION:ACCOUNT:snapshot:NAME` with type
+    /// `AWS::RDS::DBSnapshot`, or `…:cluster-snapshot:NAME` with `AWS::RDS::DBClusterSnapshot`),
+    /// and its owner.
+    pub resource: Resource,
+    /// The values of the manual snapshot's `restore` attribute
+    /// (`rds describe-db-snapshot-attributes` or `describe-db-cluster-snapshot-attributes`).
+    pub restore: Vec<SnapshotShare>,
+    /// Whether the snapshot is encrypted (`Encrypted` of `rds describe-db-snapshots`,
+    /// `StorageEncrypted` of `describe-db-cluster-snapshots`); `None` when not known.
+    pub encrypted: Option<bool>,
+}
+
+impl RdsSnapshot {
+    /// A DB snapshot shared with no one, encryption not known.
+    pub fn db(arn: &str, owner_account: &str) -> RdsSnapshot {
+        RdsSnapshot {
+            resource: Resource::new(arn, ResourceType::RdsDbSnapshot, owner_account),
+            restore: Vec::new(),
+            encrypted: None,
+        }
+    }
+
+    /// A DB cluster snapshot shared with no one, encryption not known.
+    pub fn cluster(arn: &str, owner_account: &str) -> RdsSnapshot {
+        RdsSnapshot {
+            resource: Resource::new(arn, ResourceType::RdsDbClusterSnapshot, owner_account),
+            restore: Vec::new(),
+            encrypted: None,
+        }
+    }
+
+    /// The snapshot also shared this way.
+    pub fn with_share(mut self, share: SnapshotShare) -> RdsSnapshot {
+        self.restore.push(share);
+        self
+    }
+
+    /// The snapshot, encrypted or not.
+    pub fn with_encrypted(mut self, encrypted: bool) -> RdsSnapshot {
+        self.encrypted = Some(encrypted);
+        self
+    }
+}
+
 /// A resource analysed through its resource policy only.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -640,11 +788,44 @@ pub fn analyze_resource(
                 zone,
                 options,
             ),
-            _ => match &p.policy {
+            ResourceType::SecretsManagerSecret => super::secrets_manager::analyze(
+                &SecretsManagerSecret {
+                    resource: p.resource.clone(),
+                    policy: p.policy.clone(),
+                    kms_key_id: None,
+                },
+                zone,
+                options,
+            ),
+            ResourceType::SnsTopic => super::sns::analyze(p, zone, options),
+            ResourceType::EcrRepository => super::ecr::analyze(p, zone, options),
+            ResourceType::EfsFileSystem => super::efs::analyze(p, zone, options),
+            ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => {
+                super::dynamodb::analyze(p, zone, options)
+            }
+            ResourceType::S3ExpressDirectoryBucket => super::s3_express::analyze(p, zone, options),
+            ResourceType::LambdaLayerVersion => super::lambda_layer::analyze(p, zone, options),
+            ResourceType::Ec2Snapshot
+            | ResourceType::RdsDbSnapshot
+            | ResourceType::RdsDbClusterSnapshot => match &p.policy {
+                Some(_) => vec![error_finding(
+                    &p.resource,
+                    &format!(
+                        "{} resources have no resource policy (they are shared through an attribute), so a policy cannot be analysed for them",
+                        p.resource.resource_type
+                    ),
+                    options,
+                )],
+                None => Vec::new(),
+            },
+            ResourceType::SqsQueue | ResourceType::IamRole => match &p.policy {
                 Some(policy) => super::analyze_policy(policy, &p.resource, zone, options),
                 None => Vec::new(),
             },
         },
+        ResourceConfig::SecretsManagerSecret(s) => super::secrets_manager::analyze(s, zone, options),
+        ResourceConfig::EbsSnapshot(s) => super::ebs::analyze(s, zone, options),
+        ResourceConfig::RdsSnapshot(s) => super::rds::analyze(s, zone, options),
         ResourceConfig::Invalid(i) => {
             vec![error_finding(&i.resource, &i.error.to_string(), options)]
         }

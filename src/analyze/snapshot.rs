@@ -33,6 +33,8 @@ use super::config::{
     InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin, PolicyResource,
     PublicAccessBlock, ResourceConfig, S3Bucket,
 };
+use super::config::{EbsSnapshot, RdsSnapshot, SecretsManagerSecret, SnapshotShare};
+use super::policy_type::PolicyCall;
 use super::{Resource, ResourceType, ZoneOfTrust};
 use crate::error::{quote, Error, ErrorKind, Location};
 use crate::json::{self, Node, PathSegment, Position, Value};
@@ -406,18 +408,15 @@ fn read_accounts(node: &Node, start: Position) -> Result<BTreeMap<String, Accoun
 const COMMON: &[&str] = &["arn", "type", "ownerAccount", "description", "policy"];
 
 /// The CLI calls whose output holds a resource's policy, per type: (call, path to the policy,
-/// whether a missing policy means "none").
-fn policy_calls(t: ResourceType) -> &'static [(&'static str, &'static [&'static str], bool)] {
+/// whether a missing policy means "none"). Each type's module states its own.
+fn policy_calls(t: ResourceType) -> &'static [PolicyCall] {
     match t {
-        ResourceType::S3Bucket | ResourceType::S3ExpressDirectoryBucket => {
-            &[("s3api get-bucket-policy", &["Policy"], false)]
-        }
+        ResourceType::S3Bucket => &[("s3api get-bucket-policy", &["Policy"], false)],
+        ResourceType::S3ExpressDirectoryBucket => super::s3_express::SNAPSHOT,
         ResourceType::KmsKey => &[("kms get-key-policy", &["Policy"], false)],
         ResourceType::SqsQueue => &[("sqs get-queue-attributes", &["Attributes", "Policy"], true)],
         ResourceType::LambdaFunction => &[("lambda get-policy", &["Policy"], false)],
-        ResourceType::LambdaLayerVersion => {
-            &[("lambda get-layer-version-policy", &["Policy"], false)]
-        }
+        ResourceType::LambdaLayerVersion => super::lambda_layer::SNAPSHOT,
         ResourceType::IamRole => &[
             ("iam get-role", &["Role", "AssumeRolePolicyDocument"], false),
             (
@@ -426,18 +425,14 @@ fn policy_calls(t: ResourceType) -> &'static [(&'static str, &'static [&'static 
                 false,
             ),
         ],
-        ResourceType::SecretsManagerSecret => &[(
-            "secretsmanager get-resource-policy",
-            &["ResourcePolicy"],
-            true,
-        )],
-        ResourceType::SnsTopic => &[("sns get-topic-attributes", &["Attributes", "Policy"], true)],
-        ResourceType::EcrRepository => &[("ecr get-repository-policy", &["policyText"], false)],
-        ResourceType::EfsFileSystem => &[("efs describe-file-system-policy", &["Policy"], false)],
-        ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => {
-            &[("dynamodb get-resource-policy", &["Policy"], false)]
-        }
-        _ => &[],
+        ResourceType::SecretsManagerSecret => super::secrets_manager::SNAPSHOT,
+        ResourceType::SnsTopic => super::sns::SNAPSHOT,
+        ResourceType::EcrRepository => super::ecr::SNAPSHOT,
+        ResourceType::EfsFileSystem => super::efs::SNAPSHOT,
+        ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => super::dynamodb::SNAPSHOT,
+        ResourceType::Ec2Snapshot
+        | ResourceType::RdsDbSnapshot
+        | ResourceType::RdsDbClusterSnapshot => &[],
     }
 }
 
@@ -455,6 +450,12 @@ fn other_calls(t: ResourceType) -> &'static [&'static str] {
             "lambda get-function-url-config",
             "lambda list-function-url-configs",
         ],
+        ResourceType::SecretsManagerSecret => &[super::secrets_manager::DESCRIBE],
+        ResourceType::Ec2Snapshot => &[super::ebs::ATTRIBUTE_CALL, super::ebs::DESCRIBE_CALL],
+        ResourceType::RdsDbSnapshot => &[super::rds::DB_CALLS.0, super::rds::DB_CALLS.1],
+        ResourceType::RdsDbClusterSnapshot => {
+            &[super::rds::CLUSTER_CALLS.0, super::rds::CLUSTER_CALLS.1]
+        }
         _ => &[],
     }
 }
@@ -609,12 +610,21 @@ impl ResourceReader<'_> {
                 ));
             }
         }
-        if calls.is_empty() {
-            return Err(problem(
-                node,
-                &["type"],
-                format!("{} resources are not read from snapshots yet", t.as_str()),
-            ));
+        match t {
+            ResourceType::Ec2Snapshot => {
+                no_policy(node, t, super::ebs::ATTRIBUTE_CALL)?;
+                return Ok(ResourceConfig::EbsSnapshot(read_ebs(node, resource)?));
+            }
+            ResourceType::RdsDbSnapshot | ResourceType::RdsDbClusterSnapshot => {
+                let call = if t == ResourceType::RdsDbSnapshot {
+                    super::rds::DB_CALLS.0
+                } else {
+                    super::rds::CLUSTER_CALLS.0
+                };
+                no_policy(node, t, call)?;
+                return Ok(ResourceConfig::RdsSnapshot(read_rds(node, resource)?));
+            }
+            _ => {}
         }
         // The policy: `policy`, or the first call output that holds one.
         let mut policy = None;
@@ -667,6 +677,13 @@ impl ResourceReader<'_> {
                 policy,
                 urls: read_urls(node)?,
             }),
+            ResourceType::SecretsManagerSecret => {
+                ResourceConfig::SecretsManagerSecret(SecretsManagerSecret {
+                    resource,
+                    policy,
+                    kms_key_id: read_secret_key(node)?,
+                })
+            }
             _ => ResourceConfig::Policy(PolicyResource::new(resource, policy)),
         })
     }
@@ -724,6 +741,256 @@ impl ResourceReader<'_> {
             access_points,
         })
     }
+}
+
+/// A snapshot type has no policy: a `policy` field is a mistake.
+fn no_policy(node: &Node, t: ResourceType, call: &str) -> Result<(), Problem> {
+    match node.get("policy") {
+        Some(p) => Err(problem(
+            p,
+            &["policy"],
+            format!(
+                "{} resources have no resource policy; give the output of {} instead",
+                t.as_str(),
+                quote(call)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `secretsmanager describe-secret`: `KmsKeyId`, absent for the AWS managed key.
+fn read_secret_key(node: &Node) -> Result<Option<String>, Problem> {
+    const CALL: &str = super::secrets_manager::DESCRIBE;
+    let Some(d) = node.get(CALL) else {
+        return Ok(None);
+    };
+    match d.get("KmsKeyId").map(|k| (k, &k.value)) {
+        None | Some((_, Value::Null)) => Ok(Some(super::secrets_manager::AWS_MANAGED_KEY.into())),
+        Some((_, Value::String(k))) => Ok(Some(k.clone())),
+        Some((k, _)) => Err(problem(
+            k,
+            &[CALL, "KmsKeyId"],
+            "`KmsKeyId` must be a string".into(),
+        )),
+    }
+}
+
+/// The entry of a `describe-…` list that describes this resource: the one whose id field is
+/// `id` or whose ARN field is the resource's ARN, else the only one.
+fn entry_for<'n>(
+    items: &'n [Node],
+    arn: &str,
+    id: &str,
+    id_key: &str,
+    arn_key: &str,
+) -> Option<&'n Node> {
+    items
+        .iter()
+        .find(|n| str_at(n, id_key) == Some(id) || str_at(n, arn_key) == Some(arn))
+        .or(match items {
+            [one] => Some(one),
+            _ => None,
+        })
+}
+
+/// Whether a snapshot is encrypted, from a `describe-…` call's output: `LIST[]` entries with
+/// `FLAG`. `None` when the call is not in the snapshot.
+fn read_encrypted(
+    node: &Node,
+    call: &str,
+    list: &str,
+    (id_key, arn_key, flag): (&str, &str, &str),
+    r: &Resource,
+    id: &str,
+) -> Result<Option<bool>, Problem> {
+    let Some(out) = node.get(call) else {
+        return Ok(None);
+    };
+    let items: &[Node] = match out.get(list).map(|l| &l.value) {
+        Some(Value::Array(items)) => items,
+        _ => {
+            return Err(problem(
+                out,
+                &[call, list],
+                format!("{} output needs a `{list}` array", quote(call)),
+            ))
+        }
+    };
+    let Some(entry) = entry_for(items, &r.arn, id, id_key, arn_key) else {
+        return Err(problem(
+            out,
+            &[call, list],
+            format!("{} output has no entry for {}", quote(call), quote(id)),
+        ));
+    };
+    match entry.get(flag) {
+        None => Ok(None),
+        Some(_) => bool_field(entry, flag)
+            .map(Some)
+            .map_err(|m| problem(entry, &[call, list, flag], m)),
+    }
+}
+
+/// `ec2 describe-snapshot-attribute --attribute createVolumePermission` and
+/// `ec2 describe-snapshots`.
+fn read_ebs(node: &Node, resource: Resource) -> Result<EbsSnapshot, Problem> {
+    const CALL: &str = super::ebs::ATTRIBUTE_CALL;
+    let id = resource
+        .arn
+        .rsplit_once(":snapshot/")
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_default();
+    let mut shares = Vec::new();
+    if let Some(out) = node.get(CALL) {
+        let items: &[Node] = match out.get("CreateVolumePermissions").map(|l| &l.value) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                return Err(problem(
+                    out,
+                    &[CALL, "CreateVolumePermissions"],
+                    "`CreateVolumePermissions` must be an array".into(),
+                ))
+            }
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = |msg: String| Problem {
+                message: msg,
+                at: item.span.start,
+                path: vec![
+                    PathSegment::Key(CALL.into()),
+                    PathSegment::Key("CreateVolumePermissions".into()),
+                    PathSegment::Index(i),
+                ],
+                kind: ErrorKind::Input,
+            };
+            // EC2 has one group, `all`; an unknown group is read as everyone (the safe reading).
+            match (str_at(item, "Group"), str_at(item, "UserId")) {
+                (Some(_), _) => shares.push(SnapshotShare::All),
+                (None, Some(u)) => shares.push(SnapshotShare::Account(u.to_string())),
+                (None, None) => {
+                    return Err(at(
+                        "a `CreateVolumePermissions` entry needs `Group` or `UserId`".into(),
+                    ))
+                }
+            }
+        }
+    }
+    let encrypted = read_encrypted(
+        node,
+        super::ebs::DESCRIBE_CALL,
+        "Snapshots",
+        ("SnapshotId", "SnapshotArn", "Encrypted"),
+        &resource,
+        &id,
+    )?;
+    Ok(EbsSnapshot {
+        resource,
+        create_volume_permissions: shares,
+        encrypted,
+    })
+}
+
+/// `rds describe-db-snapshot-attributes` (or `describe-db-cluster-snapshot-attributes`) and
+/// `rds describe-db-snapshots` (or `describe-db-cluster-snapshots`).
+fn read_rds(node: &Node, resource: Resource) -> Result<RdsSnapshot, Problem> {
+    let cluster = resource.resource_type == ResourceType::RdsDbClusterSnapshot;
+    let (call, describe) = if cluster {
+        super::rds::CLUSTER_CALLS
+    } else {
+        super::rds::DB_CALLS
+    };
+    let (result, attrs) = if cluster {
+        (
+            "DBClusterSnapshotAttributesResult",
+            "DBClusterSnapshotAttributes",
+        )
+    } else {
+        ("DBSnapshotAttributesResult", "DBSnapshotAttributes")
+    };
+    let marker = if cluster {
+        ":cluster-snapshot:"
+    } else {
+        ":snapshot:"
+    };
+    let id = resource
+        .arn
+        .split_once(marker)
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_default();
+    let mut shares = Vec::new();
+    if let Some(out) = node.get(call) {
+        let r = out.get(result).unwrap_or(out);
+        let items: &[Node] = match r.get(attrs).map(|l| &l.value) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                return Err(problem(
+                    r,
+                    &[call, result, attrs],
+                    format!("`{attrs}` must be an array"),
+                ))
+            }
+        };
+        for (i, item) in items.iter().enumerate() {
+            if str_at(item, "AttributeName") != Some("restore") {
+                continue;
+            }
+            let at = |msg: String| Problem {
+                message: msg,
+                at: item.span.start,
+                path: vec![
+                    PathSegment::Key(call.into()),
+                    PathSegment::Key(result.into()),
+                    PathSegment::Key(attrs.into()),
+                    PathSegment::Index(i),
+                    PathSegment::Key("AttributeValues".into()),
+                ],
+                kind: ErrorKind::Input,
+            };
+            let values: &[Node] = match item.get("AttributeValues").map(|v| &v.value) {
+                None | Some(Value::Null) => &[],
+                Some(Value::Array(v)) => v,
+                Some(_) => return Err(at("`AttributeValues` must be an array".into())),
+            };
+            for v in values {
+                match v.as_str() {
+                    Some(x) if x.eq_ignore_ascii_case("all") => shares.push(SnapshotShare::All),
+                    Some(x) => shares.push(SnapshotShare::Account(x.to_string())),
+                    None => return Err(at("`restore` values must be strings".into())),
+                }
+            }
+        }
+    }
+    let encrypted = if cluster {
+        read_encrypted(
+            node,
+            describe,
+            "DBClusterSnapshots",
+            (
+                "DBClusterSnapshotIdentifier",
+                "DBClusterSnapshotArn",
+                "StorageEncrypted",
+            ),
+            &resource,
+            &id,
+        )?
+    } else {
+        read_encrypted(
+            node,
+            describe,
+            "DBSnapshots",
+            ("DBSnapshotIdentifier", "DBSnapshotArn", "Encrypted"),
+            &resource,
+            &id,
+        )?
+    };
+    Ok(RdsSnapshot {
+        resource,
+        restore: shares,
+        encrypted,
+    })
 }
 
 /// A policy from a node: an object, a JSON string holding one (URL-encoded or not), or a CLI
