@@ -112,42 +112,51 @@ mod tests {
     use super::*;
 
     const LIMIT: SizeLimit = SizeLimit {
-        max: 120,
+        max: 200,
         unit: SizeUnit::Chars,
         service: "Example",
         policy: "example policy",
     };
 
-    fn policy_of_len(sid_len: usize) -> Policy {
-        let sid = "a".repeat(sid_len);
-        Policy::parse(&format!(
-            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "{sid}", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}]}}"#
-        ))
-        .unwrap()
+    /// A policy whose compact text is exactly `n` characters (ASCII, so also `n` bytes): extra
+    /// `Resource` values of 1,000 characters, and the rest in the `Sid`.
+    fn policy_of_size(n: usize) -> Policy {
+        let make = |sid: usize, values: usize| {
+            let mut resources = vec!["*".to_string()];
+            resources.extend((0..values).map(|i| format!("{i:0>1000}")));
+            let v = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                "Sid": "a".repeat(sid), "Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": resources}]});
+            Policy::from_json_value(&v).unwrap()
+        };
+        let base = make(1, 0).to_json().len();
+        assert!(n >= base, "{n} is below the smallest policy ({base})");
+        // Each extra value adds its 1,000 characters, two quotes and a comma.
+        let (values, rest) = ((n - base) / 1003, (n - base) % 1003);
+        let p = make(1 + rest, values);
+        assert_eq!(p.to_json().len(), n);
+        p
     }
 
     #[test]
     fn size_is_the_compact_text_and_the_limit_is_inclusive() {
-        let p = policy_of_len(1);
-        let base = LIMIT.measure(&p);
-        assert_eq!(base, p.to_json().len());
+        let p = policy_of_size(150);
+        assert_eq!(LIMIT.measure(&p), 150);
         // Whitespace in the source does not count.
         let spaced = Policy::parse(&format!("  {}  ", p.to_json_pretty())).unwrap();
-        assert_eq!(LIMIT.measure(&spaced), base);
-        let at = policy_of_len(1 + LIMIT.max - base);
-        assert_eq!(LIMIT.measure(&at), LIMIT.max);
-        assert_eq!(LIMIT.check(&at), None);
-        let over = policy_of_len(2 + LIMIT.max - base);
+        assert!(p.to_json_pretty().len() > 150);
+        assert_eq!(LIMIT.measure(&spaced), 150);
+        assert_eq!(LIMIT.check(&policy_of_size(200)), None);
         assert_eq!(
-            LIMIT.check(&over).as_deref(),
-            Some("the example policy is 121 characters long without whitespace, more than the 120 characters Example accepts; it cannot be attached as it is, so it is not analysed")
+            LIMIT.check(&policy_of_size(201)).as_deref(),
+            Some("the example policy is 201 characters long without whitespace, more than the 200 characters Example accepts; it cannot be attached as it is, so it is not analysed")
         );
     }
 
     #[test]
     fn bytes_and_characters_differ_on_non_ascii_text() {
         let p = Policy::parse(
-            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "x", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/é"}]}"#,
+            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "x", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\u00e9"}]}"#,
         )
         .unwrap();
         let bytes = SizeLimit {
@@ -155,5 +164,37 @@ mod tests {
             ..LIMIT
         };
         assert_eq!(bytes.measure(&p), LIMIT.measure(&p) + 1);
+    }
+
+    /// Every policy-based type accepts a policy of exactly its limit and refuses one more, with
+    /// the documented numbers (IAM Access Analyzer reference §9.2 and each module's citation).
+    #[test]
+    fn every_type_checks_its_documented_limit() {
+        use super::super::{dynamodb, ecr, efs, lambda_layer, s3_express, secrets_manager, sns};
+        let types = [
+            (secrets_manager::TYPE, 20_480, SizeUnit::Chars),
+            (sns::TYPE, 30_720, SizeUnit::Chars),
+            (ecr::TYPE, 10_240, SizeUnit::Chars),
+            (efs::TYPE, 20_000, SizeUnit::Chars),
+            (dynamodb::TABLE, 20_480, SizeUnit::Bytes),
+            (dynamodb::STREAM, 20_480, SizeUnit::Bytes),
+            (s3_express::TYPE, 20_480, SizeUnit::Bytes),
+            (lambda_layer::TYPE, 20_480, SizeUnit::Bytes),
+        ];
+        for (t, max, unit) in types {
+            assert_eq!(
+                (t.limit.max, t.limit.unit),
+                (max, unit),
+                "{}",
+                t.limit.policy
+            );
+            assert_eq!(t.limit.check(&policy_of_size(max)), None);
+            let msg = t.limit.check(&policy_of_size(max + 1)).unwrap();
+            assert!(msg.contains(&format!("more than the {max} ")), "{msg}");
+            assert!(
+                msg.starts_with(&format!("the {} is", t.limit.policy)),
+                "{msg}"
+            );
+        }
     }
 }

@@ -80,3 +80,29 @@ pub(crate) fn findings(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ebs, rds, ResourceType};
+
+    /// The actions snapshot findings report are the type's own actions in the service
+    /// authorization reference.
+    #[test]
+    fn reported_actions_are_in_the_type_universe() {
+        for (s, t) in [
+            (&ebs::SHARING, ResourceType::Ec2Snapshot),
+            (&rds::DB, ResourceType::RdsDbSnapshot),
+            (&rds::CLUSTER, ResourceType::RdsDbClusterSnapshot),
+        ] {
+            let mut sorted = s.actions.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(sorted, s.actions, "sorted");
+            for a in s.actions {
+                assert!(
+                    t.actions().iter().any(|x| x == a),
+                    "{a} is not a {t} action"
+                );
+            }
+        }
+    }
+}

@@ -1649,4 +1649,117 @@ mod tests {
             .message()
             .contains("must come before `resources`"));
     }
+    fn one(resource: &str) -> ResourceConfig {
+        let (_, mut items) = all(&format!("{{\"resources\": [{resource}]}}"));
+        assert_eq!(items.len(), 1);
+        items.remove(0).unwrap()
+    }
+
+    #[test]
+    fn ebs_snapshots_read_the_attribute_and_the_matching_description() {
+        let c = one(
+            r#"{"arn": "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1", "type": "AWS::EC2::Snapshot",
+               "ec2 describe-snapshot-attribute": {"SnapshotId": "snap-1", "CreateVolumePermissions": [{"Group": "all"}, {"UserId": "444455556666"}]},
+               "ec2 describe-snapshots": {"Snapshots": [{"SnapshotId": "snap-0", "Encrypted": false}, {"SnapshotId": "snap-1", "Encrypted": true}]}}"#,
+        );
+        let ResourceConfig::EbsSnapshot(s) = c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            s.create_volume_permissions,
+            [
+                SnapshotShare::All,
+                SnapshotShare::Account("444455556666".into())
+            ]
+        );
+        assert_eq!(
+            s.encrypted,
+            Some(true),
+            "the entry of this snapshot, not the first"
+        );
+        // No description: encryption unknown; no attribute: shared with no one.
+        let c = one(
+            r#"{"arn": "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1", "type": "AWS::EC2::Snapshot"}"#,
+        );
+        let ResourceConfig::EbsSnapshot(s) = c else {
+            panic!("{c:?}")
+        };
+        assert_eq!((s.create_volume_permissions.len(), s.encrypted), (0, None));
+    }
+
+    #[test]
+    fn snapshot_problems_are_located_errors_for_the_resource() {
+        for (text, message, pointer) in [
+            (
+                r#"{"arn": "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1", "type": "AWS::EC2::Snapshot", "ec2 describe-snapshot-attribute": {"CreateVolumePermissions": [{"Group": "all"}, {"Foo": 1}]}}"#,
+                "a `CreateVolumePermissions` entry needs `Group` or `UserId`",
+                "/resources/0/ec2 describe-snapshot-attribute/CreateVolumePermissions/1",
+            ),
+            (
+                r#"{"arn": "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1", "type": "AWS::EC2::Snapshot", "ec2 describe-snapshots": {"Snapshots": [{"SnapshotId": "snap-2"}, {"SnapshotId": "snap-3"}]}}"#,
+                "`ec2 describe-snapshots` output has no entry for `snap-1`",
+                "/resources/0/ec2 describe-snapshots/Snapshots",
+            ),
+            (
+                r#"{"arn": "arn:aws:rds:us-east-1:111122223333:snapshot:s1", "type": "AWS::RDS::DBSnapshot", "rds describe-db-snapshot-attributes": {"DBSnapshotAttributesResult": {"DBSnapshotAttributes": [{"AttributeName": "restore", "AttributeValues": [7]}]}}}"#,
+                "`restore` values must be strings",
+                "/resources/0/rds describe-db-snapshot-attributes/DBSnapshotAttributesResult/DBSnapshotAttributes/0/AttributeValues",
+            ),
+            (
+                r#"{"arn": "arn:aws:rds:us-east-1:111122223333:snapshot:s1", "type": "AWS::RDS::DBSnapshot", "rds describe-db-cluster-snapshot-attributes": {}}"#,
+                "unknown field `rds describe-db-cluster-snapshot-attributes` for AWS::RDS::DBSnapshot",
+                "/resources/0/rds describe-db-cluster-snapshot-attributes",
+            ),
+        ] {
+            let ResourceConfig::Invalid(i) = one(text) else { panic!("{text}") };
+            assert!(i.error.message().contains(message), "{}", i.error);
+            assert_eq!(i.error.location().unwrap().pointer, pointer, "{}", i.error);
+        }
+    }
+
+    #[test]
+    fn rds_snapshots_read_restore_and_encryption() {
+        let c = one(
+            r#"{"arn": "arn:aws:rds:us-east-1:111122223333:cluster-snapshot:c1", "type": "AWS::RDS::DBClusterSnapshot",
+               "rds describe-db-cluster-snapshot-attributes": {"DBClusterSnapshotAttributesResult": {"DBClusterSnapshotAttributes": [
+                 {"AttributeName": "other", "AttributeValues": ["999999999999"]},
+                 {"AttributeName": "restore", "AttributeValues": ["all", "444455556666"]}]}},
+               "rds describe-db-cluster-snapshots": {"DBClusterSnapshots": [{"DBClusterSnapshotIdentifier": "c1", "StorageEncrypted": false}]}}"#,
+        );
+        let ResourceConfig::RdsSnapshot(s) = c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(s.resource.resource_type, ResourceType::RdsDbClusterSnapshot);
+        assert_eq!(
+            s.restore,
+            [
+                SnapshotShare::All,
+                SnapshotShare::Account("444455556666".into())
+            ],
+            "only the restore attribute"
+        );
+        assert_eq!(s.encrypted, Some(false));
+    }
+
+    #[test]
+    fn secrets_read_their_key() {
+        let secret = |describe: &str| {
+            let c = one(&format!(
+                r#"{{"arn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf", "type": "AWS::SecretsManager::Secret"{describe}}}"#
+            ));
+            let ResourceConfig::SecretsManagerSecret(s) = c else {
+                panic!("{c:?}")
+            };
+            s.kms_key_id
+        };
+        assert_eq!(secret(""), None);
+        assert_eq!(
+            secret(r#", "secretsmanager describe-secret": {"Name": "s"}"#).as_deref(),
+            Some("alias/aws/secretsmanager")
+        );
+        assert_eq!(
+            secret(r#", "secretsmanager describe-secret": {"KmsKeyId": "alias/app"}"#).as_deref(),
+            Some("alias/app")
+        );
+    }
 }
