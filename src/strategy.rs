@@ -1,10 +1,14 @@
 //! `proptest` strategies for policies, requests and zones of trust (feature `proptest`).
 //!
-//! The strategies draw from a small vocabulary (three accounts, one bucket, a handful of actions,
-//! principals, networks and organization paths) so that random requests often hit random
-//! policies, and they favour the constructs where reasoning goes wrong: wildcards, `NotAction` /
-//! `NotResource` / `NotPrincipal`, negated operators, `…IfExists`, set qualifiers and organization
-//! conditions.
+//! The strategies draw from a small vocabulary (three accounts, one resource per type, a handful
+//! of actions, principals, networks and organization paths) so that random requests often hit
+//! random policies, and they favour the constructs where reasoning goes wrong: wildcards,
+//! `NotAction` / `NotResource` / `NotPrincipal`, negated operators, `…IfExists`, set qualifiers
+//! and organization conditions.
+//!
+//! Every policy-based resource type has a vocabulary ([`POLICY_TYPES`]): [`policy_for`],
+//! [`external_request_for`] and [`resource_for`] take the type; [`bucket_policy`] and
+//! [`external_request`] are the S3 bucket ones.
 //!
 //! ```
 //! # #[cfg(feature = "proptest")] {
@@ -20,6 +24,7 @@
 //! # }
 //! ```
 
+use crate::analyze::{Resource, ResourceType};
 use crate::eval::{Caller, Case};
 use crate::policy::Policy;
 use proptest::prelude::*;
@@ -46,24 +51,281 @@ pub const ACTIONS: [&str; 4] = [
     "s3:GetBucketAcl",
 ];
 
-fn action_pattern() -> impl Strategy<Value = String> {
+/// The policy-based resource types, each with a vocabulary.
+pub const POLICY_TYPES: &[ResourceType] = &[
+    ResourceType::S3Bucket,
+    ResourceType::KmsKey,
+    ResourceType::SqsQueue,
+    ResourceType::LambdaFunction,
+    ResourceType::IamRole,
+    ResourceType::SecretsManagerSecret,
+    ResourceType::SnsTopic,
+    ResourceType::EcrRepository,
+    ResourceType::EfsFileSystem,
+    ResourceType::DynamoDbTable,
+    ResourceType::DynamoDbStream,
+    ResourceType::S3ExpressDirectoryBucket,
+    ResourceType::LambdaLayerVersion,
+];
+
+/// One type's vocabulary.
+#[derive(Clone, Debug)]
+struct Vocab {
+    /// The analysed resource.
+    arn: &'static str,
+    /// Concrete actions, each with the suffixes of the ARN its requests name (`""`: the ARN
+    /// itself).
+    actions: &'static [(&'static str, &'static [&'static str])],
+    /// Action patterns beyond the concrete ones (wildcards, other spellings, other services).
+    action_patterns: &'static [&'static str],
+    /// Resource patterns beyond the ARN itself and `*`.
+    resource_patterns: &'static [&'static str],
+}
+
+const S3_OBJECTS: &[&str] = &["/k", "/index.html", "/private/k", "/a/b/c"];
+
+fn vocab(t: ResourceType) -> Vocab {
+    match t {
+        ResourceType::KmsKey => Vocab {
+            arn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            actions: &[
+                ("kms:Decrypt", &[""]),
+                ("kms:Encrypt", &[""]),
+                ("kms:GenerateDataKey", &[""]),
+                ("kms:DescribeKey", &[""]),
+            ],
+            action_patterns: &["kms:*", "kms:Gen*", "*", "kms:?ncrypt", "KMS:DECRYPT"],
+            resource_patterns: &[
+                "arn:aws:kms:*:111111111111:key/*",
+                "arn:aws:kms:us-east-1:111111111111:alias/vocab",
+            ],
+        },
+        ResourceType::SqsQueue => Vocab {
+            arn: "arn:aws:sqs:us-east-1:111111111111:vocab-queue",
+            actions: &[
+                ("sqs:SendMessage", &[""]),
+                ("sqs:ReceiveMessage", &[""]),
+                ("sqs:DeleteMessage", &[""]),
+                ("sqs:GetQueueAttributes", &[""]),
+            ],
+            action_patterns: &[
+                "sqs:*",
+                "sqs:Get*",
+                "*",
+                "sqs:?endMessage",
+                "SQS:SENDMESSAGE",
+            ],
+            resource_patterns: &[
+                "arn:aws:sqs:*:111111111111:vocab-*",
+                "arn:aws:sqs:us-east-1:111111111111:other-queue",
+            ],
+        },
+        ResourceType::LambdaFunction => Vocab {
+            arn: "arn:aws:lambda:us-east-1:111111111111:function:vocab-fn",
+            // Requests on a qualified ARN (`:prod`, `:1`) are governed by that alias's or
+            // version's own policy, except for the actions whose resource is an alias or a
+            // version (provisioned concurrency).
+            actions: &[
+                ("lambda:InvokeFunction", &[""]),
+                ("lambda:GetFunction", &[""]),
+                ("lambda:UpdateFunctionCode", &[""]),
+                ("lambda:GetProvisionedConcurrencyConfig", &[":prod", ":1"]),
+            ],
+            action_patterns: &[
+                "lambda:*",
+                "lambda:Get*",
+                "*",
+                "lambda:?nvokeFunction",
+                "lambda:GetPolicy",
+            ],
+            resource_patterns: &[
+                "arn:aws:lambda:us-east-1:111111111111:function:vocab-fn:*",
+                "arn:aws:lambda:us-east-1:111111111111:function:vocab-*",
+            ],
+        },
+        ResourceType::IamRole => Vocab {
+            arn: "arn:aws:iam::111111111111:role/vocab-role",
+            actions: &[
+                ("sts:AssumeRole", &[""]),
+                ("sts:TagSession", &[""]),
+                ("sts:AssumeRoleWithWebIdentity", &[""]),
+                ("sts:SetSourceIdentity", &[""]),
+            ],
+            action_patterns: &["sts:*", "sts:Assume*", "*", "STS:ASSUMEROLE"],
+            resource_patterns: &[
+                "arn:aws:iam::111111111111:role/*",
+                "arn:aws:iam::111111111111:role/other",
+            ],
+        },
+        ResourceType::SecretsManagerSecret => Vocab {
+            arn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:vocab-AbCdEf",
+            actions: &[
+                ("secretsmanager:GetSecretValue", &[""]),
+                ("secretsmanager:DescribeSecret", &[""]),
+                ("secretsmanager:PutSecretValue", &[""]),
+                ("secretsmanager:GetResourcePolicy", &[""]),
+            ],
+            action_patterns: &[
+                "secretsmanager:*",
+                "secretsmanager:Get*",
+                "*",
+                "secretsmanager:?utSecretValue",
+            ],
+            resource_patterns: &[
+                "arn:aws:secretsmanager:us-east-1:111111111111:secret:vocab-??????",
+                "arn:aws:secretsmanager:us-east-1:111111111111:secret:other-*",
+            ],
+        },
+        ResourceType::SnsTopic => Vocab {
+            arn: "arn:aws:sns:us-east-1:111111111111:vocab-topic",
+            actions: &[
+                ("sns:Publish", &[""]),
+                ("sns:Subscribe", &[""]),
+                ("sns:GetTopicAttributes", &[""]),
+                ("sns:SetTopicAttributes", &[""]),
+            ],
+            action_patterns: &["sns:*", "SNS:Publish", "*", "sns:?etTopicAttributes"],
+            resource_patterns: &[
+                "arn:aws:sns:*:111111111111:vocab-*",
+                "arn:aws:sns:us-east-1:111111111111:other-topic",
+            ],
+        },
+        ResourceType::EcrRepository => Vocab {
+            arn: "arn:aws:ecr:us-east-1:111111111111:repository/vocab-repo",
+            actions: &[
+                ("ecr:BatchGetImage", &[""]),
+                ("ecr:GetDownloadUrlForLayer", &[""]),
+                ("ecr:PutImage", &[""]),
+                ("ecr:DescribeImages", &[""]),
+            ],
+            action_patterns: &["ecr:*", "ecr:Batch*", "*", "ecr:GetAuthorizationToken"],
+            resource_patterns: &[
+                "arn:aws:ecr:us-east-1:111111111111:repository/*",
+                "arn:aws:ecr:us-east-1:111111111111:repository/other",
+            ],
+        },
+        ResourceType::EfsFileSystem => Vocab {
+            arn:
+                "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-0123456789abcdef0",
+            actions: &[
+                ("elasticfilesystem:ClientMount", &[""]),
+                ("elasticfilesystem:ClientWrite", &[""]),
+                ("elasticfilesystem:ClientRootAccess", &[""]),
+                ("elasticfilesystem:DescribeFileSystems", &[""]),
+            ],
+            action_patterns: &["elasticfilesystem:*", "elasticfilesystem:Client*", "*"],
+            resource_patterns: &[
+                "arn:aws:elasticfilesystem:*:111111111111:file-system/*",
+                "arn:aws:elasticfilesystem:us-east-1:111111111111:file-system/fs-other",
+            ],
+        },
+        ResourceType::DynamoDbTable => Vocab {
+            arn: "arn:aws:dynamodb:us-east-1:111111111111:table/vocab",
+            actions: &[
+                ("dynamodb:GetItem", &[""]),
+                ("dynamodb:PutItem", &[""]),
+                ("dynamodb:Query", &["", "/index/by-date"]),
+                ("dynamodb:Scan", &["", "/index/by-date"]),
+            ],
+            action_patterns: &["dynamodb:*", "dynamodb:*Item", "*", "dynamodb:GetRecords"],
+            resource_patterns: &[
+                "arn:aws:dynamodb:us-east-1:111111111111:table/vocab/index/*",
+                "arn:aws:dynamodb:us-east-1:111111111111:table/vocab*",
+            ],
+        },
+        ResourceType::DynamoDbStream => Vocab {
+            arn:
+                "arn:aws:dynamodb:us-east-1:111111111111:table/vocab/stream/2024-05-01T00:00:00.000",
+            actions: &[
+                ("dynamodb:GetRecords", &[""]),
+                ("dynamodb:GetShardIterator", &[""]),
+                ("dynamodb:DescribeStream", &[""]),
+                ("dynamodb:ListTagsOfResource", &[""]),
+            ],
+            action_patterns: &["dynamodb:*", "dynamodb:Get*", "*", "dynamodb:GetItem"],
+            resource_patterns: &[
+                "arn:aws:dynamodb:us-east-1:111111111111:table/vocab/stream/*",
+                "arn:aws:dynamodb:us-east-1:111111111111:table/vocab",
+            ],
+        },
+        ResourceType::S3ExpressDirectoryBucket => Vocab {
+            arn: "arn:aws:s3express:us-east-1:111111111111:bucket/vocab--use1-az4--x-s3",
+            actions: &[
+                ("s3express:CreateSession", &[""]),
+                ("s3express:GetBucketPolicy", &[""]),
+                ("s3express:PutBucketPolicy", &[""]),
+                ("s3express:DeleteBucket", &[""]),
+            ],
+            action_patterns: &[
+                "s3express:*",
+                "s3express:*BucketPolicy",
+                "*",
+                "s3:GetObject",
+            ],
+            resource_patterns: &[
+                "arn:aws:s3express:us-east-1:111111111111:bucket/*",
+                "arn:aws:s3express:us-east-1:111111111111:bucket/other--use1-az4--x-s3",
+            ],
+        },
+        ResourceType::LambdaLayerVersion => Vocab {
+            arn: "arn:aws:lambda:us-east-1:111111111111:layer:vocab:1",
+            actions: &[
+                ("lambda:GetLayerVersion", &[""]),
+                ("lambda:GetLayerVersionPolicy", &[""]),
+                ("lambda:DeleteLayerVersion", &[""]),
+                ("lambda:AddLayerVersionPermission", &[""]),
+            ],
+            action_patterns: &["lambda:*", "lambda:GetLayer*", "*", "lambda:InvokeFunction"],
+            resource_patterns: &[
+                "arn:aws:lambda:us-east-1:111111111111:layer:vocab:*",
+                "arn:aws:lambda:us-east-1:111111111111:layer:vocab:2",
+            ],
+        },
+        // S3 buckets, and the types without a policy (which have no vocabulary of their own).
+        _ => Vocab {
+            arn: BUCKET,
+            actions: &[
+                ("s3:GetObject", S3_OBJECTS),
+                ("s3:PutObject", S3_OBJECTS),
+                ("s3:ListBucket", &[""]),
+                ("s3:GetBucketAcl", &[""]),
+            ],
+            action_patterns: &["s3:Get*", "s3:*", "*", "s3:?utObject", "S3:LISTBUCKET"],
+            resource_patterns: &[
+                "arn:aws:s3:::vocab-bucket/*",
+                "arn:aws:s3:::vocab-bucket/private/*",
+                "arn:aws:s3:::vocab-*",
+            ],
+        },
+    }
+}
+
+/// The resource the vocabulary of a type is about, owned by [`OWNER`] (the S3 bucket for a type
+/// without a policy).
+pub fn resource_for(t: ResourceType) -> Resource {
+    let t = if POLICY_TYPES.contains(&t) {
+        t
+    } else {
+        ResourceType::S3Bucket
+    };
+    Resource::new(vocab(t).arn, t, OWNER)
+}
+
+fn action_pattern(v: &Vocab) -> impl Strategy<Value = String> {
+    let concrete: Vec<String> = v.actions.iter().map(|(a, _)| a.to_string()).collect();
+    let patterns: Vec<String> = v.action_patterns.iter().map(|a| a.to_string()).collect();
     prop_oneof![
-        4 => proptest::sample::select(ACTIONS.to_vec()).prop_map(str::to_string),
-        1 => Just("s3:Get*".to_string()),
-        1 => Just("s3:*".to_string()),
-        1 => Just("*".to_string()),
-        1 => Just("s3:?utObject".to_string()),
-        1 => Just("S3:LISTBUCKET".to_string()),
+        4 => proptest::sample::select(concrete),
+        patterns.len() as u32 => proptest::sample::select(patterns),
     ]
 }
 
-fn resource_pattern() -> impl Strategy<Value = String> {
+fn resource_pattern(v: &Vocab) -> impl Strategy<Value = String> {
+    let patterns: Vec<String> = v.resource_patterns.iter().map(|r| r.to_string()).collect();
     prop_oneof![
-        3 => Just(format!("{BUCKET}/*")),
-        2 => Just(BUCKET.to_string()),
-        1 => Just(format!("{BUCKET}/private/*")),
+        2 => Just(v.arn.to_string()),
         1 => Just("*".to_string()),
-        1 => Just("arn:aws:s3:::vocab-*".to_string()),
+        3 => proptest::sample::select(patterns),
     ]
 }
 
@@ -127,15 +389,15 @@ fn condition() -> impl Strategy<Value = (String, String, Value)> {
     ]
 }
 
-fn statement(effect_allow_weight: u32) -> impl Strategy<Value = Value> {
+fn statement(v: &Vocab, effect_allow_weight: u32) -> impl Strategy<Value = Value> {
     (
         prop_oneof![effect_allow_weight => Just("Allow"), 1 => Just("Deny")],
         prop_oneof![6 => Just(false), 1 => Just(true)],
         principal_element(),
         prop_oneof![5 => Just(false), 1 => Just(true)],
-        proptest::collection::vec(action_pattern(), 1..3),
+        proptest::collection::vec(action_pattern(v), 1..3),
         prop_oneof![5 => Just(false), 1 => Just(true)],
-        proptest::collection::vec(resource_pattern(), 1..3),
+        proptest::collection::vec(resource_pattern(v), 1..3),
         proptest::collection::vec(condition(), 0..3),
     )
         .prop_map(
@@ -185,15 +447,26 @@ fn statement(effect_allow_weight: u32) -> impl Strategy<Value = Value> {
         )
 }
 
+/// A policy over the vocabulary of a resource type, as JSON.
+pub fn policy_json_for(t: ResourceType) -> impl Strategy<Value = Value> {
+    let v = vocab(resource_for(t).resource_type);
+    proptest::collection::vec(statement(&v, 3), 1..5)
+        .prop_map(|stmts| json!({"Version": "2012-10-17", "Statement": stmts}))
+}
+
+/// A policy over the vocabulary of a resource type.
+pub fn policy_for(t: ResourceType) -> impl Strategy<Value = Policy> {
+    policy_json_for(t).prop_filter_map("policy parses", |v| Policy::from_json_value(&v).ok())
+}
+
 /// A bucket policy over the vocabulary, as JSON.
 pub fn bucket_policy_json() -> impl Strategy<Value = Value> {
-    proptest::collection::vec(statement(3), 1..5)
-        .prop_map(|stmts| json!({"Version": "2012-10-17", "Statement": stmts}))
+    policy_json_for(ResourceType::S3Bucket)
 }
 
 /// A bucket policy over the vocabulary.
 pub fn bucket_policy() -> impl Strategy<Value = Policy> {
-    bucket_policy_json().prop_filter_map("policy parses", |v| Policy::from_json_value(&v).ok())
+    policy_for(ResourceType::S3Bucket)
 }
 
 /// A caller from outside the owner's account (or anonymous).
@@ -259,18 +532,20 @@ fn context() -> impl Strategy<Value = Map<String, Value>> {
 /// no policies attached: set them on the case before evaluating. Principal-describing keys
 /// (`aws:PrincipalOrgID`, paths) are only set for IAM callers, as AWS does.
 pub fn external_request() -> impl Strategy<Value = Case> {
-    (
-        external_caller(),
-        proptest::sample::select(ACTIONS.to_vec()),
-        proptest::sample::select(vec!["", "/index.html", "/private/k", "/a/b/c"]),
-        context(),
-    )
-        .prop_map(|(caller, action, key, mut ctx)| {
-            let resource = if action == "s3:ListBucket" || action == "s3:GetBucketAcl" {
-                BUCKET.to_string()
-            } else {
-                format!("{BUCKET}{}", if key.is_empty() { "/k" } else { key })
-            };
+    external_request_for(ResourceType::S3Bucket)
+}
+
+/// A request from outside the owner's account to the resource of a type's vocabulary (or the
+/// ARNs below it that its actions name: S3 objects, DynamoDB indexes, Lambda qualifiers), with no
+/// policies attached, as [`external_request`].
+pub fn external_request_for(t: ResourceType) -> impl Strategy<Value = Case> {
+    let v = vocab(resource_for(t).resource_type);
+    let arn = v.arn;
+    let actions = v.actions;
+    (external_caller(), 0..actions.len(), 0..4usize, context()).prop_map(
+        move |(caller, a, sub, mut ctx)| {
+            let (action, subs) = actions.get(a).copied().unwrap_or(("", &[""]));
+            let suffix = subs.get(sub % subs.len().max(1)).copied().unwrap_or("");
             if !caller.is_iam_identity() {
                 ctx.remove("aws:PrincipalOrgID");
                 ctx.remove("aws:PrincipalOrgPaths");
@@ -278,7 +553,7 @@ pub fn external_request() -> impl Strategy<Value = Case> {
             Case {
                 principal: caller,
                 action: action.to_string(),
-                resource,
+                resource: format!("{arn}{suffix}"),
                 resource_account: Some(OWNER.to_string()),
                 context: ctx,
                 identity_policies: Vec::new(),
@@ -288,7 +563,8 @@ pub fn external_request() -> impl Strategy<Value = Case> {
                 service_control_policies: Vec::new(),
                 resource_control_policies: Vec::new(),
             }
-        })
+        },
+    )
 }
 
 /// A zone of trust: the owner's account, sometimes with the partner trusted too.

@@ -371,7 +371,8 @@ fn table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()> {
             "external"
         };
         writeln!(out, "  {level:<9} {}", who.join(", "))?;
-        let via: Vec<String> = f
+        // Findings without a source (snapshot sharing attributes) name what grants them.
+        let mut via: Vec<String> = f
             .sources
             .iter()
             .map(|s| {
@@ -386,6 +387,13 @@ fn table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()> {
                 }
             })
             .collect();
+        if via.is_empty() {
+            for s in &f.statements {
+                if !via.contains(&s.policy) {
+                    via.push(s.policy.clone());
+                }
+            }
+        }
         writeln!(
             out,
             "            {} (via {})",

@@ -57,14 +57,30 @@ fn demo_snapshot_findings_and_witnesses() {
         .collect();
     assert_eq!(
         types.len(),
-        5,
+        16,
         "every resource type has a finding: {types:?}"
     );
+    // Snapshot sharing findings have no source (they come from an attribute, not a policy).
     let sources: std::collections::BTreeSet<&str> = findings
         .iter()
-        .flat_map(|f| f["sources"].as_array().unwrap())
+        .flat_map(|f| f["sources"].as_array().into_iter().flatten())
         .map(|s| s["type"].as_str().unwrap())
         .collect();
+    assert!(findings
+        .iter()
+        .filter(|f| f["sources"].is_null())
+        .all(|f| f["resourceType"].as_str().unwrap().contains("Snapshot")));
+    // The type-specific explanations reach the output.
+    let note_of = |t: &str| {
+        findings
+            .iter()
+            .filter(|f| f["resourceType"] == t)
+            .filter_map(|f| f["note"].as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    assert!(note_of("AWS::ECR::Repository").contains("ecr:GetAuthorizationToken"));
+    assert!(note_of("AWS::SecretsManager::Secret").contains("aws/secretsmanager"));
     for s in ["POLICY", "BUCKET_ACL", "S3_ACCESS_POINT"] {
         assert!(sources.contains(s), "{s} in {sources:?}");
     }
