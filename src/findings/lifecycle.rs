@@ -462,6 +462,14 @@ impl<'r> Lifecycle<'r> {
         Ok(update(&previous, current, self.rules, self.now, &options))
     }
 
+    /// Keep the previous findings of every resource this run does not analyse as they were,
+    /// instead of resolving them at [`finish`](Lifecycle::finish): for a run that covers only
+    /// part of the resources, or one in which some resources could not be read (they may be
+    /// among those with previous findings).
+    pub fn keep_unseen(&mut self) {
+        self.options.scope = Some(BTreeSet::new());
+    }
+
     /// Settle the previous findings of the resources this run did not analyse: resolved (error
     /// findings deleted, resolved findings past retention expired), except those of resources
     /// outside [`LifecycleOptions::scope`] when it is set, which are kept as they were.
