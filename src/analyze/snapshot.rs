@@ -1148,9 +1148,9 @@ fn read_part(t: ResourceType, field: &str, n: &Node) -> Result<Part, Problem> {
                 )
             } else {
                 format!(
-                    "unknown field {} for a {} proposal (expected {})",
+                    "unknown field {} in a proposal for {} (expected {})",
                     quote(field),
-                    t.as_str(),
+                    quote(t.as_str()),
                     fields
                         .iter()
                         .map(|f| quote(f))
