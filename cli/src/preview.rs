@@ -379,8 +379,8 @@ pub fn run(args: Args) -> ExitCode {
                     .map(|s| s.kind.as_str())
                     .collect::<Vec<_>>()
                     .join(",");
-                write_line(&format!(
-                    "{:<9}  {:<8} (was {:<8})  {}{}  {}  {}{}",
+                let line = format!(
+                    "{:<9}  {:<8}  was {:<8}  {}{}  {}  {}{}",
                     p.change_type.as_str(),
                     f.status.as_str(),
                     p.existing_finding_status.map_or("-", |s| s.as_str()),
@@ -401,7 +401,8 @@ pub fn run(args: Args) -> ExitCode {
                     } else {
                         format!("  via {via}")
                     }
-                ));
+                );
+                write_line(line.trim_end());
             }
             write_line(&format!("{} preview findings", preview.len()));
         }
