@@ -56,12 +56,12 @@ const FUNCTION: &str = "arn:aws:lambda:us-east-1:111122223333:function:thumbnail
 const ROLE: &str = "arn:aws:iam::111122223333:role/deploy";
 const NOW: &str = "2025-04-01T00:00:00Z";
 
-/// Preview against the demo snapshot: exit status, (changeType, status, principal, source)
-/// sorted, and the document.
-fn preview(
-    arn: &str,
-    args: &[&str],
-) -> (i32, Vec<(String, String, String, String)>, Value, String) {
+/// (changeType, status, principal, source type).
+type Row = (String, String, String, String);
+
+/// Preview against the demo snapshot: exit status, the rows sorted, the document, standard
+/// error.
+fn preview(arn: &str, args: &[&str]) -> (i32, Vec<Row>, Value, String) {
     let (code, out, err) = perimeter(
         &[
             &[
@@ -82,7 +82,7 @@ fn preview(
         return (code, Vec::new(), Value::Null, err);
     }
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
-    let mut rows: Vec<(String, String, String, String)> = doc["findings"]
+    let mut rows: Vec<Row> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -104,7 +104,7 @@ fn preview(
     (code, rows, doc, err)
 }
 
-fn r(c: &str, s: &str, who: &str, via: &str) -> (String, String, String, String) {
+fn r(c: &str, s: &str, who: &str, via: &str) -> Row {
     (c.into(), s.into(), who.into(), via.into())
 }
 

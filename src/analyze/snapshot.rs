@@ -1214,12 +1214,15 @@ fn parse_proposal_text(text: &str) -> Result<Node, Error> {
     json::parse(text, &limits)
 }
 
-/// Read a proposal written as a snapshot resource: its identity members (`arn`, `type`,
-/// `ownerAccount` as strings) and its parts, each with its field name.
-pub(crate) fn read_proposal_object(
-    t: ResourceType,
-    text: &str,
-) -> Result<(BTreeMap<String, String>, Vec<(String, Part)>), Error> {
+/// A proposal object as read: its identity members (`arn`, `type`, `ownerAccount` as strings)
+/// and its parts, each with its field name.
+pub(crate) struct ProposalObject {
+    pub(crate) identity: BTreeMap<String, String>,
+    pub(crate) parts: Vec<(String, Part)>,
+}
+
+/// Read a proposal written as a snapshot resource.
+pub(crate) fn read_proposal_object(t: ResourceType, text: &str) -> Result<ProposalObject, Error> {
     let root = parse_proposal_text(text)?;
     if !matches!(root.value, Value::Object(_)) {
         return Err(standalone_error(
@@ -1256,7 +1259,7 @@ pub(crate) fn read_proposal_object(
         let part = read_part(t, &m.key, &m.value).map_err(|p| standalone_error(p, None))?;
         parts.push((m.key.clone(), part));
     }
-    Ok((identity, parts))
+    Ok(ProposalObject { identity, parts })
 }
 
 /// Read one part of a proposal from a document of its own: the output of the call `field`

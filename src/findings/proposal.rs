@@ -171,7 +171,7 @@ impl Proposal {
     /// resource's.
     pub fn read(resource: &Resource, text: &str) -> Result<Proposal, Error> {
         let t = resource.resource_type;
-        let (identity, parts) = snapshot::read_proposal_object(t, text)?;
+        let snapshot::ProposalObject { identity, parts } = snapshot::read_proposal_object(t, text)?;
         for (key, want) in [
             ("arn", resource.arn.as_str()),
             ("type", t.as_str()),
