@@ -450,3 +450,58 @@ fn new_resources_and_previous_statuses() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn account_settings_and_unreadable_snapshots() {
+    let f = Files::new("header");
+    let site = f.put(
+        "site.json",
+        &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::fresh/*"}]})
+        .to_string(),
+    );
+    let new_bucket = |snapshot: &str| {
+        perimeter(&[
+            "preview",
+            snapshot,
+            "--resource-arn",
+            "arn:aws:s3:::fresh",
+            "--resource-type",
+            "AWS::S3::Bucket",
+            "--owner",
+            "111122223333",
+            "--policy",
+            &site,
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ])
+    };
+    // The account restricts public buckets: a new bucket's public policy grants nothing.
+    let restricted = f.put(
+        "restricted.jsonl",
+        &format!(
+            "{}\n",
+            json!({"accounts": {"111122223333": {"s3control get-public-access-block":
+                {"PublicAccessBlockConfiguration": {"RestrictPublicBuckets": true}}}}})
+        ),
+    );
+    let (code, out, err) = new_bucket(&restricted);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"{"findings":[]}"#);
+    // Without the account setting, the same bucket is public.
+    let open = f.put("open.jsonl", "{}\n");
+    let (code, out, _) = new_bucket(&open);
+    assert_eq!(code, 1);
+    assert!(out.contains("\"isPublic\":true"), "{out}");
+    // A snapshot with an unreadable resource: a resource not found may be that one, so it is
+    // not previewed as new.
+    let broken = f.put("broken.jsonl", "{}\n{\"arn\": \n");
+    let (code, _, err) = new_bucket(&broken);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is not among the resources of") && err.contains("1 could not be read"),
+        "{err}"
+    );
+}

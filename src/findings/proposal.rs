@@ -312,7 +312,9 @@ impl Proposal {
     /// let bucket = Resource::new("arn:aws:s3:::reports", ResourceType::S3Bucket, "111122223333");
     /// let proposal = Proposal::new().with_access_points(vec![ProposedAccessPoint::new(
     ///     "arn:aws:s3:us-east-1:111122223333:accesspoint/exchange")]);
-    /// let ResourceConfig::S3Bucket(b) = proposal.apply(&bucket, None)? else { panic!() };
+    /// let ResourceConfig::S3Bucket(b) = proposal.apply(&bucket, None)? else {
+    ///     return Err("not a bucket".into());
+    /// };
     /// let bpa = b.public_access_block.ok_or("no settings")?;
     /// assert!(!bpa.restrict_public_buckets, "a new bucket's settings are off");
     /// let ap = &b.access_points.ok_or("no access points")?[0];
