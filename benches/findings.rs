@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use perimeter::analyze::{analyze_policy, Finding, Options, Resource, ResourceType, ZoneOfTrust};
 use perimeter::findings::{
     asff, events, read_findings, sarif, to_json, update, ArchiveRules, AsffOptions, EventOptions,
-    LifecycleOptions, SarifOptions,
+    Lifecycle, LifecycleOptions, SarifOptions, SarifStream,
 };
 use perimeter::policy::Policy;
 use perimeter::scalar::Timestamp;
@@ -101,6 +101,44 @@ fn bench(c: &mut Criterion) {
                 t1,
                 &LifecycleOptions::default(),
             )
+        })
+    });
+    // The same run resource by resource, as `perimeter analyze` does it on a snapshot (the
+    // previous run copied into the index each time, as it is read from its file).
+    let mut by_resource: Vec<(String, Vec<Finding>)> = Vec::new();
+    for f in &second {
+        match by_resource.last_mut() {
+            Some((r, list)) if *r == f.resource => list.push(f.clone()),
+            _ => by_resource.push((f.resource.clone(), vec![f.clone()])),
+        }
+    }
+    g.bench_function("lifecycle_stream_10k_vs_10k", |b| {
+        b.iter(|| {
+            let mut run = Lifecycle::new(
+                run1.findings.clone(),
+                &rules,
+                t1,
+                LifecycleOptions::default(),
+            );
+            let mut n = 0;
+            for (arn, found) in &by_resource {
+                if let Ok(u) = run.resource(arn, black_box(found)) {
+                    n += u.findings.len();
+                }
+            }
+            n + run.finish().findings.len()
+        })
+    });
+    g.bench_function("sarif_stream_10k", |b| {
+        b.iter(|| {
+            let mut stream = SarifStream::new(SarifOptions::default().with_artifact("f.json"));
+            let mut bytes = stream.head().len();
+            for (_, found) in &by_resource {
+                for r in stream.results(black_box(found)) {
+                    bytes += r.to_string().len() + 1;
+                }
+            }
+            bytes + stream.tail().len()
         })
     });
     g.bench_function("read_findings_10k", |b| {

@@ -42,6 +42,7 @@ mod events;
 mod gate;
 mod lifecycle;
 mod preview;
+mod proposal;
 mod rules;
 mod sarif;
 
@@ -49,14 +50,18 @@ pub use asff::{asff, AsffGrouping, AsffOptions};
 pub use events::{events, EventOptions};
 pub use gate::{gate, FailOn, Verdict};
 pub use lifecycle::{
-    apply_archive_rule, set_status, update, Change, ChangeKind, LifecycleOptions, Update,
+    apply_archive_rule, set_status, update, Change, ChangeKind, Lifecycle, LifecycleOptions, Update,
 };
-pub use preview::{preview_policy, ChangeType, PreviewFinding, ProposedPolicy};
+pub use preview::{preview_policy, preview_resource, ChangeType, PreviewFinding, ProposedPolicy};
+pub use proposal::{
+    default_key_policy, Proposal, ProposedAccessPoint, MAX_NEW_ACCESS_POINTS,
+    MAX_PROPOSED_ACL_GRANTS, MAX_PROPOSED_KMS_GRANTS,
+};
 pub use rules::{
     ArchiveRule, ArchiveRules, Criterion, Filter, FilterKey, MAX_CRITERIA, MAX_RULES, MAX_VALUES,
     MAX_VALUE_CHARS,
 };
-pub use sarif::{sarif, SarifOptions};
+pub use sarif::{sarif, SarifOptions, SarifStream};
 
 use crate::analyze::Finding;
 use crate::error::{Error, ErrorKind};

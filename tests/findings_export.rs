@@ -569,3 +569,44 @@ fn events_have_access_analyzers_shape() {
     }
     assert_ne!(ev[0]["id"], ev[1]["id"]);
 }
+
+/// A SARIF log written a batch at a time (`SarifStream`: head, results, tail) is the log `sarif`
+/// gives for all the findings at once, with each batch's rules indexed across batches; its head
+/// does not depend on the findings (it is written before any is known).
+#[test]
+fn streamed_sarif_is_the_whole_log() {
+    use perimeter::findings::SarifStream;
+    let findings = mixed();
+    let schema = schema();
+    let validator = Validator::new(&schema);
+    for opts in [
+        SarifOptions::default().with_artifact("snapshot.json"),
+        SarifOptions::default().with_resolved(),
+    ] {
+        let empty_head = SarifStream::new(opts.clone()).head();
+        for batch in [1, 2, findings.len()] {
+            let mut stream = SarifStream::new(opts.clone());
+            let mut text = stream.head();
+            assert_eq!(text, empty_head);
+            let mut n = 0;
+            for chunk in findings.chunks(batch) {
+                for r in stream.results(chunk) {
+                    if n > 0 {
+                        text.push(',');
+                    }
+                    n += 1;
+                    text.push_str(&r.to_string());
+                }
+            }
+            text.push_str(&stream.tail());
+            let whole = sarif(&findings, &opts);
+            assert_eq!(text, whole.to_string(), "batches of {batch}");
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(validator.validate(&parsed), Vec::<String>::new());
+        }
+        // `finish` gives the same log from the results.
+        let mut stream = SarifStream::new(opts.clone());
+        let results = stream.results(&findings);
+        assert_eq!(stream.finish(results), sarif(&findings, &opts));
+    }
+}

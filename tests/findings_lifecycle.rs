@@ -510,3 +510,131 @@ fn archive_and_unarchive_by_id() {
     assert_eq!(ev[0]["detail"]["accountId"], "123456789012");
     assert_eq!(ev[0]["detail"]["status"], "ACTIVE");
 }
+
+/// `Lifecycle`, resource by resource in any order, gives what `update` gives over the whole run:
+/// over four runs of the real policies with fixes, removals, an error finding, an archive rule,
+/// a resource that disappears and retention.
+#[test]
+fn streaming_lifecycle_matches_update() {
+    use perimeter::analyze::Resource;
+    use perimeter::findings::Lifecycle;
+    let fixtures = support::fixtures();
+    let rules = ArchiveRules::parse(
+        r#"[{"ruleName": "oidc", "filter": {"principal.Federated": {"exists": true}}}]"#,
+    )
+    .unwrap();
+    // Each run: (resource, its findings) for every resource analysed.
+    type Run = Vec<(Resource, Vec<Finding>)>;
+    let original: Run = fixtures
+        .iter()
+        .map(|f| (f.resource.clone(), support::analyse_fixture(f)))
+        .collect();
+    let mut second = original.clone();
+    // The website bucket narrowed to a network, the public queue closed (analysed, no findings),
+    // and the two-account queue over its budget (an error finding).
+    for (r, found) in &mut second {
+        let f = fixtures.iter().find(|f| f.resource.arn == r.arn).unwrap();
+        match f.name.as_str() {
+            "website-bucket" => {
+                *found = analyse(
+                    &edit(&f.policy, |s| {
+                        s["Condition"] = json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+                    }),
+                    r,
+                )
+            }
+            "public-queue" => found.clear(),
+            "two-account-queue" => {
+                *found = analyze_policy(
+                    &Policy::parse(&f.policy.to_string()).unwrap(),
+                    r,
+                    &ZoneOfTrust::account(&r.owner_account),
+                    &Options::default().with_budget(1),
+                )
+            }
+            _ => {}
+        }
+    }
+    // The third run: the role is gone from the run (deleted), the queue analysable again.
+    let third: Run = original
+        .iter()
+        .filter(|(r, _)| !r.arn.contains(":role/"))
+        .cloned()
+        .collect();
+    let runs = [
+        (original.clone(), "2025-01-01T00:00:00Z"),
+        (second, "2025-01-02T00:00:00Z"),
+        (third, "2025-01-03T00:00:00Z"),
+        (original, "2025-06-01T00:00:00Z"),
+    ];
+    let sorted = |mut fs: Vec<Finding>| {
+        fs.sort_by(|a, b| a.id.cmp(&b.id));
+        fs
+    };
+    let change_keys = |cs: &[perimeter::findings::Change]| {
+        let mut k: Vec<(String, ChangeKind, Status)> = cs
+            .iter()
+            .map(|c| (c.finding.id.clone(), c.kind, c.finding.status))
+            .collect();
+        k.sort();
+        k
+    };
+    let mut previous: Vec<Finding> = Vec::new();
+    let mut seen_kinds = std::collections::BTreeSet::new();
+    for (i, (run, time)) in runs.iter().enumerate() {
+        let now = at(time);
+        let all: Vec<Finding> = run.iter().flat_map(|(_, f)| f.clone()).collect();
+        let batch = update(&previous, &all, &rules, now, &LifecycleOptions::default());
+        let mut stream = Lifecycle::new(previous.clone(), &rules, now, LifecycleOptions::default());
+        let mut findings = Vec::new();
+        let mut changes = Vec::new();
+        // Resources in reverse order: the result does not depend on the order.
+        for (r, found) in run.iter().rev() {
+            let u = stream.resource(&r.arn, found).unwrap();
+            findings.extend(u.findings);
+            changes.extend(u.changes);
+        }
+        let rest = stream.finish();
+        findings.extend(rest.findings);
+        changes.extend(rest.changes);
+        assert_eq!(sorted(findings), sorted(batch.findings.clone()), "run {i}");
+        assert_eq!(
+            change_keys(&changes),
+            change_keys(&batch.changes),
+            "run {i}"
+        );
+        seen_kinds.extend(batch.changes.iter().map(|c| c.kind));
+        previous = batch.findings;
+    }
+    // The runs exercised every kind of change the lifecycle makes by itself.
+    for k in [
+        ChangeKind::New,
+        ChangeKind::Resolved,
+        ChangeKind::Reopened,
+        ChangeKind::Deleted,
+        ChangeKind::Expired,
+    ] {
+        assert!(seen_kinds.contains(&k), "{k} in {seen_kinds:?}");
+    }
+
+    // A resource given twice is refused; `keep_unseen` keeps what the run did not see.
+    let mut stream = Lifecycle::new(
+        previous.clone(),
+        &rules,
+        at("2025-06-02T00:00:00Z"),
+        LifecycleOptions::default(),
+    );
+    stream.resource(QUEUE, &[]).unwrap();
+    let e = stream.resource(QUEUE, &[]).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "resource `arn:aws:sqs:us-east-2:123456789012:queue1` was already analysed in this run (list each resource once)"
+    );
+    stream.keep_unseen();
+    let rest = stream.finish();
+    assert!(rest.changes.is_empty(), "{:?}", kinds(&rest));
+    assert_eq!(
+        rest.findings.len(),
+        previous.iter().filter(|f| f.resource != QUEUE).count()
+    );
+}

@@ -2,58 +2,16 @@
 //! active / archived / resolved), exports (JSON, table, SARIF, ASFF, EventBridge events) and the
 //! CI gate, on a findings file that an analysis wrote.
 
-use crate::io::{error, read_input, stdout_is_terminal, write_line};
+use crate::io::{error, stdout_is_terminal, write_line};
+use crate::report::{parse_now, read_findings_file, read_rules, ExportArgs, Format, Gate, Tally};
 use perimeter::analyze::{Finding, Status};
 use perimeter::findings::{
-    apply_archive_rule, asff, events, gate, read_findings, sarif, to_json, update, ArchiveRules,
-    AsffGrouping, AsffOptions, Change, ChangeKind, EventOptions, FailOn, LifecycleOptions,
-    SarifOptions,
+    apply_archive_rule, asff, events, sarif, to_json, update, ArchiveRules, Change, ChangeKind,
+    LifecycleOptions,
 };
 use perimeter::scalar::Timestamp;
 use std::collections::HashMap;
 use std::process::ExitCode;
-
-/// Output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// `{"findings": [...], "changes": [...]}`: the next run's `--previous`.
-    Json,
-    /// A readable table.
-    Table,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// AWS Security Finding Format, a JSON array for Security Hub's BatchImportFindings.
-    Asff,
-    /// EventBridge events in Access Analyzer's shape, one JSON object per line, one per change.
-    Events,
-}
-
-/// Which findings fail the run (exit status 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Gate {
-    /// Any active finding (not archived, not resolved).
-    Active,
-    /// Any active public finding (or active error finding: the resource may be public).
-    Public,
-    /// Any active finding that is new in this run (created or reopened).
-    New,
-    /// Any finding whose access exists (active or archived).
-    Any,
-    /// Never.
-    None,
-}
-
-impl Gate {
-    fn fail_on(self) -> FailOn {
-        match self {
-            Gate::Active => FailOn::Active,
-            Gate::Public => FailOn::Public,
-            Gate::New => FailOn::New,
-            Gate::Any => FailOn::Any,
-            Gate::None => FailOn::None,
-        }
-    }
-}
 
 /// Track external access findings across runs and export them.
 ///
@@ -88,52 +46,21 @@ pub struct Args {
     /// Which findings fail the run.
     #[arg(long, value_enum, default_value = "active")]
     fail_on: Gate,
-    /// The analyzer's Region (events, ASFF): also the Region of resources whose ARN has none.
-    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
-    region: String,
-    /// The analyzer's account (events, ASFF). Default: each resource owner's account.
-    #[arg(long, value_name = "ACCOUNT")]
+    /// The analyzer's account (events, ASFF); the same as `--analyzer-account`.
+    #[arg(long, value_name = "ACCOUNT", conflicts_with = "analyzer_account")]
     account: Option<String>,
-    /// The analyzer's ARN (events; ASFF ids).
-    #[arg(long, value_name = "ARN")]
-    analyzer_arn: Option<String>,
-    /// The Security Hub product ARN (ASFF). Default: the account's own `default` product.
-    #[arg(long, value_name = "ARN")]
-    product_arn: Option<String>,
-    /// One ASFF finding per resource, as Access Analyzer's Security Hub integration sends them.
-    #[arg(long)]
-    asff_per_resource: bool,
-    /// The file SARIF results point at (default: the `--input` file).
-    #[arg(long, value_name = "URI")]
-    sarif_uri: Option<String>,
-    /// Include resolved findings in SARIF (as `baselineState: absent`) and in the table.
-    #[arg(long)]
-    include_resolved: bool,
+    #[command(flatten)]
+    export: ExportArgs,
 }
 
 fn load(args: &Args) -> Result<(Vec<Finding>, Vec<Finding>, ArchiveRules, Timestamp), String> {
-    let now = Timestamp::parse(&args.now).ok_or_else(|| {
-        format!(
-            "`--now {}` is not a time; use ISO 8601, e.g. `2025-05-01T00:00:00Z`",
-            args.now
-        )
-    })?;
-    let read = |path: &str, what: &str| -> Result<Vec<Finding>, String> {
-        let text = read_input(path)?;
-        read_findings(&text).map_err(|e| format!("{what} `{path}`: {e}"))
-    };
-    let current = read(&args.input, "findings")?;
+    let now = parse_now(&args.now)?;
+    let current = read_findings_file(&args.input, "findings")?;
     let previous = match &args.previous {
-        Some(p) => read(p, "previous findings")?,
+        Some(p) => read_findings_file(p, "previous findings")?,
         None => Vec::new(),
     };
-    let rules = match &args.archive_rules {
-        Some(p) => {
-            let text = read_input(p)?;
-            ArchiveRules::parse(&text).map_err(|e| format!("archive rules `{p}`: {e}"))?
-        }
-        None => ArchiveRules::none(),
-    };
+    let rules = read_rules(args.archive_rules.as_deref())?;
     Ok((current, previous, rules, now))
 }
 
@@ -168,61 +95,35 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         Format::Json
     });
+    let mut export = args.export.clone();
+    if export.analyzer_account.is_none() {
+        export.analyzer_account.clone_from(&args.account);
+    }
     match format {
         Format::Json => write_line(&to_json(&findings, Some(&changes)).to_string()),
-        Format::Table => table(&findings, &changes, args.include_resolved),
+        Format::Table => table(&findings, &changes, export.include_resolved),
         Format::Sarif => {
-            let uri = args.sarif_uri.clone().unwrap_or_else(|| {
-                if args.input == "-" {
-                    "findings.json".into()
-                } else {
-                    args.input.clone()
-                }
-            });
-            let mut o = SarifOptions::default().with_artifact(&uri);
-            if args.include_resolved {
-                o = o.with_resolved();
-            }
-            write_line(&sarif(&findings, &o).to_string());
+            let input = if args.input == "-" {
+                "findings.json"
+            } else {
+                args.input.as_str()
+            };
+            write_line(&sarif(&findings, &export.sarif(input)).to_string());
         }
         Format::Asff => {
-            let mut o = AsffOptions::new(&args.region, now);
-            if let Some(a) = &args.account {
-                o = o.with_account(a);
-            }
-            if let Some(a) = &args.product_arn {
-                o = o.with_product_arn(a);
-            }
-            if let Some(a) = &args.analyzer_arn {
-                o = o.with_analyzer_arn(a);
-            }
-            if args.asff_per_resource {
-                o = o.with_grouping(AsffGrouping::Resource);
-            }
-            write_line(&serde_json::Value::Array(asff(&findings, &o)).to_string());
+            write_line(&serde_json::Value::Array(asff(&findings, &export.asff(now))).to_string());
         }
         Format::Events => {
-            let mut o = EventOptions::new(&args.region, now);
-            if let Some(a) = &args.account {
-                o = o.with_account(a);
-            }
-            if let Some(a) = &args.analyzer_arn {
-                o = o.with_analyzer_arn(a);
-            }
-            for e in events(&changes, &o) {
+            for e in events(&changes, &export.events(now)) {
                 write_line(&e.to_string());
             }
         }
     }
-    let verdict = gate(&findings, &changes, args.fail_on.fail_on());
-    if verdict.fail {
-        error(&format!(
-            "{} finding{} fail `--fail-on {}`: {}",
-            verdict.failing.len(),
-            if verdict.failing.len() == 1 { "" } else { "s" },
-            args.fail_on.fail_on(),
-            verdict.failing.join(", ")
-        ));
+    let fail_on = args.fail_on.fail_on();
+    let mut tally = Tally::new(fail_on);
+    tally.add(&findings, &changes);
+    if tally.fails() {
+        tally.report(fail_on.as_str());
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -13,6 +13,7 @@ mod findings;
 mod generate;
 mod io;
 mod preview;
+mod report;
 mod unused;
 mod validate;
 

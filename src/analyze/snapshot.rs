@@ -99,6 +99,15 @@ impl<R: BufRead> Snapshot<R> {
         self.zone.as_ref()
     }
 
+    /// The account-wide S3 Block Public Access settings the header gives for an account (its
+    /// `accounts` map), if any. Buckets read from the snapshot already carry them; this is for
+    /// a bucket that is not in it (such as a new bucket in an access preview).
+    pub fn account_public_access_block(&self, account: &str) -> Option<PublicAccessBlock> {
+        self.accounts
+            .get(account)
+            .and_then(|a| a.public_access_block)
+    }
+
     fn header(&mut self) -> Result<(), Error> {
         match self.scan.skip_ws()? {
             Some(b'{') => self.scan.bump()?,
@@ -719,15 +728,7 @@ impl ResourceReader<'_> {
                 };
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    out.push(read_access_point(item).map_err(|mut p| {
-                        let mut path = vec![
-                            PathSegment::Key("accessPoints".into()),
-                            PathSegment::Index(i),
-                        ];
-                        path.append(&mut p.path);
-                        p.path = path;
-                        p
-                    })?);
+                    out.push(read_access_point_at(item, i)?.access_point);
                 }
                 Some(out)
             }
@@ -1128,7 +1129,7 @@ fn read_acl(n: &Node) -> Result<BucketAcl, Problem> {
     Ok(BucketAcl { owner_id, grants })
 }
 
-fn read_access_point(item: &Node) -> Result<AccessPoint, Problem> {
+fn read_access_point(item: &Node) -> Result<AccessPointProposal, Problem> {
     const GET: &str = "s3control get-access-point";
     const POLICY: &str = "s3control get-access-point-policy";
     for m in item.members() {
@@ -1163,6 +1164,9 @@ fn read_access_point(item: &Node) -> Result<AccessPoint, Problem> {
     if let Some(name) = str_at(g, "Name") {
         ap.name = name.to_string();
     }
+    let network_origin_given = g.get("NetworkOrigin").is_some();
+    let public_access_block_given = g.get("PublicAccessBlockConfiguration").is_some();
+    let policy_given = item.get(POLICY).is_some();
     ap.network_origin = match str_at(g, "NetworkOrigin") {
         Some(o) if o.eq_ignore_ascii_case("vpc") => {
             let vpc = g
@@ -1192,7 +1196,25 @@ fn read_access_point(item: &Node) -> Result<AccessPoint, Problem> {
         let n = p.get("Policy").unwrap_or(p);
         ap.policy = read_policy(n, &[POLICY, "Policy"])?;
     }
-    Ok(ap)
+    Ok(AccessPointProposal {
+        access_point: ap,
+        policy_given,
+        network_origin_given,
+        public_access_block_given,
+    })
+}
+
+/// An access point of the `accessPoints` array, problems located under `accessPoints/i`.
+fn read_access_point_at(item: &Node, i: usize) -> Result<AccessPointProposal, Problem> {
+    read_access_point(item).map_err(|mut p| {
+        let mut path = vec![
+            PathSegment::Key("accessPoints".into()),
+            PathSegment::Index(i),
+        ];
+        path.append(&mut p.path);
+        p.path = path;
+        p
+    })
 }
 
 fn read_grants(n: &Node) -> Result<Vec<KmsGrant>, Problem> {
@@ -1279,7 +1301,20 @@ fn read_grants(n: &Node) -> Result<Vec<KmsGrant>, Problem> {
 
 fn read_urls(node: &Node) -> Result<Vec<FunctionUrl>, Problem> {
     let mut out = Vec::new();
-    let mut one = |c: &Node, path: &[&str]| -> Result<(), Problem> {
+    for field in [URL_CONFIG, URL_CONFIGS] {
+        if let Some(n) = node.get(field) {
+            out.extend(read_url_field(field, n)?);
+        }
+    }
+    Ok(out)
+}
+
+const URL_CONFIG: &str = "lambda get-function-url-config";
+const URL_CONFIGS: &str = "lambda list-function-url-configs";
+
+/// The URLs in the output of `lambda get-function-url-config` or `list-function-url-configs`.
+fn read_url_field(field: &str, n: &Node) -> Result<Vec<FunctionUrl>, Problem> {
+    let one = |c: &Node, path: &[&str]| -> Result<FunctionUrl, Problem> {
         let auth = str_at(c, "AuthType").and_then(FunctionUrlAuthType::parse);
         let Some(auth) = auth else {
             return Err(problem(
@@ -1290,23 +1325,215 @@ fn read_urls(node: &Node) -> Result<Vec<FunctionUrl>, Problem> {
         };
         let mut u = FunctionUrl::new(auth);
         u.function_arn = str_at(c, "FunctionArn").map(str::to_string);
-        out.push(u);
-        Ok(())
+        Ok(u)
     };
-    if let Some(c) = node.get("lambda get-function-url-config") {
-        one(c, &["lambda get-function-url-config", "AuthType"])?;
+    if field == URL_CONFIG {
+        return Ok(vec![one(n, &[URL_CONFIG, "AuthType"])?]);
     }
-    if let Some(l) = node.get("lambda list-function-url-configs") {
-        if let Some(Value::Array(items)) = l.get("FunctionUrlConfigs").map(|x| &x.value) {
-            for c in items {
-                one(
-                    c,
-                    &["lambda list-function-url-configs", "FunctionUrlConfigs"],
-                )?;
-            }
+    let mut out = Vec::new();
+    if let Some(Value::Array(items)) = n.get("FunctionUrlConfigs").map(|x| &x.value) {
+        for c in items {
+            out.push(one(c, &[URL_CONFIGS, "FunctionUrlConfigs"])?);
         }
     }
     Ok(out)
+}
+
+// ---- proposals (access previews) ------------------------------------------------------------
+
+/// An access point of a proposal, with which of its settings the proposal gives (an omitted
+/// setting keeps the existing access point's, or takes the default of a new one).
+pub(crate) struct AccessPointProposal {
+    pub(crate) access_point: AccessPoint,
+    pub(crate) policy_given: bool,
+    pub(crate) network_origin_given: bool,
+    pub(crate) public_access_block_given: bool,
+}
+
+/// One part of a proposed configuration, read from a snapshot field.
+pub(crate) enum Part {
+    /// The resource policy; `None` proposes deleting it.
+    Policy(Option<Policy>),
+    /// The bucket ACL.
+    Acl(BucketAcl),
+    /// The bucket's Block Public Access settings.
+    PublicAccessBlock(PublicAccessBlock),
+    /// The bucket's access points (the whole list).
+    AccessPoints(Vec<AccessPointProposal>),
+    /// The key's grants (the whole list).
+    Grants(Vec<KmsGrant>),
+    /// The function's URLs (the whole list).
+    FunctionUrls(Vec<FunctionUrl>),
+}
+
+/// Fields of a proposal object that name the resource rather than propose a part.
+pub(crate) const PROPOSAL_IDENTITY: &[&str] = &["arn", "type", "ownerAccount", "description"];
+
+/// The account's Block Public Access call, which a proposal cannot change.
+const ACCOUNT_BPA: &str = "s3control get-public-access-block";
+
+/// The fields a proposal for a type may give: `policy`, the type's calls, not the account's.
+pub(crate) fn proposal_fields(t: ResourceType) -> Vec<&'static str> {
+    let mut out = vec!["policy"];
+    out.extend(policy_calls(t).iter().map(|(c, _, _)| *c));
+    out.extend(other_calls(t).iter().copied().filter(|c| *c != ACCOUNT_BPA));
+    out
+}
+
+/// Read one part of a proposal: `field` is a snapshot field name and `n` its value. Problems'
+/// paths start with `field`.
+fn read_part(t: ResourceType, field: &str, n: &Node) -> Result<Part, Problem> {
+    if field == "policy" {
+        return Ok(Part::Policy(read_policy(n, &["policy"])?));
+    }
+    if let Some((call, path, optional)) = policy_calls(t).iter().find(|(c, _, _)| *c == field) {
+        let mut at = n;
+        for step in *path {
+            match at.get(step) {
+                Some(x) => at = x,
+                None if *optional => return Ok(Part::Policy(None)),
+                None => {
+                    return Err(problem(
+                        n,
+                        &[call],
+                        format!("`{call}` output has no `{}`", path.join(".")),
+                    ))
+                }
+            }
+        }
+        let mut p: Vec<&str> = vec![call];
+        p.extend(path.iter());
+        return Ok(Part::Policy(read_policy(at, &p)?));
+    }
+    let fields = proposal_fields(t);
+    match field {
+        _ if !fields.contains(&field) => {
+            let message = if field == ACCOUNT_BPA {
+                format!(
+                    "{} holds the account's settings, which a proposal for one resource cannot change",
+                    quote(field)
+                )
+            } else {
+                format!(
+                    "unknown field {} in a proposal for {} (expected {})",
+                    quote(field),
+                    quote(t.as_str()),
+                    fields
+                        .iter()
+                        .map(|f| quote(f))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Err(problem(n, &[field], message))
+        }
+        "s3api get-bucket-acl" => Ok(Part::Acl(read_acl(n)?)),
+        "s3api get-public-access-block" => Ok(Part::PublicAccessBlock(
+            read_bpa(n).map_err(|m| problem(n, &[field], m))?,
+        )),
+        "accessPoints" => {
+            let Value::Array(items) = &n.value else {
+                return Err(problem(
+                    n,
+                    &["accessPoints"],
+                    "`accessPoints` must be an array".into(),
+                ));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push(read_access_point_at(item, i)?);
+            }
+            Ok(Part::AccessPoints(out))
+        }
+        "kms list-grants" => Ok(Part::Grants(read_grants(n)?)),
+        URL_CONFIG | URL_CONFIGS => Ok(Part::FunctionUrls(read_url_field(field, n)?)),
+        _ => Err(problem(
+            n,
+            &[field],
+            format!("{} cannot be proposed", quote(field)),
+        )),
+    }
+}
+
+/// An error for a problem in a document of its own; `field`, when the path starts with it, is
+/// left out of the pointer (the document is that field's value).
+fn standalone_error(p: Problem, field: Option<&str>) -> Error {
+    let mut path = p.path;
+    if let (Some(f), Some(PathSegment::Key(k))) = (field, path.first()) {
+        if k == f {
+            path.remove(0);
+        }
+    }
+    Error::at(
+        p.kind,
+        p.message,
+        Location {
+            line: p.at.line,
+            column: p.at.column,
+            offset: p.at.offset,
+            pointer: json::Path(path).pointer(),
+        },
+    )
+}
+
+fn parse_proposal_text(text: &str) -> Result<Node, Error> {
+    let limits = json::Limits::default().with_max_bytes(MAX_RESOURCE_BYTES);
+    json::parse(text, &limits)
+}
+
+/// A proposal object as read: its identity members (`arn`, `type`, `ownerAccount` as strings)
+/// and its parts, each with its field name.
+pub(crate) struct ProposalObject {
+    pub(crate) identity: BTreeMap<String, String>,
+    pub(crate) parts: Vec<(String, Part)>,
+}
+
+/// Read a proposal written as a snapshot resource.
+pub(crate) fn read_proposal_object(t: ResourceType, text: &str) -> Result<ProposalObject, Error> {
+    let root = parse_proposal_text(text)?;
+    if !matches!(root.value, Value::Object(_)) {
+        return Err(standalone_error(
+            problem(
+                &root,
+                &[],
+                format!(
+                    "a proposal must be a json object, found {}",
+                    root.value.type_name()
+                ),
+            ),
+            None,
+        ));
+    }
+    let mut identity = BTreeMap::new();
+    let mut parts = Vec::new();
+    for m in root.members() {
+        if PROPOSAL_IDENTITY.contains(&m.key.as_str()) {
+            if m.key != "description" {
+                let Some(v) = m.value.as_str() else {
+                    return Err(standalone_error(
+                        problem(
+                            &m.value,
+                            &[m.key.as_str()],
+                            format!("{} must be a string", quote(&m.key)),
+                        ),
+                        None,
+                    ));
+                };
+                identity.insert(m.key.clone(), v.to_string());
+            }
+            continue;
+        }
+        let part = read_part(t, &m.key, &m.value).map_err(|p| standalone_error(p, None))?;
+        parts.push((m.key.clone(), part));
+    }
+    Ok(ProposalObject { identity, parts })
+}
+
+/// Read one part of a proposal from a document of its own: the output of the call `field`
+/// names (or, for `policy`, the policy).
+pub(crate) fn read_proposal_part(t: ResourceType, field: &str, text: &str) -> Result<Part, Error> {
+    let root = parse_proposal_text(text)?;
+    read_part(t, field, &root).map_err(|p| standalone_error(p, Some(field)))
 }
 
 // ---- the byte scanner -----------------------------------------------------------------------

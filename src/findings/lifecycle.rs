@@ -349,6 +349,141 @@ pub fn update(
     }
 }
 
+/// The lifecycle of a run computed resource by resource, for runs too large to hold at once
+/// (an account snapshot analysed as a stream).
+///
+/// The previous run's findings are indexed by resource. Each resource the run analyses is
+/// compared with its previous findings as it comes ([`Lifecycle::resource`]); then
+/// [`Lifecycle::finish`] settles the previous findings of resources the run did not see (resolved,
+/// or kept as they were when [`LifecycleOptions::scope`] leaves them out). The findings and
+/// changes are those [`update`] gives over the whole run, in the run's order instead of sorted by
+/// resource. Memory: the previous run's findings not yet matched, and the ARNs seen.
+///
+/// ```
+/// use perimeter::analyze::{Finding, Status};
+/// use perimeter::findings::{ArchiveRules, ChangeKind, Lifecycle, LifecycleOptions};
+/// use perimeter::scalar::Timestamp;
+///
+/// let finding = |resource: &str| {
+///     let mut f = Finding::default();
+///     f.resource = resource.into();
+///     f.principal.insert("AWS".into(), "444455556666".into());
+///     f.action = vec!["sqs:SendMessage".into()];
+///     f.id = f.compute_id();
+///     f
+/// };
+/// let previous = vec![finding("arn:aws:sqs:us-east-1:111122223333:a"),
+///                     finding("arn:aws:sqs:us-east-1:111122223333:gone")];
+/// let rules = ArchiveRules::none();
+/// let now = Timestamp::parse("2025-01-02T00:00:00Z").ok_or("time")?;
+/// let mut run = Lifecycle::new(previous, &rules, now, LifecycleOptions::default());
+///
+/// // Resource `a` still has its finding: nothing changes.
+/// let a = run.resource("arn:aws:sqs:us-east-1:111122223333:a", &[finding("arn:aws:sqs:us-east-1:111122223333:a")])?;
+/// assert!(a.changes.is_empty());
+/// // The run is over: the resource it did not see has its finding resolved.
+/// let rest = run.finish();
+/// assert_eq!(rest.changes[0].kind, ChangeKind::Resolved);
+/// assert_eq!(rest.findings[0].status, Status::Resolved);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Lifecycle<'r> {
+    /// The previous findings not yet matched, by resource ARN.
+    previous: HashMap<String, Vec<Finding>>,
+    /// The resources of the previous run, in the order of its file.
+    order: Vec<String>,
+    /// The resources analysed so far.
+    seen: HashSet<String>,
+    rules: &'r ArchiveRules,
+    now: Timestamp,
+    options: LifecycleOptions,
+}
+
+impl<'r> Lifecycle<'r> {
+    /// Start a run: the previous run's findings, the archive rules for new findings, the time
+    /// of this run, and the options (`scope` applies to the resources the run does not see).
+    pub fn new(
+        previous: Vec<Finding>,
+        rules: &'r ArchiveRules,
+        now: Timestamp,
+        options: LifecycleOptions,
+    ) -> Lifecycle<'r> {
+        let mut by_resource: HashMap<String, Vec<Finding>> = HashMap::new();
+        let mut order = Vec::new();
+        for f in previous {
+            match by_resource.get_mut(&f.resource) {
+                Some(list) => list.push(f),
+                None => {
+                    order.push(f.resource.clone());
+                    by_resource.insert(f.resource.clone(), vec![f]);
+                }
+            }
+        }
+        Lifecycle {
+            previous: by_resource,
+            order,
+            seen: HashSet::new(),
+            rules,
+            now,
+            options,
+        }
+    }
+
+    /// Compare one analysed resource's findings with its previous findings (and those of any
+    /// other resource its findings name), as [`update`] does.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`] when `arn` was already given in this run: its previous findings
+    /// were matched then, so a second analysis cannot be compared with them.
+    pub fn resource(&mut self, arn: &str, current: &[Finding]) -> Result<Update, Error> {
+        if !self.seen.insert(arn.to_string()) {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "resource {} was already analysed in this run (list each resource once)",
+                    quote(arn)
+                ),
+            ));
+        }
+        let mut previous = self.previous.remove(arn).unwrap_or_default();
+        for f in current {
+            if f.resource != arn {
+                self.seen.insert(f.resource.clone());
+                if let Some(more) = self.previous.remove(&f.resource) {
+                    previous.extend(more);
+                }
+            }
+        }
+        let options = LifecycleOptions {
+            scope: None,
+            retention_days: self.options.retention_days,
+        };
+        Ok(update(&previous, current, self.rules, self.now, &options))
+    }
+
+    /// Keep the previous findings of every resource this run does not analyse as they were,
+    /// instead of resolving them at [`finish`](Lifecycle::finish): for a run that covers only
+    /// part of the resources, or one in which some resources could not be read (they may be
+    /// among those with previous findings).
+    pub fn keep_unseen(&mut self) {
+        self.options.scope = Some(BTreeSet::new());
+    }
+
+    /// Settle the previous findings of the resources this run did not analyse: resolved (error
+    /// findings deleted, resolved findings past retention expired), except those of resources
+    /// outside [`LifecycleOptions::scope`] when it is set, which are kept as they were.
+    pub fn finish(mut self) -> Update {
+        let mut rest = Vec::new();
+        for arn in &self.order {
+            if let Some(list) = self.previous.remove(arn) {
+                rest.extend(list);
+            }
+        }
+        update(&rest, &[], self.rules, self.now, &self.options)
+    }
+}
+
 fn expired(f: &Finding, now: Timestamp, days: i64) -> bool {
     let Some(updated) = f.updated_at.as_deref().and_then(Timestamp::parse) else {
         // Without a readable time the finding is kept (deleting it could hide it early).

@@ -1,5 +1,6 @@
-//! Access previews: the findings a proposed resource policy would give, compared with the
-//! resource's existing findings.
+//! Access previews: the findings a proposed configuration of one resource would give (a policy,
+//! an S3 bucket's ACL, Block Public Access settings and access points, a KMS key's grants, a
+//! Lambda function's URLs), compared with the resource's existing findings.
 //!
 //! AWS: "Previewing access with IAM Access Analyzer APIs" in the IAM User Guide
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-preview-access-apis.html>)
@@ -7,20 +8,26 @@
 //! introduces, `UNCHANGED` for an existing finding that stays as it is, `CHANGED` for an existing
 //! finding whose status would change (an active finding that would be resolved); `status` is the
 //! predicted status. For an existing resource an omitted configuration keeps the current one; for
-//! a new resource it means the type's default (no policy). An empty policy proposes deleting the
-//! policy, which role trust policies and KMS key policies do not allow.
+//! a new resource it means the type's default (no policy; a KMS key gets the default key policy; a
+//! new bucket's Block Public Access settings are all off, a new access point's all on). An empty
+//! policy proposes deleting the policy, which role trust policies and KMS key policies do not
+//! allow. The API Reference pages `S3BucketConfiguration`, `S3AccessPointConfiguration`,
+//! `S3PublicAccessBlockConfiguration` and `KmsKeyConfiguration` give the defaults part by part:
+//! a proposed list of ACL grants, access points or KMS grants replaces the existing list; an
+//! omitted access point setting keeps the existing access point's, or for a new access point
+//! takes `Internet`, no policy and Block Public Access on.
 
+use super::proposal::{deletion_allowed, same_resource, Proposal};
 use super::rules::{ArchiveRules, Field, Fields, FilterKey};
 use super::Filter;
-use crate::analyze::{
-    analyze_policy, Finding, Options, Resource, ResourceType, Status, ZoneOfTrust,
-};
-use crate::error::{Error, ErrorKind};
+use crate::analyze::{analyze_resource, PolicyResource, Resource, ResourceConfig, ResourceType};
+use crate::analyze::{Finding, Options, Status, ZoneOfTrust};
+use crate::error::{quote, Error, ErrorKind};
 use crate::policy::Policy;
 use crate::scalar::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// How a preview finding compares with the existing findings.
@@ -96,9 +103,11 @@ impl Filter {
 }
 
 /// The proposed policy of the resource.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum ProposedPolicy {
-    /// No proposal: keep the current policy (for a new resource: no policy).
+    /// No proposal: keep the current policy (for a new resource: the type's default, which is
+    /// no policy, or the default key policy for a KMS key).
+    #[default]
     Keep,
     /// Delete the policy (an empty policy string in Access Analyzer's configuration).
     Delete,
@@ -106,11 +115,197 @@ pub enum ProposedPolicy {
     Set(Policy),
 }
 
+/// Preview the findings a proposed configuration of one resource would give: `current` is the
+/// resource's configuration now (`None` for a new resource), `proposed` the configuration to
+/// preview (see [`Proposal::apply`] for building it with Access Analyzer's defaulting rules).
+///
+/// The baseline is `previous`, the findings of the last run (those of other resources are
+/// ignored), which gives each existing finding its id and status; with `None`, the baseline is
+/// the analysis of `current`, with the statuses the archive rules would give. Each finding of
+/// the proposal is `NEW` (access the baseline does not have; its status is what the archive rules
+/// give), `UNCHANGED` (an existing finding that stays, with its status) or `CHANGED` (an existing
+/// finding whose status changes: an active or archived finding that would be resolved, or a
+/// resolved finding whose access comes back).
+///
+/// ```
+/// use perimeter::analyze::{
+///     AclGrant, AclGrantee, AclPermission, BucketAcl, Options, ResourceConfig, S3Bucket, Status,
+///     ZoneOfTrust,
+/// };
+/// use perimeter::findings::{preview_resource, ArchiveRules, ChangeType, Proposal};
+/// use perimeter::policy::Policy;
+/// use perimeter::scalar::Timestamp;
+///
+/// // The bucket shares its ACL with a partner's canonical user and grants reads to everyone.
+/// let partner = AclGrant::new(AclGrantee::CanonicalUser("partner-id".into()), AclPermission::ReadAcp);
+/// let public = AclGrant::new(AclGrantee::all_users(), AclPermission::Read);
+/// let current = ResourceConfig::S3Bucket(S3Bucket::new("arn:aws:s3:::reports", "111122223333")
+///     .with_acl(BucketAcl::new(Some("owner-id"), vec![partner.clone(), public])));
+/// // Proposed: the partner's grant only, and a bucket policy for another account.
+/// let policy = Policy::parse(r#"{"Statement": [{"Effect": "Allow",
+///     "Principal": {"AWS": "444455556666"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}"#)?;
+/// let proposal = Proposal::new()
+///     .with_acl(BucketAcl::new(Some("owner-id"), vec![partner]))
+///     .with_policy(perimeter::findings::ProposedPolicy::Set(policy));
+/// let proposed = proposal.apply(current.resource(), Some(&current))?;
+///
+/// let now = Timestamp::parse("2025-01-01T00:00:00Z").ok_or("time")?;
+/// let zone = ZoneOfTrust::account("111122223333");
+/// let preview = preview_resource(Some(&current), &proposed, &zone, None,
+///     &ArchiveRules::none(), &Options::default(), now)?;
+/// let of = |change: ChangeType| preview.iter().filter(|p| p.change_type == change).count();
+/// assert_eq!(of(ChangeType::New), 1, "the partner account's object reads");
+/// assert_eq!(of(ChangeType::Unchanged), 1, "the partner's ACL grant");
+/// assert_eq!(of(ChangeType::Changed), 1, "the public read, resolved");
+/// let resolved = preview.iter().find(|p| p.change_type == ChangeType::Changed).ok_or("none")?;
+/// assert_eq!((resolved.finding.status, resolved.finding.is_public), (Status::Resolved, Some(true)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Input`] when `current` and `proposed` are different resources, `proposed` is a
+/// configuration that could not be read, or it deletes a role trust policy or a KMS key policy.
+pub fn preview_resource(
+    current: Option<&ResourceConfig>,
+    proposed: &ResourceConfig,
+    zone: &ZoneOfTrust,
+    previous: Option<&[Finding]>,
+    rules: &ArchiveRules,
+    options: &Options,
+    now: Timestamp,
+) -> Result<Vec<PreviewFinding>, Error> {
+    let resource = proposed.resource();
+    if let ResourceConfig::Invalid(i) = proposed {
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!(
+                "the proposed configuration of {} is not valid: {}",
+                quote(&resource.arn),
+                i.error.message()
+            ),
+        ));
+    }
+    if let Some(c) = current {
+        same_resource(c.resource(), resource)?;
+        if matches!(
+            resource.resource_type,
+            ResourceType::IamRole | ResourceType::KmsKey
+        ) && policy_of(c).is_some()
+            && policy_of(proposed).is_none()
+        {
+            deletion_allowed(resource.resource_type)?;
+        }
+    }
+    let with_rules = |mut f: Finding| {
+        f.status = Status::Active;
+        if rules.matching(&f).is_some() {
+            f.status = Status::Archived;
+        }
+        f
+    };
+    let baseline: Vec<Finding> = match (previous, current) {
+        (Some(list), _) => list
+            .iter()
+            .filter(|f| f.resource == resource.arn)
+            .cloned()
+            .collect(),
+        (None, Some(c)) => analyze_resource(c, zone, options)
+            .into_iter()
+            .map(with_rules)
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    let after = analyze_resource(proposed, zone, options);
+    Ok(compare(&baseline, after, &with_rules, now))
+}
+
+fn policy_of(config: &ResourceConfig) -> Option<&Policy> {
+    match config {
+        ResourceConfig::S3Bucket(b) => b.policy.as_ref(),
+        ResourceConfig::KmsKey(k) => k.policy.as_ref(),
+        ResourceConfig::LambdaFunction(f) => f.policy.as_ref(),
+        ResourceConfig::Policy(p) => p.policy.as_ref(),
+        _ => None,
+    }
+}
+
+/// The preview findings: the proposal's findings against the baseline, then the baseline's
+/// findings the proposal resolves.
+fn compare(
+    baseline: &[Finding],
+    after: Vec<Finding>,
+    with_rules: &dyn Fn(Finding) -> Finding,
+    now: Timestamp,
+) -> Vec<PreviewFinding> {
+    let now_s = now.to_rfc3339();
+    let by_key: HashMap<String, &Finding> = baseline.iter().map(|f| (f.compute_id(), f)).collect();
+    let mut matched: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for mut f in after {
+        let key = f.compute_id();
+        f.id.clone_from(&key);
+        f.created_at = Some(now_s.clone());
+        f.analyzed_at = None;
+        f.updated_at = None;
+        let entry = match by_key.get(&key) {
+            Some(e) if e.status != Status::Resolved => {
+                matched.insert(key);
+                f.status = e.status;
+                PreviewFinding {
+                    finding: f,
+                    change_type: ChangeType::Unchanged,
+                    existing_finding_id: Some(e.id.clone()),
+                    existing_finding_status: Some(e.status),
+                }
+            }
+            Some(e) => {
+                matched.insert(key);
+                PreviewFinding {
+                    finding: with_rules(f),
+                    change_type: ChangeType::Changed,
+                    existing_finding_id: Some(e.id.clone()),
+                    existing_finding_status: Some(Status::Resolved),
+                }
+            }
+            None => PreviewFinding {
+                finding: with_rules(f),
+                change_type: ChangeType::New,
+                existing_finding_id: None,
+                existing_finding_status: None,
+            },
+        };
+        out.push(entry);
+    }
+    for e in baseline {
+        let key = e.compute_id();
+        if matched.contains(&key) || e.status == Status::Resolved || e.error.is_some() {
+            continue;
+        }
+        let mut f = e.clone();
+        f.id = key;
+        f.status = Status::Resolved;
+        f.created_at = Some(now_s.clone());
+        f.analyzed_at = None;
+        f.updated_at = None;
+        out.push(PreviewFinding {
+            finding: f,
+            change_type: ChangeType::Changed,
+            existing_finding_id: Some(e.id.clone()),
+            existing_finding_status: Some(e.status),
+        });
+    }
+    out
+}
+
 /// Preview the findings a proposed policy would give.
 ///
-/// The baseline is `existing`, the resource's findings from the last run (the other resources'
-/// findings are ignored); with `None`, the baseline is the analysis of `current`, with the
-/// statuses the archive rules would give. New findings get the status the archive rules give.
+/// The resource is analysed as one whose only configuration is its policy (an S3 bucket without
+/// ACL, Block Public Access settings or known access points; see [`preview_resource`] for whole
+/// configurations). `current` is `None` for a new resource, whose default is no policy (a KMS
+/// key's default key policy). The baseline is `existing`, the resource's findings from the last
+/// run (the other resources' findings are ignored); with `None`, the baseline is the analysis of
+/// `current`, with the statuses the archive rules would give. New findings get the status the
+/// archive rules give.
 ///
 /// ```
 /// use perimeter::analyze::{Options, Resource, ResourceType, Status, ZoneOfTrust};
@@ -151,105 +346,18 @@ pub fn preview_policy(
     options: &Options,
     now: Timestamp,
 ) -> Result<Vec<PreviewFinding>, Error> {
-    let now_s = now.to_rfc3339();
-    if *proposed == ProposedPolicy::Delete {
-        match resource.resource_type {
-            ResourceType::IamRole => {
-                return Err(Error::new(
-                    ErrorKind::Input,
-                    "a role's trust policy cannot be deleted; propose a policy instead",
-                ))
-            }
-            ResourceType::KmsKey => {
-                return Err(Error::new(
-                    ErrorKind::Input,
-                    "a KMS key policy cannot be deleted; propose a policy instead",
-                ))
-            }
-            _ => {}
-        }
-    }
-    let analyse = |p: Option<&Policy>| -> Vec<Finding> {
-        p.map(|p| analyze_policy(p, resource, zone, options))
-            .unwrap_or_default()
-    };
-    let with_rules = |mut f: Finding| {
-        f.status = Status::Active;
-        if rules.matching(&f).is_some() {
-            f.status = Status::Archived;
-        }
-        f
-    };
-    let baseline: Vec<Finding> = match existing {
-        Some(list) => list
-            .iter()
-            .filter(|f| f.resource == resource.arn)
-            .cloned()
-            .collect(),
-        None => analyse(current).into_iter().map(with_rules).collect(),
-    };
-    let after: Vec<Finding> = match proposed {
-        ProposedPolicy::Keep => analyse(current),
-        ProposedPolicy::Delete => Vec::new(),
-        ProposedPolicy::Set(p) => analyse(Some(p)),
-    };
-
-    let by_key: HashMap<String, &Finding> = baseline.iter().map(|f| (f.compute_id(), f)).collect();
-    let mut matched: Vec<String> = Vec::new();
-    let mut out = Vec::new();
-    for f in after {
-        let key = f.compute_id();
-        let mut f = f;
-        f.id.clone_from(&key);
-        f.created_at = Some(now_s.clone());
-        f.analyzed_at = None;
-        f.updated_at = None;
-        let entry = match by_key.get(&key) {
-            Some(e) if e.status != Status::Resolved => {
-                matched.push(key);
-                f.status = e.status;
-                PreviewFinding {
-                    finding: f,
-                    change_type: ChangeType::Unchanged,
-                    existing_finding_id: Some(e.id.clone()),
-                    existing_finding_status: Some(e.status),
-                }
-            }
-            Some(e) => {
-                matched.push(key);
-                PreviewFinding {
-                    finding: with_rules(f),
-                    change_type: ChangeType::Changed,
-                    existing_finding_id: Some(e.id.clone()),
-                    existing_finding_status: Some(Status::Resolved),
-                }
-            }
-            None => PreviewFinding {
-                finding: with_rules(f),
-                change_type: ChangeType::New,
-                existing_finding_id: None,
-                existing_finding_status: None,
-            },
-        };
-        out.push(entry);
-    }
-    for e in &baseline {
-        let key = e.compute_id();
-        if matched.contains(&key) || e.status == Status::Resolved || e.error.is_some() {
-            continue;
-        }
-        let mut f = e.clone();
-        f.id = key;
-        f.status = Status::Resolved;
-        f.created_at = Some(now_s.clone());
-        f.analyzed_at = None;
-        f.updated_at = None;
-        out.push(PreviewFinding {
-            finding: f,
-            change_type: ChangeType::Changed,
-            existing_finding_id: Some(e.id.clone()),
-            existing_finding_status: Some(e.status),
-        });
-    }
-    Ok(out)
+    let current = current
+        .map(|p| ResourceConfig::Policy(PolicyResource::new(resource.clone(), Some(p.clone()))));
+    let proposed = Proposal::new()
+        .with_policy(proposed.clone())
+        .apply(resource, current.as_ref())?;
+    preview_resource(
+        current.as_ref(),
+        &proposed,
+        zone,
+        existing,
+        rules,
+        options,
+        now,
+    )
 }

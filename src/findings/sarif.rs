@@ -205,20 +205,147 @@ fn baseline(f: &Finding) -> Option<&'static str> {
 /// # Ok::<(), perimeter::Error>(())
 /// ```
 pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
-    let policy = options
-        .policy_text
-        .as_deref()
-        .and_then(|t| json::parse(t, &Limits::default()).ok());
-    let mut rules: BTreeMap<String, (usize, Value)> = BTreeMap::new();
-    let mut results = Vec::new();
-    for f in findings {
-        if f.status == Status::Resolved && !options.include_resolved {
-            continue;
+    let mut stream = SarifStream::new(options.clone());
+    let results = stream.results(findings);
+    stream.finish(results)
+}
+
+/// A SARIF log built a batch of findings at a time, for runs too large to hold (an account
+/// snapshot analysed as a stream): write [`head`](SarifStream::head), then the results of each
+/// batch ([`results`](SarifStream::results)) separated by commas, then
+/// [`tail`](SarifStream::tail), which holds the rules the results use. Only the rules are kept
+/// in memory (one per kind of finding and resource type). The text is the log [`sarif`] gives
+/// for all the findings at once.
+///
+/// ```
+/// use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOfTrust};
+/// use perimeter::findings::{sarif, SarifOptions, SarifStream};
+/// use perimeter::policy::Policy;
+///
+/// let policy = Policy::parse(r#"{"Statement": [{"Effect": "Allow", "Principal": "*",
+///     "Action": "sqs:SendMessage", "Resource": "*"}]}"#)?;
+/// let zone = ZoneOfTrust::account("111122223333");
+/// let batches: Vec<_> = ["a", "b"].iter().map(|name| {
+///     let queue = Resource::new(&format!("arn:aws:sqs:us-east-1:111122223333:{name}"),
+///         ResourceType::SqsQueue, "111122223333");
+///     analyze_policy(&policy, &queue, &zone, &Options::default())
+/// }).collect();
+///
+/// let mut stream = SarifStream::new(SarifOptions::default());
+/// let mut text = stream.head();
+/// let mut first = true;
+/// for batch in &batches {
+///     for result in stream.results(batch) {
+///         if !first { text.push(','); }
+///         first = false;
+///         text.push_str(&result.to_string());
+///     }
+/// }
+/// text.push_str(&stream.tail());
+///
+/// let whole = sarif(&batches.concat(), &SarifOptions::default());
+/// assert_eq!(serde_json::from_str::<serde_json::Value>(&text)?, whole);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct SarifStream {
+    options: SarifOptions,
+    policy: Option<Node>,
+    /// Rule id → (index, rule), in the order first used.
+    rules: BTreeMap<String, (usize, Value)>,
+}
+
+/// The key of the results array; the results go between `head` and `tail` here.
+const RESULTS_KEY: &str = "\"results\":[";
+
+impl SarifStream {
+    /// A log with these options.
+    pub fn new(options: SarifOptions) -> SarifStream {
+        let policy = options
+            .policy_text
+            .as_deref()
+            .and_then(|t| json::parse(t, &Limits::default()).ok());
+        SarifStream {
+            options,
+            policy,
+            rules: BTreeMap::new(),
         }
+    }
+
+    /// The results of these findings, in order (resolved findings only when the options
+    /// include them); the rules they use are remembered for the log.
+    pub fn results(&mut self, findings: &[Finding]) -> Vec<Value> {
+        let include_resolved = self.options.include_resolved;
+        findings
+            .iter()
+            .filter(|f| f.status != Status::Resolved || include_resolved)
+            .map(|f| self.result(f))
+            .collect()
+    }
+
+    /// The log with these results (those [`results`](SarifStream::results) gave, in order) and
+    /// the rules they use.
+    pub fn finish(self, results: Vec<Value>) -> Value {
+        self.log(results)
+    }
+
+    /// The text of the log before its first result (compact JSON).
+    pub fn head(&self) -> String {
+        let text = self.log(Vec::new()).to_string();
+        match text.find(RESULTS_KEY) {
+            Some(i) => text
+                .get(..i + RESULTS_KEY.len())
+                .unwrap_or_default()
+                .to_string(),
+            None => text,
+        }
+    }
+
+    /// The text of the log after its last result, with the rules the results used (compact
+    /// JSON).
+    pub fn tail(self) -> String {
+        let text = self.log(Vec::new()).to_string();
+        match text.find(RESULTS_KEY) {
+            Some(i) => text
+                .get(i + RESULTS_KEY.len()..)
+                .unwrap_or_default()
+                .to_string(),
+            None => String::new(),
+        }
+    }
+
+    fn log(&self, results: Vec<Value>) -> Value {
+        let mut rules: Vec<&(usize, Value)> = self.rules.values().collect();
+        rules.sort_by_key(|(i, _)| *i);
+        let mut driver = json!({
+            "name": "perimeter",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/perimeter-rs/perimeter",
+        });
+        put(
+            &mut driver,
+            "rules",
+            Value::Array(rules.into_iter().map(|(_, r)| r.clone()).collect()),
+        );
+        // `results` before `tool`, so that the results come before the rules in the text
+        // whether or not JSON objects keep their insertion order.
+        let mut run = json!({"columnKind": "unicodeCodePoints"});
+        put(&mut run, "results", Value::Array(results));
+        put(&mut run, "tool", json!({ "driver": driver }));
+        let mut log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+        });
+        put(&mut log, "runs", Value::Array(vec![run]));
+        log
+    }
+
+    fn result(&mut self, f: &Finding) -> Value {
         let kind = Kind::of(f);
         let rule_id = format!("{}/{}", kind.slug(), type_slug(&f.resource_type));
-        let next = rules.len();
-        let index = rules
+        let next = self.rules.len();
+        let index = self
+            .rules
             .entry(rule_id.clone())
             .or_insert_with(|| (next, rule(kind, &f.resource_type)))
             .0;
@@ -234,9 +361,10 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
                 "kind": "resource"
             }]
         });
-        if let Some(uri) = &options.artifact_uri {
+        if let Some(uri) = &self.options.artifact_uri {
             let mut physical = json!({"artifactLocation": {"uri": uri}});
-            let node = policy
+            let node = self
+                .policy
                 .as_ref()
                 .zip(f.statements.first())
                 .and_then(|(root, s)| statement_node(root, s.index));
@@ -295,32 +423,8 @@ pub fn sarif(findings: &[Finding], options: &SarifOptions) -> Value {
         if let (Some(e), Some(props)) = (&f.error, result.get_mut("properties")) {
             put(props, "error", json!(e));
         }
-        results.push(result);
+        result
     }
-    let mut rules: Vec<(usize, Value)> = rules.into_values().collect();
-    rules.sort_by_key(|(i, _)| *i);
-    let mut driver = json!({
-        "name": "perimeter",
-        "version": env!("CARGO_PKG_VERSION"),
-        "informationUri": "https://github.com/perimeter-rs/perimeter",
-    });
-    put(
-        &mut driver,
-        "rules",
-        Value::Array(rules.into_iter().map(|(_, r)| r).collect()),
-    );
-    let mut run = json!({"columnKind": "unicodeCodePoints"});
-    put(&mut run, "tool", json!({}));
-    if let Some(tool) = run.get_mut("tool") {
-        put(tool, "driver", driver);
-    }
-    put(&mut run, "results", Value::Array(results));
-    let mut log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-    });
-    put(&mut log, "runs", Value::Array(vec![run]));
-    log
 }
 
 #[cfg(test)]

@@ -1,0 +1,667 @@
+//! Proposed configurations for access previews, and Access Analyzer's defaulting rules.
+//!
+//! AWS: "Previewing access with IAM Access Analyzer APIs" in the IAM User Guide
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-preview-access-apis.html>),
+//! and the API Reference pages `S3BucketConfiguration`, `S3AccessPointConfiguration`,
+//! `S3PublicAccessBlockConfiguration`, `KmsKeyConfiguration` and `IamRoleConfiguration`: for an
+//! existing resource an omitted part keeps the current configuration; for a new resource it
+//! takes the type's default (no policy; a KMS key gets the default key policy; a new bucket's
+//! Block Public Access settings are off, a new access point's on, a new access point is reachable
+//! from the internet); a proposed list of ACL grants, access points or KMS grants replaces the
+//! existing list; an empty policy proposes deleting the policy, which role trust policies and KMS
+//! key policies do not allow.
+
+use super::preview::ProposedPolicy;
+use crate::analyze::snapshot::{self, Part};
+use crate::analyze::{
+    AccessPoint, BucketAcl, FunctionUrl, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
+    PolicyResource, PublicAccessBlock, Resource, ResourceConfig, ResourceType, S3Bucket,
+};
+use crate::error::{quote, Error, ErrorKind};
+use crate::policy::Policy;
+
+/// The most ACL grants a proposal may give a bucket (Access Analyzer's limit).
+pub const MAX_PROPOSED_ACL_GRANTS: usize = 100;
+/// The most grants a proposal may give a KMS key (Access Analyzer's limit).
+pub const MAX_PROPOSED_KMS_GRANTS: usize = 100;
+/// The most access points a proposal may add to a bucket (Access Analyzer's limit).
+pub const MAX_NEW_ACCESS_POINTS: usize = 10;
+
+/// An access point of a proposed S3 bucket configuration. A setting left `None` (or
+/// [`ProposedPolicy::Keep`]) keeps the existing access point's setting; for a new access point it
+/// takes the default: no policy, reachable from the internet, Block Public Access on.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ProposedAccessPoint {
+    /// The access point ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`).
+    pub arn: String,
+    /// Its policy.
+    pub policy: ProposedPolicy,
+    /// Where it accepts requests from.
+    pub network_origin: Option<NetworkOrigin>,
+    /// Its Block Public Access settings.
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+impl ProposedAccessPoint {
+    /// An access point with every setting omitted.
+    pub fn new(arn: &str) -> ProposedAccessPoint {
+        ProposedAccessPoint {
+            arn: arn.to_string(),
+            policy: ProposedPolicy::Keep,
+            network_origin: None,
+            public_access_block: None,
+        }
+    }
+
+    /// With this policy proposal.
+    pub fn with_policy(mut self, policy: ProposedPolicy) -> ProposedAccessPoint {
+        self.policy = policy;
+        self
+    }
+
+    /// With this network origin.
+    pub fn with_network_origin(mut self, origin: NetworkOrigin) -> ProposedAccessPoint {
+        self.network_origin = Some(origin);
+        self
+    }
+
+    /// With these Block Public Access settings.
+    pub fn with_public_access_block(mut self, settings: PublicAccessBlock) -> ProposedAccessPoint {
+        self.public_access_block = Some(settings);
+        self
+    }
+}
+
+/// A proposed configuration for one resource (`CreateAccessPreview`'s configuration): each part
+/// given replaces the resource's current one, each part omitted (`None`,
+/// [`ProposedPolicy::Keep`]) keeps it, or, for a new resource, takes the type's default.
+/// [`Proposal::apply`] turns it into the configuration to analyse.
+///
+/// The parts: the resource policy (every type; a role's trust policy, a key's key policy), and
+/// for an S3 bucket its ACL, Block Public Access settings and access points, for a KMS key its
+/// grants, for a Lambda function its URLs.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Proposal {
+    /// The resource policy.
+    pub policy: ProposedPolicy,
+    /// The bucket ACL (S3 buckets).
+    pub acl: Option<BucketAcl>,
+    /// The bucket's Block Public Access settings (S3 buckets).
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// The bucket's access points, the whole list (S3 buckets).
+    pub access_points: Option<Vec<ProposedAccessPoint>>,
+    /// The key's grants, the whole list (KMS keys).
+    pub grants: Option<Vec<KmsGrant>>,
+    /// The function's URLs, the whole list (Lambda functions).
+    pub function_urls: Option<Vec<FunctionUrl>>,
+}
+
+impl Proposal {
+    /// A proposal that changes nothing.
+    pub fn new() -> Proposal {
+        Proposal::default()
+    }
+
+    /// With this policy proposal.
+    pub fn with_policy(mut self, policy: ProposedPolicy) -> Proposal {
+        self.policy = policy;
+        self
+    }
+
+    /// With this bucket ACL.
+    pub fn with_acl(mut self, acl: BucketAcl) -> Proposal {
+        self.acl = Some(acl);
+        self
+    }
+
+    /// With these bucket Block Public Access settings.
+    pub fn with_public_access_block(mut self, settings: PublicAccessBlock) -> Proposal {
+        self.public_access_block = Some(settings);
+        self
+    }
+
+    /// With these access points (in place of the bucket's).
+    pub fn with_access_points(mut self, access_points: Vec<ProposedAccessPoint>) -> Proposal {
+        self.access_points = Some(access_points);
+        self
+    }
+
+    /// With these KMS grants (in place of the key's).
+    pub fn with_grants(mut self, grants: Vec<KmsGrant>) -> Proposal {
+        self.grants = Some(grants);
+        self
+    }
+
+    /// With these function URLs (in place of the function's).
+    pub fn with_function_urls(mut self, urls: Vec<FunctionUrl>) -> Proposal {
+        self.function_urls = Some(urls);
+        self
+    }
+
+    /// Read a proposal written as a resource of an account snapshot (`docs/snapshot.md`): the
+    /// fields it has are the proposed parts, in the same shapes (`policy`, or the raw output of
+    /// the AWS CLI calls: `s3api get-bucket-acl`, `s3api get-public-access-block`,
+    /// `accessPoints`, `kms list-grants`, `lambda get-function-url-config`, …). `arn`, `type` and
+    /// `ownerAccount` may be given and must then be the resource's. An empty policy (`""` or
+    /// `null`) proposes deleting it; in an access point, an omitted
+    /// `s3control get-access-point-policy`, `NetworkOrigin` or `PublicAccessBlockConfiguration`
+    /// keeps the existing access point's setting.
+    ///
+    /// ```
+    /// use perimeter::analyze::{Resource, ResourceType};
+    /// use perimeter::findings::{Proposal, ProposedPolicy};
+    ///
+    /// let bucket = Resource::new("arn:aws:s3:::reports", ResourceType::S3Bucket, "111122223333");
+    /// let proposal = Proposal::read(&bucket, r#"{
+    ///   "s3api get-public-access-block": {"PublicAccessBlockConfiguration": {
+    ///     "IgnorePublicAcls": true, "RestrictPublicBuckets": true}},
+    ///   "s3api get-bucket-policy": {"Policy": ""}}"#)?;
+    /// assert_eq!(proposal.policy, ProposedPolicy::Delete);
+    /// assert!(proposal.public_access_block.is_some_and(|b| b.restrict_public_buckets));
+    /// assert!(proposal.acl.is_none());
+    /// # Ok::<(), perimeter::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Syntax`] for text that is not JSON, [`ErrorKind::Input`] for a field the type
+    /// does not have (or the account's settings, which a proposal cannot change), a part given
+    /// twice, a malformed part (with its JSON location), or an identity that is not the
+    /// resource's.
+    pub fn read(resource: &Resource, text: &str) -> Result<Proposal, Error> {
+        let t = resource.resource_type;
+        let snapshot::ProposalObject { identity, parts } = snapshot::read_proposal_object(t, text)?;
+        for (key, want) in [
+            ("arn", resource.arn.as_str()),
+            ("type", t.as_str()),
+            ("ownerAccount", resource.owner_account.as_str()),
+        ] {
+            if let Some(got) = identity.get(key) {
+                if got != want {
+                    return Err(Error::new(
+                        ErrorKind::Input,
+                        format!(
+                            "the proposal's `{key}` is {}, but the resource's is {}",
+                            quote(got),
+                            quote(want)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut proposal = Proposal::new();
+        for (field, part) in parts {
+            proposal.add(&field, part)?;
+        }
+        Ok(proposal)
+    }
+
+    /// Read one part from its own document: `field` is the snapshot field it would be (such as
+    /// `s3api get-bucket-acl` for the output of `aws s3api get-bucket-acl`, `accessPoints` for an
+    /// array of access points, `kms list-grants`, `lambda list-function-url-configs`, `policy`).
+    /// Locations in errors are in that document.
+    ///
+    /// ```
+    /// use perimeter::analyze::ResourceType;
+    /// use perimeter::findings::Proposal;
+    ///
+    /// let mut proposal = Proposal::new();
+    /// proposal.read_part(ResourceType::KmsKey, "kms list-grants", r#"{"Grants": [{
+    ///     "GrantId": "g1", "GranteePrincipal": "arn:aws:iam::444455556666:root",
+    ///     "Operations": ["Decrypt"]}]}"#)?;
+    /// assert_eq!(proposal.grants.as_ref().map(Vec::len), Some(1));
+    /// # Ok::<(), perimeter::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Proposal::read`].
+    pub fn read_part(
+        &mut self,
+        resource_type: ResourceType,
+        field: &str,
+        text: &str,
+    ) -> Result<(), Error> {
+        let part = snapshot::read_proposal_part(resource_type, field, text)?;
+        self.add(field, part)
+    }
+
+    fn add(&mut self, field: &str, part: Part) -> Result<(), Error> {
+        let twice = |what: &str| {
+            Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "the proposal gives {what} twice (again in {})",
+                    quote(field)
+                ),
+            ))
+        };
+        match part {
+            Part::Policy(p) => {
+                if self.policy != ProposedPolicy::Keep {
+                    return twice("the policy");
+                }
+                self.policy = p.map_or(ProposedPolicy::Delete, ProposedPolicy::Set);
+            }
+            Part::Acl(a) => {
+                if self.acl.is_some() {
+                    return twice("the bucket ACL");
+                }
+                self.acl = Some(a);
+            }
+            Part::PublicAccessBlock(b) => {
+                if self.public_access_block.is_some() {
+                    return twice("the Block Public Access settings");
+                }
+                self.public_access_block = Some(b);
+            }
+            Part::AccessPoints(list) => {
+                if self.access_points.is_some() {
+                    return twice("the access points");
+                }
+                self.access_points = Some(
+                    list.into_iter()
+                        .map(|p| ProposedAccessPoint {
+                            policy: match (p.policy_given, p.access_point.policy) {
+                                (false, _) => ProposedPolicy::Keep,
+                                (true, None) => ProposedPolicy::Delete,
+                                (true, Some(policy)) => ProposedPolicy::Set(policy),
+                            },
+                            network_origin: p
+                                .network_origin_given
+                                .then_some(p.access_point.network_origin),
+                            public_access_block: if p.public_access_block_given {
+                                p.access_point.public_access_block
+                            } else {
+                                None
+                            },
+                            arn: p.access_point.arn,
+                        })
+                        .collect(),
+                );
+            }
+            Part::Grants(g) => {
+                if self.grants.is_some() {
+                    return twice("the grants");
+                }
+                self.grants = Some(g);
+            }
+            Part::FunctionUrls(u) => self.function_urls.get_or_insert_with(Vec::new).extend(u),
+        }
+        Ok(())
+    }
+
+    /// The configuration to analyse: the current configuration with the proposed parts in place
+    /// of its own, or, for a new resource (`current` is `None`), the type's defaults with the
+    /// proposed parts (Access Analyzer's defaulting rules):
+    ///
+    /// * no policy, except a KMS key, which gets the default key policy
+    ///   ([`default_key_policy`]);
+    /// * a new bucket: Block Public Access all off, no ACL grants to others, no access points;
+    ///   the account's settings are not known here: set `account_public_access_block` on the
+    ///   result when the account has some;
+    /// * a new access point: no policy, `Internet`, Block Public Access all on; an access point
+    ///   the bucket has keeps its settings where the proposal omits them;
+    /// * a function: no URLs (and then `lambda:InvokeFunctionUrl` is analysed whatever the
+    ///   authentication type, as for a function whose URLs are not known).
+    ///
+    /// ```
+    /// use perimeter::analyze::{Resource, ResourceConfig, ResourceType};
+    /// use perimeter::findings::{Proposal, ProposedAccessPoint};
+    ///
+    /// let bucket = Resource::new("arn:aws:s3:::reports", ResourceType::S3Bucket, "111122223333");
+    /// let proposal = Proposal::new().with_access_points(vec![ProposedAccessPoint::new(
+    ///     "arn:aws:s3:us-east-1:111122223333:accesspoint/exchange")]);
+    /// let ResourceConfig::S3Bucket(b) = proposal.apply(&bucket, None)? else {
+    ///     return Err("not a bucket".into());
+    /// };
+    /// let bpa = b.public_access_block.ok_or("no settings")?;
+    /// assert!(!bpa.restrict_public_buckets, "a new bucket's settings are off");
+    /// let ap = &b.access_points.ok_or("no access points")?[0];
+    /// assert!(ap.public_access_block.is_some_and(|s| s.restrict_public_buckets), "a new access point's are on");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`] when a part does not apply to the resource type, the proposal deletes
+    /// a role trust policy or a KMS key policy, an access point ARN is not one, is given twice or
+    /// belongs to another bucket owner, `current` is of another resource or could not be read;
+    /// [`ErrorKind::Limit`] above [`MAX_PROPOSED_ACL_GRANTS`], [`MAX_PROPOSED_KMS_GRANTS`] or
+    /// [`MAX_NEW_ACCESS_POINTS`].
+    pub fn apply(
+        &self,
+        resource: &Resource,
+        current: Option<&ResourceConfig>,
+    ) -> Result<ResourceConfig, Error> {
+        let t = resource.resource_type;
+        let wrong = |part: &str, types: &str| {
+            Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "a proposed {part} applies to {types} only, not to {}",
+                    quote(t.as_str())
+                ),
+            ))
+        };
+        if t != ResourceType::S3Bucket {
+            if self.acl.is_some() {
+                return wrong("bucket ACL", "S3 buckets");
+            }
+            if self.public_access_block.is_some() {
+                return wrong("Block Public Access setting", "S3 buckets");
+            }
+            if self.access_points.is_some() {
+                return wrong("access point list", "S3 buckets");
+            }
+        }
+        if t != ResourceType::KmsKey && self.grants.is_some() {
+            return wrong("grant list", "KMS keys");
+        }
+        if t != ResourceType::LambdaFunction && self.function_urls.is_some() {
+            return wrong("function URL list", "Lambda functions");
+        }
+        if self.policy == ProposedPolicy::Delete {
+            deletion_allowed(t)?;
+        }
+        if let Some(acl) = &self.acl {
+            limit(
+                acl.grants.len(),
+                MAX_PROPOSED_ACL_GRANTS,
+                "ACL grants for a bucket",
+            )?;
+        }
+        if let Some(grants) = &self.grants {
+            limit(
+                grants.len(),
+                MAX_PROPOSED_KMS_GRANTS,
+                "grants for a KMS key",
+            )?;
+        }
+        let current = match current {
+            None => None,
+            Some(ResourceConfig::Invalid(i)) => {
+                return Err(Error::new(
+                    ErrorKind::Input,
+                    format!(
+                        "the current configuration of {} could not be read, so a proposal cannot keep parts of it: {}",
+                        quote(&i.resource.arn),
+                        i.error.message()
+                    ),
+                ))
+            }
+            Some(c) => {
+                same_resource(c.resource(), resource)?;
+                Some(complete(c))
+            }
+        };
+        let policy = |existing: Option<&Option<Policy>>, default: Option<Policy>| match &self.policy
+        {
+            ProposedPolicy::Keep => match existing {
+                Some(p) => p.clone(),
+                None => default,
+            },
+            ProposedPolicy::Delete => None,
+            ProposedPolicy::Set(p) => Some(p.clone()),
+        };
+        let arn = resource.arn.as_str();
+        let owner = resource.owner_account.as_str();
+        Ok(match t {
+            ResourceType::S3Bucket => {
+                let base = match current {
+                    Some(ResourceConfig::S3Bucket(b)) => Some(b),
+                    _ => None,
+                };
+                let mut b = match &base {
+                    Some(b) => b.clone(),
+                    None => {
+                        let mut b = S3Bucket::new(arn, owner)
+                            .with_public_access_block(PublicAccessBlock::none())
+                            .with_access_points(Vec::new());
+                        b.acl = None;
+                        b
+                    }
+                };
+                b.policy = policy(base.as_ref().map(|b| &b.policy), None);
+                if let Some(acl) = &self.acl {
+                    b.acl = Some(acl.clone());
+                }
+                if let Some(bpa) = self.public_access_block {
+                    b.public_access_block = Some(bpa);
+                }
+                if let Some(list) = &self.access_points {
+                    b.access_points = Some(access_points(
+                        list,
+                        b.access_points.as_deref().unwrap_or_default(),
+                        owner,
+                    )?);
+                }
+                ResourceConfig::S3Bucket(b)
+            }
+            ResourceType::KmsKey => {
+                let base = match current {
+                    Some(ResourceConfig::KmsKey(k)) => Some(k),
+                    _ => None,
+                };
+                let mut k = match &base {
+                    Some(k) => k.clone(),
+                    None => KmsKey::new(arn, owner),
+                };
+                let default = match &base {
+                    Some(_) => None,
+                    None => Some(default_key_policy(resource)?),
+                };
+                k.policy = policy(base.as_ref().map(|k| &k.policy), default);
+                if let Some(g) = &self.grants {
+                    k.grants.clone_from(g);
+                }
+                ResourceConfig::KmsKey(k)
+            }
+            ResourceType::LambdaFunction => {
+                let base = match current {
+                    Some(ResourceConfig::LambdaFunction(f)) => Some(f),
+                    _ => None,
+                };
+                let mut f = match &base {
+                    Some(f) => f.clone(),
+                    None => LambdaFunction::new(arn, owner),
+                };
+                f.policy = policy(base.as_ref().map(|f| &f.policy), None);
+                if let Some(u) = &self.function_urls {
+                    f.urls.clone_from(u);
+                }
+                ResourceConfig::LambdaFunction(f)
+            }
+            _ => {
+                let base = match current {
+                    Some(ResourceConfig::Policy(p)) => Some(p),
+                    _ => None,
+                };
+                let existing = base.as_ref().map(|p| &p.policy);
+                let r = base
+                    .as_ref()
+                    .map_or_else(|| resource.clone(), |p| p.resource.clone());
+                ResourceConfig::Policy(PolicyResource::new(r, policy(existing, None)))
+            }
+        })
+    }
+}
+
+fn limit(n: usize, max: usize, what: &str) -> Result<(), Error> {
+    if n > max {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("the proposal gives {n} {what}; Access Analyzer previews at most {max}"),
+        ));
+    }
+    Ok(())
+}
+
+/// AWS refuses to delete a role's trust policy or a key's key policy.
+pub(super) fn deletion_allowed(t: ResourceType) -> Result<(), Error> {
+    match t {
+        ResourceType::IamRole => Err(Error::new(
+            ErrorKind::Input,
+            "a role's trust policy cannot be deleted; propose a policy instead",
+        )),
+        ResourceType::KmsKey => Err(Error::new(
+            ErrorKind::Input,
+            "a KMS key policy cannot be deleted; propose a policy instead",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn same_resource(a: &Resource, b: &Resource) -> Result<(), Error> {
+    if a.arn != b.arn || a.resource_type != b.resource_type {
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!(
+                "the current configuration is of {} ({}), not of {} ({})",
+                quote(&a.arn),
+                a.resource_type.as_str(),
+                quote(&b.arn),
+                b.resource_type.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A configuration with the type's own variant: an S3 bucket, KMS key or Lambda function given
+/// as a policy resource becomes one with nothing else configured (as `analyze_resource` reads
+/// it).
+fn complete(config: &ResourceConfig) -> ResourceConfig {
+    match config {
+        ResourceConfig::Policy(p) => match p.resource.resource_type {
+            ResourceType::S3Bucket => {
+                let mut b = S3Bucket::new(&p.resource.arn, &p.resource.owner_account);
+                b.policy.clone_from(&p.policy);
+                ResourceConfig::S3Bucket(b)
+            }
+            ResourceType::KmsKey => {
+                let mut k = KmsKey::new(&p.resource.arn, &p.resource.owner_account);
+                k.policy.clone_from(&p.policy);
+                ResourceConfig::KmsKey(k)
+            }
+            ResourceType::LambdaFunction => {
+                let mut f = LambdaFunction::new(&p.resource.arn, &p.resource.owner_account);
+                f.policy.clone_from(&p.policy);
+                ResourceConfig::LambdaFunction(f)
+            }
+            _ => config.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// The proposed access points, with the defaults of AWS's `S3AccessPointConfiguration`: a
+/// setting omitted keeps the existing access point's, or for a new one is no policy, `Internet`,
+/// Block Public Access on.
+fn access_points(
+    proposed: &[ProposedAccessPoint],
+    existing: &[AccessPoint],
+    owner: &str,
+) -> Result<Vec<AccessPoint>, Error> {
+    let mut out: Vec<AccessPoint> = Vec::with_capacity(proposed.len());
+    let mut new = 0usize;
+    for p in proposed {
+        let ap = AccessPoint::new(&p.arn);
+        if ap.name.is_empty() || ap.account.is_empty() || !p.arn.starts_with("arn:") {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "{} is not an access point ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`)",
+                    quote(&p.arn)
+                ),
+            ));
+        }
+        if ap.account != owner {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "access point {} belongs to account {}, not to the bucket owner {}; a preview proposes the owner's access points",
+                    quote(&p.arn),
+                    quote(&ap.account),
+                    quote(owner)
+                ),
+            ));
+        }
+        if out.iter().any(|o| o.arn == p.arn) {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!("the proposal gives access point {} twice", quote(&p.arn)),
+            ));
+        }
+        let before = existing.iter().find(|e| e.arn == p.arn);
+        let mut ap = match before {
+            Some(e) => e.clone(),
+            None => {
+                new += 1;
+                let mut ap = ap;
+                ap.public_access_block = Some(PublicAccessBlock::all());
+                ap
+            }
+        };
+        match &p.policy {
+            ProposedPolicy::Keep => {}
+            ProposedPolicy::Delete => ap.policy = None,
+            ProposedPolicy::Set(policy) => ap.policy = Some(policy.clone()),
+        }
+        if let Some(o) = &p.network_origin {
+            ap.network_origin = o.clone();
+        }
+        if let Some(b) = p.public_access_block {
+            ap.public_access_block = Some(b);
+        }
+        out.push(ap);
+    }
+    limit(new, MAX_NEW_ACCESS_POINTS, "new access points for a bucket")?;
+    Ok(out)
+}
+
+/// The default key policy KMS gives a key created without one: the account's principals may use
+/// the key as their IAM policies allow.
+///
+/// AWS: "Default key policy" in the AWS KMS Developer Guide
+/// (<https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>), section
+/// "Allows access to the AWS account and enables IAM policies".
+///
+/// ```
+/// use perimeter::analyze::{Resource, ResourceType};
+/// use perimeter::findings::default_key_policy;
+///
+/// let key = Resource::new("arn:aws:kms:us-east-1:111122223333:key/k", ResourceType::KmsKey, "111122223333");
+/// let policy = default_key_policy(&key)?;
+/// assert!(policy.to_json().contains("arn:aws:iam::111122223333:root"));
+/// # Ok::<(), perimeter::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Input`] when the owner is not a 12-digit account id.
+pub fn default_key_policy(key: &Resource) -> Result<Policy, Error> {
+    let account = &key.owner_account;
+    if !crate::arn::is_account_id(account) {
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!(
+                "the key owner {} is not a 12-digit account id",
+                quote(account)
+            ),
+        ));
+    }
+    let partition = super::arn_partition(&key.arn);
+    let root = format!("arn:{partition}:iam::{account}:root");
+    let text = serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    })
+    .to_string();
+    Policy::parse(&text)
+}

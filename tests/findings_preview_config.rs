@@ -1,0 +1,950 @@
+//! Access previews of whole configurations against the demo account snapshot
+//! (`examples/data/demo-snapshot.json`): every part a proposal can give (bucket policy, ACL,
+//! Block Public Access, access points; KMS key policy and grants; Lambda policy and URLs; SQS
+//! queue policy; role trust policy; the policy of every other type), Access Analyzer's defaulting
+//! rules for existing and new resources, existing statuses from a previous run, and the errors a
+//! proposal can have.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers: a malformed fixture must fail the test loudly"
+)]
+
+use perimeter::analyze::{
+    analyze_resource, FunctionUrl, FunctionUrlAuthType, Options, PublicAccessBlock, Resource,
+    ResourceConfig, ResourceType, Snapshot, Status, ZoneOfTrust,
+};
+use perimeter::findings::{
+    default_key_policy, preview_resource, update, ArchiveRules, ChangeType, LifecycleOptions,
+    PreviewFinding, Proposal, ProposedAccessPoint, ProposedPolicy,
+};
+use perimeter::policy::Policy;
+use perimeter::scalar::Timestamp;
+use perimeter::ErrorKind;
+use serde_json::json;
+
+const BUCKET: &str = "arn:aws:s3:::acme-reports";
+const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const QUEUE: &str = "arn:aws:sqs:us-east-1:111122223333:order-events";
+const FUNCTION: &str = "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer";
+const ROLE: &str = "arn:aws:iam::111122223333:role/deploy";
+const AP: &str = "arn:aws:s3:us-east-1:111122223333:accesspoint/partner-exchange";
+const OWNER: &str = "111122223333";
+
+struct Demo {
+    resources: Vec<ResourceConfig>,
+    zone: ZoneOfTrust,
+    account_bpa: Option<PublicAccessBlock>,
+}
+
+fn demo() -> Demo {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/demo-snapshot.json"
+    ))
+    .unwrap();
+    let mut s = Snapshot::read(text.as_bytes()).unwrap();
+    let zone = s.zone_of_trust().cloned().unwrap();
+    let resources: Vec<ResourceConfig> = s.by_ref().map(Result::unwrap).collect();
+    let account_bpa = s.account_public_access_block(OWNER);
+    Demo {
+        resources,
+        zone,
+        account_bpa,
+    }
+}
+
+impl Demo {
+    fn config(&self, arn: &str) -> &ResourceConfig {
+        self.resources
+            .iter()
+            .find(|c| c.resource().arn == arn)
+            .unwrap()
+    }
+
+    /// Preview a proposal for an existing resource of the snapshot, against the analysis of its
+    /// current configuration.
+    fn preview(&self, arn: &str, proposal: &Proposal) -> Vec<PreviewFinding> {
+        let current = self.config(arn);
+        let proposed = proposal.apply(current.resource(), Some(current)).unwrap();
+        preview_resource(
+            Some(current),
+            &proposed,
+            &self.zone,
+            None,
+            &ArchiveRules::none(),
+            &Options::default(),
+            now(),
+        )
+        .unwrap()
+    }
+
+    /// Preview a proposal for a new resource.
+    fn preview_new(&self, resource: &Resource, proposal: &Proposal) -> Vec<PreviewFinding> {
+        let proposed = proposal.apply(resource, None).unwrap();
+        preview_resource(
+            None,
+            &proposed,
+            &self.zone,
+            None,
+            &ArchiveRules::none(),
+            &Options::default(),
+            now(),
+        )
+        .unwrap()
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2025-04-01T00:00:00Z").unwrap()
+}
+
+/// (change, predicted status, existing status, principal value, first source type), sorted.
+type Row = (ChangeType, Status, Option<Status>, String, String);
+
+fn rows(p: &[PreviewFinding]) -> Vec<Row> {
+    let mut out: Vec<Row> = p
+        .iter()
+        .map(|x| {
+            (
+                x.change_type,
+                x.finding.status,
+                x.existing_finding_status,
+                x.finding
+                    .principal
+                    .values()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default(),
+                x.finding
+                    .sources
+                    .first()
+                    .map(|s| s.kind.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn row(c: ChangeType, s: Status, e: Option<Status>, who: &str, via: &str) -> Row {
+    (c, s, e, who.to_string(), via.to_string())
+}
+
+fn policy(v: serde_json::Value) -> Policy {
+    Policy::parse(&v.to_string()).unwrap()
+}
+
+use ChangeType::{Changed, New, Unchanged};
+use Status::{Active, Resolved};
+
+const PUBLIC_SITE: &str = "*";
+const READER: &str = "arn:aws:iam::444455556666:role/report-reader";
+const PARTNER_CANONICAL: &str = "b0ad4e1c2d9f8a7e6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170605";
+
+#[test]
+fn s3_bucket_policy_acl_block_public_access_and_access_points() {
+    let d = demo();
+    // The bucket now: a public website path, a partner's role through the access point, and an
+    // ACL grant to the partner's canonical user (the AllUsers grant is ignored: the account has
+    // IgnorePublicAcls on).
+    let keep = d.preview(BUCKET, &Proposal::new());
+    assert_eq!(
+        rows(&keep),
+        [
+            row(Unchanged, Active, Some(Active), PUBLIC_SITE, "POLICY"),
+            row(Unchanged, Active, Some(Active), READER, "S3_ACCESS_POINT"),
+            row(
+                Unchanged,
+                Active,
+                Some(Active),
+                PARTNER_CANONICAL,
+                "BUCKET_ACL"
+            ),
+        ]
+    );
+
+    // RestrictPublicBuckets on the bucket: its public policy then grants nothing outside the
+    // account, also through the access point; the ACL grant is not a policy and stays.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::S3Bucket,
+        "s3api get-public-access-block",
+        r#"{"PublicAccessBlockConfiguration": {"BlockPublicAcls": false,
+            "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": true}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&d.preview(BUCKET, &p)),
+        [
+            row(
+                Unchanged,
+                Active,
+                Some(Active),
+                PARTNER_CANONICAL,
+                "BUCKET_ACL"
+            ),
+            row(Changed, Resolved, Some(Active), PUBLIC_SITE, "POLICY"),
+            row(Changed, Resolved, Some(Active), READER, "S3_ACCESS_POINT"),
+        ]
+    );
+
+    // A new ACL: the partner's grant replaced by a WRITE grant to another canonical user, and a
+    // grant to AuthenticatedUsers, which the account's IgnorePublicAcls (kept: it is not part of
+    // the proposal) still ignores.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::S3Bucket,
+        "s3api get-bucket-acl",
+        r#"{"Owner": {"ID": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            "Grants": [
+              {"Grantee": {"Type": "CanonicalUser", "ID": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}, "Permission": "FULL_CONTROL"},
+              {"Grantee": {"Type": "CanonicalUser", "ID": "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"}, "Permission": "WRITE"},
+              {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}, "Permission": "READ"}]}"#,
+    )
+    .unwrap();
+    let acl = d.preview(BUCKET, &p);
+    assert_eq!(
+        rows(&acl),
+        [
+            row(
+                New,
+                Active,
+                None,
+                "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00",
+                "BUCKET_ACL"
+            ),
+            row(Unchanged, Active, Some(Active), PUBLIC_SITE, "POLICY"),
+            row(Unchanged, Active, Some(Active), READER, "S3_ACCESS_POINT"),
+            row(
+                Changed,
+                Resolved,
+                Some(Active),
+                PARTNER_CANONICAL,
+                "BUCKET_ACL"
+            ),
+        ]
+    );
+    let write = acl.iter().find(|x| x.change_type == New).unwrap();
+    assert!(write.finding.action.contains(&"s3:PutObject".to_string()));
+
+    // Access points. The existing one with only its policy proposed keeps its Block Public
+    // Access settings (all on); a new one with a public policy and no settings gets the default
+    // for new access points (on), so it adds nothing public...
+    let reader_policy = |principal: &str, name: &str| {
+        policy(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": principal}, "Action": "s3:GetObject",
+            "Resource": format!("arn:aws:s3:us-east-1:111122223333:accesspoint/{name}/object/*")}]}),
+        )
+    };
+    let drop = "arn:aws:s3:us-east-1:111122223333:accesspoint/public-drop";
+    let p = Proposal::new().with_access_points(vec![
+        ProposedAccessPoint::new(AP).with_policy(ProposedPolicy::Set(reader_policy(
+            "arn:aws:iam::999988887777:role/auditor",
+            "partner-exchange",
+        ))),
+        ProposedAccessPoint::new(drop)
+            .with_policy(ProposedPolicy::Set(reader_policy("*", "public-drop"))),
+    ]);
+    let aps = d.preview(BUCKET, &p);
+    assert_eq!(
+        rows(&aps),
+        [
+            row(
+                New,
+                Active,
+                None,
+                "arn:aws:iam::999988887777:role/auditor",
+                "S3_ACCESS_POINT"
+            ),
+            row(Unchanged, Active, Some(Active), PUBLIC_SITE, "POLICY"),
+            row(
+                Unchanged,
+                Active,
+                Some(Active),
+                PARTNER_CANONICAL,
+                "BUCKET_ACL"
+            ),
+            row(Changed, Resolved, Some(Active), READER, "S3_ACCESS_POINT"),
+        ]
+    );
+    // ...while the same access point with its settings proposed off is public.
+    let p = Proposal::new().with_access_points(vec![
+        ProposedAccessPoint::new(AP),
+        ProposedAccessPoint::new(drop)
+            .with_policy(ProposedPolicy::Set(reader_policy("*", "public-drop")))
+            .with_public_access_block(PublicAccessBlock::none()),
+    ]);
+    let open = d.preview(BUCKET, &p);
+    let new: Vec<&PreviewFinding> = open.iter().filter(|x| x.change_type == New).collect();
+    assert_eq!(new.len(), 1, "{open:#?}");
+    assert_eq!(new[0].finding.is_public, Some(true));
+    assert_eq!(
+        new[0].finding.sources[0]
+            .detail
+            .as_ref()
+            .unwrap()
+            .access_point_arn
+            .as_deref(),
+        Some(drop)
+    );
+    assert!(open
+        .iter()
+        .filter(|x| x.change_type != New)
+        .all(|x| x.change_type == Unchanged));
+    // No access points at all: the partner's access through its access point is resolved.
+    let none = d.preview(BUCKET, &Proposal::new().with_access_points(Vec::new()));
+    assert_eq!(
+        rows(&none)
+            .iter()
+            .filter(|r| r.0 == Changed)
+            .cloned()
+            .collect::<Vec<_>>(),
+        [row(
+            Changed,
+            Resolved,
+            Some(Active),
+            READER,
+            "S3_ACCESS_POINT"
+        )]
+    );
+
+    // Deleting the bucket policy resolves the website and the access point path (a request
+    // through an access point needs the bucket policy too).
+    let deleted = d.preview(BUCKET, &Proposal::new().with_policy(ProposedPolicy::Delete));
+    assert_eq!(
+        rows(&deleted),
+        [
+            row(
+                Unchanged,
+                Active,
+                Some(Active),
+                PARTNER_CANONICAL,
+                "BUCKET_ACL"
+            ),
+            row(Changed, Resolved, Some(Active), PUBLIC_SITE, "POLICY"),
+            row(Changed, Resolved, Some(Active), READER, "S3_ACCESS_POINT"),
+        ]
+    );
+}
+
+#[test]
+fn kms_key_policy_and_grants() {
+    let d = demo();
+    let keep = d.preview(KEY, &Proposal::new());
+    assert!(keep.iter().all(|x| x.change_type == Unchanged));
+    let grant_findings = keep
+        .iter()
+        .filter(|x| {
+            x.finding
+                .statements
+                .iter()
+                .any(|s| s.policy != "key policy" && s.policy != "resource policy")
+        })
+        .count();
+    assert!(grant_findings >= 2, "{keep:#?}");
+
+    // No grants: the grantee's and the retiring principal's access is resolved, the key policy's
+    // stays.
+    let mut p = Proposal::new();
+    p.read_part(ResourceType::KmsKey, "kms list-grants", r#"{"Grants": []}"#)
+        .unwrap();
+    let ungranted = d.preview(KEY, &p);
+    let changed: Vec<&PreviewFinding> = ungranted
+        .iter()
+        .filter(|x| x.change_type == Changed)
+        .collect();
+    assert_eq!(changed.len(), grant_findings);
+    assert!(changed.iter().all(|x| x.finding.status == Resolved));
+    let principals: Vec<&str> = changed
+        .iter()
+        .map(|x| x.finding.principal["AWS"].as_str())
+        .collect();
+    assert!(principals.contains(&"arn:aws:iam::444455556666:role/batch-encrypt"));
+    assert_eq!(
+        ungranted
+            .iter()
+            .filter(|x| x.change_type == Unchanged)
+            .count(),
+        keep.len() - grant_findings
+    );
+
+    // A grant to another account adds its access.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::KmsKey,
+        "kms list-grants",
+        r#"{"Grants": [{"GrantId": "g1", "GranteePrincipal": "arn:aws:iam::999988887777:root",
+            "Operations": ["Decrypt"]}]}"#,
+    )
+    .unwrap();
+    let granted = d.preview(KEY, &p);
+    let new: Vec<&PreviewFinding> = granted.iter().filter(|x| x.change_type == New).collect();
+    assert_eq!(new.len(), 1);
+    // (A grant's grantee is reported as the grant names it.)
+    assert_eq!(
+        new[0].finding.principal["AWS"],
+        "arn:aws:iam::999988887777:root"
+    );
+    assert_eq!(new[0].finding.action, ["kms:Decrypt"]);
+
+    // A key policy cannot be deleted (AWS refuses it).
+    let key = d.config(KEY);
+    let e = Proposal::new()
+        .with_policy(ProposedPolicy::Delete)
+        .apply(key.resource(), Some(key))
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "a KMS key policy cannot be deleted; propose a policy instead"
+    );
+
+    // A new key without a proposed policy gets the default key policy: the account's
+    // principals only, so no findings; its grants are what the proposal gives.
+    let new_key = Resource::new(
+        "arn:aws:kms:us-east-1:111122223333:key/new",
+        ResourceType::KmsKey,
+        OWNER,
+    );
+    let ResourceConfig::KmsKey(k) = Proposal::new().apply(&new_key, None).unwrap() else {
+        panic!()
+    };
+    assert_eq!(k.policy, Some(default_key_policy(&new_key).unwrap()));
+    assert!(k.grants.is_empty());
+    assert!(d.preview_new(&new_key, &Proposal::new()).is_empty());
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::KmsKey,
+        "kms list-grants",
+        r#"{"Grants": [{"GrantId": "g1", "GranteePrincipal": "arn:aws:iam::999988887777:root",
+            "Operations": ["Encrypt"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&d.preview_new(&new_key, &p))
+            .iter()
+            .map(|r| (r.0, r.3.as_str()))
+            .collect::<Vec<_>>(),
+        [(New, "arn:aws:iam::999988887777:root")]
+    );
+    // The default key policy is the one KMS documents, and trusts no one outside the account.
+    let text = default_key_policy(&new_key).unwrap().to_json();
+    assert!(text.contains("\"kms:*\"") && text.contains("arn:aws:iam::111122223333:root"));
+    let cn = Resource::new(
+        "arn:aws-cn:kms:cn-north-1:111122223333:key/k",
+        ResourceType::KmsKey,
+        OWNER,
+    );
+    assert!(default_key_policy(&cn)
+        .unwrap()
+        .to_json()
+        .contains("arn:aws-cn:iam::111122223333:root"));
+}
+
+#[test]
+fn lambda_function_policy_and_url_auth_type() {
+    let d = demo();
+    let keep = d.preview(FUNCTION, &Proposal::new());
+    assert_eq!(
+        rows(&keep),
+        [row(Unchanged, Active, Some(Active), "*", "POLICY")]
+    );
+    // An IAM-authenticated URL: the public `lambda:InvokeFunctionUrl` (allowed only when the
+    // auth type is NONE) is resolved.
+    let iam =
+        Proposal::new().with_function_urls(vec![FunctionUrl::new(FunctionUrlAuthType::AwsIam)]);
+    assert_eq!(
+        rows(&d.preview(FUNCTION, &iam)),
+        [row(Changed, Resolved, Some(Active), "*", "POLICY")]
+    );
+    // The same from `lambda list-function-url-configs` output.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::LambdaFunction,
+        "lambda list-function-url-configs",
+        r#"{"FunctionUrlConfigs": [{"FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer",
+            "AuthType": "AWS_IAM"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        p,
+        iam.clone().with_function_urls(vec![
+            FunctionUrl::new(FunctionUrlAuthType::AwsIam).with_function_arn(FUNCTION)
+        ])
+    );
+    assert_eq!(d.preview(FUNCTION, &p).len(), 1);
+    // No URL known: the auth type is free, so the public path is kept (the safe reading).
+    assert_eq!(
+        rows(&d.preview(FUNCTION, &Proposal::new().with_function_urls(Vec::new()))),
+        [row(Unchanged, Active, Some(Active), "*", "POLICY")]
+    );
+    // A policy that lets another account invoke the function.
+    let p = Proposal::new().with_policy(ProposedPolicy::Set(policy(json!({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "lambda:InvokeFunction", "Resource": FUNCTION}]}))));
+    assert_eq!(
+        rows(&d.preview(FUNCTION, &p)),
+        [
+            row(New, Active, None, "444455556666", "POLICY"),
+            row(Changed, Resolved, Some(Active), "*", "POLICY"),
+        ]
+    );
+}
+
+#[test]
+fn queue_and_role_trust_policies() {
+    let d = demo();
+    // The queue: the partner's topic no longer allowed (only the owner's own topic, through
+    // the SNS service principal).
+    let queue = d.config(QUEUE);
+    let current = match queue {
+        ResourceConfig::Policy(p) => p.policy.clone().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let mut narrowed: serde_json::Value = serde_json::from_str(&current.to_json()).unwrap();
+    narrowed["Statement"].as_array_mut().unwrap().remove(1);
+    let p = Proposal::new().with_policy(ProposedPolicy::Set(policy(narrowed)));
+    assert_eq!(
+        rows(&d.preview(QUEUE, &p)),
+        [row(Changed, Resolved, Some(Active), "*", "POLICY")]
+    );
+
+    // The role: a trust policy cannot be deleted; a new trust keeps what it keeps.
+    let role = d.config(ROLE);
+    let e = Proposal::new()
+        .with_policy(ProposedPolicy::Delete)
+        .apply(role.resource(), Some(role))
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "a role's trust policy cannot be deleted; propose a policy instead"
+    );
+    let keep = d.preview(ROLE, &Proposal::new());
+    assert_eq!(keep.len(), 2);
+    let trust = Proposal::read(
+        role.resource(),
+        r#"{"arn": "arn:aws:iam::111122223333:role/deploy",
+            "iam get-role": {"Role": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                "Action": "sts:AssumeRole"}]}}}}"#,
+    )
+    .unwrap();
+    let p = d.preview(ROLE, &trust);
+    assert_eq!(
+        rows(&p)
+            .iter()
+            .map(|r| (r.0, r.3.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (New, "999988887777"),
+            (Changed, "444455556666"),
+            (
+                Changed,
+                "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+            ),
+        ]
+    );
+}
+
+/// Every type whose access comes from its resource policy, proposed as a new resource through
+/// the output of the call that reads its policy.
+#[test]
+fn every_policy_type_as_a_new_resource() {
+    let d = demo();
+    let public = |arn: &str, action: &str| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": action, "Resource": arn}]})
+        .to_string()
+    };
+    let cases: Vec<(ResourceType, &str, &str, serde_json::Value)> = vec![
+        (
+            ResourceType::SqsQueue,
+            "arn:aws:sqs:us-east-1:111122223333:new-queue",
+            "sqs:SendMessage",
+            json!({"sqs get-queue-attributes": {"Attributes": {"Policy": "POLICY"}}}),
+        ),
+        (
+            ResourceType::SecretsManagerSecret,
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:new-AbCdEf",
+            "secretsmanager:GetSecretValue",
+            json!({"secretsmanager get-resource-policy": {"ResourcePolicy": "POLICY"}}),
+        ),
+        (
+            ResourceType::SnsTopic,
+            "arn:aws:sns:us-east-1:111122223333:new-topic",
+            "sns:Publish",
+            json!({"sns get-topic-attributes": {"Attributes": {"Policy": "POLICY"}}}),
+        ),
+        (
+            ResourceType::EcrRepository,
+            "arn:aws:ecr:us-east-1:111122223333:repository/new",
+            "ecr:BatchGetImage",
+            json!({"ecr get-repository-policy": {"policyText": "POLICY"}}),
+        ),
+        (
+            ResourceType::EfsFileSystem,
+            "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123",
+            "elasticfilesystem:ClientMount",
+            json!({"efs describe-file-system-policy": {"Policy": "POLICY"}}),
+        ),
+        (
+            ResourceType::DynamoDbTable,
+            "arn:aws:dynamodb:us-east-1:111122223333:table/new",
+            "dynamodb:GetItem",
+            json!({"dynamodb get-resource-policy": {"Policy": "POLICY"}}),
+        ),
+        (
+            ResourceType::LambdaLayerVersion,
+            "arn:aws:lambda:us-east-1:111122223333:layer:new:1",
+            "lambda:GetLayerVersion",
+            json!({"lambda get-layer-version-policy": {"Policy": "POLICY"}}),
+        ),
+        (
+            ResourceType::S3ExpressDirectoryBucket,
+            "arn:aws:s3express:us-east-1:111122223333:bucket/new--use1-az4--x-s3",
+            "s3express:CreateSession",
+            json!({"s3api get-bucket-policy": {"Policy": "POLICY"}}),
+        ),
+    ];
+    for (t, arn, action, shape) in cases {
+        let r = Resource::new(arn, t, OWNER);
+        // A new resource with nothing proposed has no policy, so nothing to find.
+        assert!(d.preview_new(&r, &Proposal::new()).is_empty(), "{t}");
+        let text = shape.to_string().replace(
+            "\"POLICY\"",
+            &serde_json::to_string(&public(arn, action)).unwrap(),
+        );
+        let p = Proposal::read(&r, &text).unwrap_or_else(|e| panic!("{t}: {e}"));
+        let found = d.preview_new(&r, &p);
+        assert_eq!(found.len(), 1, "{t}: {found:#?}");
+        assert_eq!(found[0].change_type, New);
+        assert_eq!(found[0].finding.is_public, Some(true), "{t}");
+        assert!(found[0].finding.action.iter().any(|a| a == action), "{t}");
+        // The same resource existing with that policy: deleting it (an empty policy) resolves
+        // the access.
+        let existing = p.apply(&r, None).unwrap();
+        let mut delete = Proposal::new();
+        delete.read_part(t, "policy", r#""""#).unwrap();
+        assert_eq!(delete.policy, ProposedPolicy::Delete);
+        let gone = preview_resource(
+            Some(&existing),
+            &delete.apply(&r, Some(&existing)).unwrap(),
+            &d.zone,
+            None,
+            &ArchiveRules::none(),
+            &Options::default(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&gone).iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(),
+            [(Changed, Resolved)],
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn defaults_for_new_buckets_and_access_points() {
+    let d = demo();
+    let bucket = Resource::new("arn:aws:s3:::acme-new", ResourceType::S3Bucket, OWNER);
+    let site = policy(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-new/*"}]}),
+    );
+    let p = Proposal::new().with_policy(ProposedPolicy::Set(site));
+    let ResourceConfig::S3Bucket(mut b) = p.apply(&bucket, None).unwrap() else {
+        panic!()
+    };
+    // A new bucket: Block Public Access off, no access points, no ACL grants.
+    assert_eq!(b.public_access_block, Some(PublicAccessBlock::none()));
+    assert_eq!(b.access_points, Some(Vec::new()));
+    assert!(b.acl.is_none());
+    let zone = &d.zone;
+    let run = |config: &ResourceConfig| {
+        preview_resource(
+            None,
+            config,
+            zone,
+            None,
+            &ArchiveRules::none(),
+            &Options::default(),
+            now(),
+        )
+        .unwrap()
+    };
+    let open = run(&ResourceConfig::S3Bucket(b.clone()));
+    assert_eq!(
+        rows(&open),
+        [row(New, Active, None, "*", "POLICY")],
+        "public: the demo account does not restrict public buckets"
+    );
+    // Its account's settings apply to it: with RestrictPublicBuckets on the account, nothing.
+    assert_eq!(
+        d.account_bpa.map(|a| a.restrict_public_buckets),
+        Some(false)
+    );
+    b.account_public_access_block =
+        Some(PublicAccessBlock::none().with_restrict_public_buckets(true));
+    assert!(run(&ResourceConfig::S3Bucket(b)).is_empty());
+
+    // A new access point of a new bucket: no policy, Internet, Block Public Access on, unless
+    // given.
+    let ap = "arn:aws:s3:us-east-1:111122223333:accesspoint/new";
+    let ResourceConfig::S3Bucket(b) = Proposal::new()
+        .with_access_points(vec![ProposedAccessPoint::new(ap)])
+        .apply(&bucket, None)
+        .unwrap()
+    else {
+        panic!()
+    };
+    let aps = b.access_points.unwrap();
+    assert_eq!(aps[0].public_access_block, Some(PublicAccessBlock::all()));
+    assert_eq!(aps[0].policy, None);
+    assert_eq!(
+        aps[0].network_origin,
+        perimeter::analyze::NetworkOrigin::Internet
+    );
+    assert_eq!(aps[0].name, "new");
+
+    // An existing access point keeps what the proposal omits, from the snapshot's shape too: a
+    // proposal that gives only its network origin keeps its policy and settings.
+    let current = d.config(BUCKET);
+    let p = Proposal::read(
+        current.resource(),
+        r#"{"accessPoints": [{"s3control get-access-point": {
+            "AccessPointArn": "arn:aws:s3:us-east-1:111122223333:accesspoint/partner-exchange",
+            "NetworkOrigin": "VPC", "VpcConfiguration": {"VpcId": "vpc-0abc"}}}]}"#,
+    )
+    .unwrap();
+    let listed = p.access_points.as_ref().unwrap();
+    assert_eq!(listed[0].policy, ProposedPolicy::Keep);
+    assert_eq!(listed[0].public_access_block, None);
+    let ResourceConfig::S3Bucket(after) = p.apply(current.resource(), Some(current)).unwrap()
+    else {
+        panic!()
+    };
+    let ResourceConfig::S3Bucket(before) = current else {
+        panic!()
+    };
+    let (a, b) = (
+        &after.access_points.as_ref().unwrap()[0],
+        &before.access_points.as_ref().unwrap()[0],
+    );
+    assert_eq!(a.policy, b.policy);
+    assert!(a.policy.is_some());
+    assert_eq!(a.public_access_block, b.public_access_block);
+    assert_eq!(
+        a.network_origin,
+        perimeter::analyze::NetworkOrigin::Vpc("vpc-0abc".into())
+    );
+    // The partner's access through it stays the same finding (same principal, actions and
+    // source), now noted as reachable only from that VPC.
+    let vpc = d.preview(BUCKET, &p);
+    assert!(vpc.iter().all(|x| x.change_type == Unchanged));
+    let reader = vpc
+        .iter()
+        .find(|x| x.finding.principal["AWS"] == READER)
+        .unwrap();
+    assert!(reader.finding.note.as_deref().unwrap().contains("vpc-0abc"));
+    // An empty access point policy proposes none.
+    let p = Proposal::read(
+        current.resource(),
+        r#"{"accessPoints": [{"s3control get-access-point": {
+            "AccessPointArn": "arn:aws:s3:us-east-1:111122223333:accesspoint/partner-exchange"},
+            "s3control get-access-point-policy": {"Policy": ""}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        p.access_points.as_ref().unwrap()[0].policy,
+        ProposedPolicy::Delete
+    );
+    assert!(d
+        .preview(BUCKET, &p)
+        .iter()
+        .any(|x| x.change_type == Changed && x.finding.principal["AWS"] == READER));
+}
+
+#[test]
+fn existing_statuses_come_from_the_previous_run() {
+    let d = demo();
+    let rules = ArchiveRules::parse(
+        r#"[{"ruleName": "partner-ci", "filter": {"principal.AWS": {"eq": ["444455556666"]}}}]"#,
+    )
+    .unwrap();
+    let role = d.config(ROLE);
+    let found = analyze_resource(role, &d.zone, &Options::default());
+    let t0 = Timestamp::parse("2025-03-01T00:00:00Z").unwrap();
+    let run = update(&[], &found, &rules, t0, &LifecycleOptions::default());
+    let archived = run
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Archived)
+        .unwrap();
+    // Keep everything: each finding is unchanged with the previous run's id and status.
+    let preview = preview_resource(
+        Some(role),
+        role,
+        &d.zone,
+        Some(&run.findings),
+        &ArchiveRules::none(),
+        &Options::default(),
+        now(),
+    )
+    .unwrap();
+    let same = preview
+        .iter()
+        .find(|p| p.existing_finding_id.as_deref() == Some(archived.id.as_str()))
+        .unwrap();
+    assert_eq!(same.change_type, Unchanged);
+    assert_eq!(same.finding.status, Status::Archived);
+    assert_eq!(same.existing_finding_status, Some(Status::Archived));
+    assert_eq!(
+        same.finding.created_at.as_deref(),
+        Some("2025-04-01T00:00:00Z")
+    );
+}
+
+#[test]
+fn proposal_errors() {
+    let d = demo();
+    let bucket = d.config(BUCKET).resource().clone();
+    let queue = d.config(QUEUE).resource().clone();
+    let key = d.config(KEY).resource().clone();
+    let msg = |r: Result<Proposal, perimeter::Error>| r.unwrap_err().to_string();
+
+    // A field the type does not have, and the account's settings.
+    assert!(msg(Proposal::read(&queue, r#"{"kms list-grants": {"Grants": []}}"#)).starts_with(
+        "unknown field `kms list-grants` in a proposal for `AWS::SQS::Queue` (expected `policy`, `sqs get-queue-attributes`)"
+    ));
+    assert!(msg(Proposal::read(
+        &bucket,
+        r#"{"s3control get-public-access-block": {"PublicAccessBlockConfiguration": {}}}"#
+    ))
+    .contains("holds the account's settings, which a proposal for one resource cannot change"));
+    // Another resource's identity, and a part given twice.
+    assert!(msg(Proposal::read(
+        &queue,
+        r#"{"arn": "arn:aws:sqs:us-east-1:111122223333:other"}"#
+    ))
+    .contains(
+        "the proposal's `arn` is `arn:aws:sqs:us-east-1:111122223333:other`, but the resource's is"
+    ));
+    assert!(msg(Proposal::read(
+        &queue,
+        r#"{"policy": "", "sqs get-queue-attributes": {"Attributes": {}}}"#
+    ))
+    .contains("the proposal gives the policy twice"));
+
+    // A malformed part, located in its own document and in a proposal object.
+    let mut p = Proposal::new();
+    let e = p
+        .read_part(
+            ResourceType::S3Bucket,
+            "s3api get-bucket-acl",
+            "{\"Grants\": [\n  {\"Grantee\": {\"Type\": \"Group\", \"URI\": \"x\"}, \"Permission\": \"READ_ALL\"}]}",
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Input);
+    assert!(e.message().starts_with("unknown ACL permission `READ_ALL`"));
+    let l = e.location().unwrap();
+    assert_eq!((l.line, l.pointer.as_str()), (2, "/Grants/0/Permission"));
+    let e = Proposal::read(
+        &bucket,
+        "{\"s3api get-bucket-acl\": {\"Grants\": [{\"Grantee\": {\"Type\": \"Group\", \"URI\": \"x\"}, \"Permission\": \"READ_ALL\"}]}}",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.location().unwrap().pointer,
+        "/s3api get-bucket-acl/Grants/0/Permission"
+    );
+    assert_eq!(
+        Proposal::read(&bucket, "[1]").unwrap_err().message(),
+        "a proposal must be a json object, found an array"
+    );
+    assert_eq!(
+        Proposal::read(&bucket, "{").unwrap_err().kind(),
+        ErrorKind::Syntax
+    );
+
+    // Parts that do not suit the type, limits, access points of another owner.
+    let e = Proposal::new()
+        .with_grants(Vec::new())
+        .apply(&bucket, None)
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "a proposed grant list applies to KMS keys only, not to `AWS::S3::Bucket`"
+    );
+    let e = Proposal::new()
+        .with_public_access_block(PublicAccessBlock::all())
+        .apply(&key, None)
+        .unwrap_err();
+    assert!(e.message().contains("applies to S3 buckets only"));
+    let many: Vec<String> = (0..101)
+        .map(|i| {
+            format!(
+                r#"{{"Grantee": {{"Type": "CanonicalUser", "ID": "id{i}"}}, "Permission": "READ"}}"#
+            )
+        })
+        .collect();
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::S3Bucket,
+        "s3api get-bucket-acl",
+        &format!(r#"{{"Grants": [{}]}}"#, many.join(",")),
+    )
+    .unwrap();
+    let e = p.apply(&bucket, None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert_eq!(
+        e.message(),
+        "the proposal gives 101 ACL grants for a bucket; Access Analyzer previews at most 100"
+    );
+    let aps: Vec<ProposedAccessPoint> = (0..11)
+        .map(|i| {
+            ProposedAccessPoint::new(&format!(
+                "arn:aws:s3:us-east-1:111122223333:accesspoint/ap{i}"
+            ))
+        })
+        .collect();
+    let e = Proposal::new()
+        .with_access_points(aps)
+        .apply(&bucket, None)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let e = Proposal::new()
+        .with_access_points(vec![ProposedAccessPoint::new(
+            "arn:aws:s3:us-east-1:444455556666:accesspoint/theirs",
+        )])
+        .apply(&bucket, None)
+        .unwrap_err();
+    assert!(e.message().contains("not to the bucket owner"), "{e}");
+    let e = Proposal::new()
+        .with_access_points(vec![ProposedAccessPoint::new("partner-exchange")])
+        .apply(&bucket, None)
+        .unwrap_err();
+    assert!(e.message().contains("is not an access point ARN"), "{e}");
+
+    // A current configuration of another resource, or one that could not be read.
+    let e = Proposal::new()
+        .apply(&bucket, Some(d.config(QUEUE)))
+        .unwrap_err();
+    assert!(e.message().starts_with("the current configuration is of"));
+    let text = r#"{"resources": [{"arn": "arn:aws:sqs:us-east-1:111122223333:bad",
+        "type": "AWS::SQS::Queue", "policy": {"Statement": [{"Effect": "Maybe"}]}}]}"#;
+    let bad = Snapshot::read(text.as_bytes())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let e = Proposal::new()
+        .apply(bad.resource(), Some(&bad))
+        .unwrap_err();
+    assert!(e.message().contains("could not be read"), "{e}");
+}
