@@ -28,6 +28,7 @@ mod resource;
 mod zone;
 
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
+pub(crate) use resource::action_arns;
 pub use resource::{Resource, ResourceType};
 pub use zone::{Organization, ZoneOfTrust};
 

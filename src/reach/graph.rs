@@ -1,0 +1,2183 @@
+//! The graph: principal states, the hops between them (decided on demand and cached), and the
+//! closure from one source.
+//!
+//! A state is an identity the attacker holds: an external principal, a user's credentials, a
+//! session of a role (with a session name), or one of those after the path added a policy to
+//! it. A hop turns held states into a new one. Most hops need one held state (the actor); the
+//! hops that add a policy to a user or role need the actor *and* that user or role, so the
+//! closure is a least fixed point over both kinds (an AND-OR graph), computed breadth first.
+
+use super::account::{Account, Shared, DEFAULT_SESSION};
+use super::decide::{Answer, Ask, Decider, Who, Witness};
+use crate::eval::{Caller, ContextValue};
+use crate::policy::compile::PrincipalValue;
+use crate::policy::{Effect, Policy};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+pub(crate) type StateId = u32;
+
+/// Hops decided together, shared between the cache and the closures that use them.
+pub(crate) type Hops = Arc<[Arc<HopData>]>;
+
+/// An identity before any policy the path adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Base {
+    /// An external principal (index into `Graph::externals`).
+    Ext(u32),
+    /// A user of the account.
+    User(u32),
+    /// A session of a role, with the index of its session name.
+    Role(u32, u16),
+}
+
+/// A policy the path added to a user or role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Extra {
+    None,
+    /// A policy of the attacker's choosing (inline, a new policy version, or
+    /// `AdministratorAccess`).
+    Any,
+    /// A managed policy of the account.
+    Managed(u32),
+    /// Membership of a group.
+    Group(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct StateKey {
+    pub(crate) base: Base,
+    pub(crate) extra: Extra,
+}
+
+/// A user or role whose policies a hop changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Ident {
+    User(u32),
+    Role(u32),
+}
+
+/// An external principal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum External {
+    Anyone,
+    Account(String),
+    Federated(String),
+}
+
+/// The kinds of hops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HopKind {
+    /// `sts:AssumeRole` (role chaining included).
+    AssumeRole,
+    /// `sts:AssumeRoleWithSAML` from a SAML provider.
+    AssumeRoleWithSaml,
+    /// `sts:AssumeRoleWithWebIdentity` from an OIDC or web identity provider.
+    AssumeRoleWithWebIdentity,
+    /// `iam:PassRole` to a new Lambda function (`lambda:CreateFunction`), then
+    /// `lambda:InvokeFunction`: the function runs as the role.
+    PassRoleToLambda,
+    /// `iam:PassRole` to a new EC2 instance (`ec2:RunInstances`): the instance runs as the role.
+    PassRoleToEc2,
+    /// `lambda:UpdateFunctionCode` on a function that runs as the role.
+    UpdateFunctionCode,
+    /// `iam:CreateAccessKey` for a user.
+    CreateAccessKey,
+    /// `iam:CreateLoginProfile` for a user (a console password).
+    CreateLoginProfile,
+    /// `iam:UpdateLoginProfile` for a user.
+    UpdateLoginProfile,
+    /// `iam:UpdateAssumeRolePolicy` on a role, then `sts:AssumeRole` under the new trust policy.
+    UpdateAssumeRolePolicy,
+    /// `iam:AttachRolePolicy`.
+    AttachRolePolicy,
+    /// `iam:PutRolePolicy`.
+    PutRolePolicy,
+    /// `iam:AttachUserPolicy`.
+    AttachUserPolicy,
+    /// `iam:PutUserPolicy`.
+    PutUserPolicy,
+    /// `iam:AttachGroupPolicy` on a group the user is in.
+    AttachGroupPolicy,
+    /// `iam:PutGroupPolicy` on a group the user is in.
+    PutGroupPolicy,
+    /// `iam:AddUserToGroup`.
+    AddUserToGroup,
+    /// `iam:CreatePolicyVersion` (as default) on a managed policy attached to the user or role.
+    CreatePolicyVersion,
+    /// Requests on the resource itself (the last hop of a finding).
+    Access,
+}
+
+impl HopKind {
+    /// The name used in JSON and on the terminal (`AssumeRole`, `PassRoleToLambda`, …).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HopKind::AssumeRole => "AssumeRole",
+            HopKind::AssumeRoleWithSaml => "AssumeRoleWithSAML",
+            HopKind::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            HopKind::PassRoleToLambda => "PassRoleToLambda",
+            HopKind::PassRoleToEc2 => "PassRoleToEc2",
+            HopKind::UpdateFunctionCode => "UpdateFunctionCode",
+            HopKind::CreateAccessKey => "CreateAccessKey",
+            HopKind::CreateLoginProfile => "CreateLoginProfile",
+            HopKind::UpdateLoginProfile => "UpdateLoginProfile",
+            HopKind::UpdateAssumeRolePolicy => "UpdateAssumeRolePolicy",
+            HopKind::AttachRolePolicy => "AttachRolePolicy",
+            HopKind::PutRolePolicy => "PutRolePolicy",
+            HopKind::AttachUserPolicy => "AttachUserPolicy",
+            HopKind::PutUserPolicy => "PutUserPolicy",
+            HopKind::AttachGroupPolicy => "AttachGroupPolicy",
+            HopKind::PutGroupPolicy => "PutGroupPolicy",
+            HopKind::AddUserToGroup => "AddUserToGroup",
+            HopKind::CreatePolicyVersion => "CreatePolicyVersion",
+            HopKind::Access => "Access",
+        }
+    }
+
+    /// Every kind, in order.
+    pub const ALL: &'static [HopKind] = &[
+        HopKind::AssumeRole,
+        HopKind::AssumeRoleWithSaml,
+        HopKind::AssumeRoleWithWebIdentity,
+        HopKind::PassRoleToLambda,
+        HopKind::PassRoleToEc2,
+        HopKind::UpdateFunctionCode,
+        HopKind::CreateAccessKey,
+        HopKind::CreateLoginProfile,
+        HopKind::UpdateLoginProfile,
+        HopKind::UpdateAssumeRolePolicy,
+        HopKind::AttachRolePolicy,
+        HopKind::PutRolePolicy,
+        HopKind::AttachUserPolicy,
+        HopKind::PutUserPolicy,
+        HopKind::AttachGroupPolicy,
+        HopKind::PutGroupPolicy,
+        HopKind::AddUserToGroup,
+        HopKind::CreatePolicyVersion,
+        HopKind::Access,
+    ];
+}
+
+impl std::fmt::Display for HopKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a hop leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    State(StateId),
+    /// A policy added to a user or role: every held state of it gains the policy.
+    Modify {
+        ident: Ident,
+        extra: Extra,
+    },
+}
+
+/// A decided hop.
+#[derive(Clone, Debug)]
+pub(crate) struct HopData {
+    pub(crate) actor: StateId,
+    pub(crate) kind: HopKind,
+    pub(crate) target: Target,
+    pub(crate) requests: Vec<Witness>,
+}
+
+/// How a state was first reached.
+#[derive(Clone, Debug)]
+pub(crate) enum Via {
+    Start,
+    /// By a hop; `also` is the state the hop changed (for hops that add a policy).
+    Hop {
+        hop: Arc<HopData>,
+        also: Option<StateId>,
+    },
+}
+
+/// Actions whose grants make escalation hops possible (bit positions in `Caps`).
+const CAP_ACTIONS: &[&str] = &[
+    "sts:assumerole",
+    "iam:passrole",
+    "lambda:createfunction",
+    "lambda:invokefunction",
+    "ec2:runinstances",
+    "iam:createaccesskey",
+    "iam:createloginprofile",
+    "iam:updateloginprofile",
+    "iam:updateassumerolepolicy",
+    "iam:attachrolepolicy",
+    "iam:putrolepolicy",
+    "iam:attachuserpolicy",
+    "iam:putuserpolicy",
+    "iam:attachgrouppolicy",
+    "iam:putgrouppolicy",
+    "iam:addusertogroup",
+    "iam:createpolicyversion",
+    "lambda:updatefunctioncode",
+];
+
+const C_ASSUME: usize = 0;
+const C_PASS: usize = 1;
+const C_CREATE_FN: usize = 2;
+const C_INVOKE_FN: usize = 3;
+const C_RUN: usize = 4;
+const C_KEY: usize = 5;
+const C_CREATE_LOGIN: usize = 6;
+const C_UPDATE_LOGIN: usize = 7;
+const C_TRUST: usize = 8;
+const C_ATTACH_ROLE: usize = 9;
+const C_PUT_ROLE: usize = 10;
+const C_ATTACH_USER: usize = 11;
+const C_PUT_USER: usize = 12;
+const C_ATTACH_GROUP: usize = 13;
+const C_PUT_GROUP: usize = 14;
+const C_ADD_TO_GROUP: usize = 15;
+const C_POLICY_VERSION: usize = 16;
+const C_UPDATE_CODE: usize = 17;
+
+/// What the analysis knows about a state as a caller.
+#[derive(Clone, Debug)]
+pub(crate) struct Actor {
+    pub(crate) who: Who,
+    pub(crate) identity: Vec<Shared>,
+    pub(crate) boundary: Option<Shared>,
+    /// Facts about the caller (user id, principal tags, organization).
+    pub(crate) facts: Vec<(String, ContextValue)>,
+    /// Which of `CAP_ACTIONS` some Allow statement of the identity policies names.
+    pub(crate) caps: u32,
+    /// For account identities: the principal ARN a new trust policy would name.
+    pub(crate) principal_arn: Option<String>,
+    pub(crate) internal: bool,
+}
+
+impl Actor {
+    fn can(&self, cap: usize) -> bool {
+        self.caps & (1 << cap) != 0
+    }
+}
+
+/// Keys of a trust policy's principals, for finding the roles a caller may assume.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum TrustKey {
+    Any,
+    Account(String),
+    User(String),
+    Role(String, String),
+    Session(String),
+    Federated(String),
+    /// A `NotPrincipal` (or anything the index cannot file): every caller is a candidate.
+    Open,
+}
+
+/// Roles sorted by ARN, users sorted by ARN, for resource-pattern lookups.
+#[derive(Debug, Default)]
+struct Sorted {
+    arns: Vec<(String, u32)>,
+}
+
+impl Sorted {
+    fn new(items: impl Iterator<Item = (String, u32)>) -> Sorted {
+        let mut arns: Vec<(String, u32)> = items.collect();
+        arns.sort();
+        Sorted { arns }
+    }
+
+    /// Items whose ARN some entry of the statements' `Resource` elements may match (a superset:
+    /// the decider checks each). `None` entries mean every item.
+    fn matching(&self, statements: &[&crate::policy::compile::CompiledStatement]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let mut all = false;
+        let mut prefixes: Vec<String> = Vec::new();
+        for s in statements {
+            match &s.resources {
+                None => all = true,
+                Some(m) if m.negated => all = true,
+                Some(m) => {
+                    for e in &m.entries {
+                        match e {
+                            crate::policy::compile::ResourceEntry::Any => all = true,
+                            crate::policy::compile::ResourceEntry::Template { .. } => all = true,
+                            crate::policy::compile::ResourceEntry::Pattern(p) => {
+                                let t = p.as_str();
+                                let lit: String =
+                                    t.chars().take_while(|c| *c != '*' && *c != '?').collect();
+                                prefixes.push(lit);
+                            }
+                        }
+                    }
+                }
+            }
+            if all {
+                break;
+            }
+        }
+        if all {
+            return self.arns.iter().map(|(_, i)| *i).collect();
+        }
+        prefixes.sort();
+        prefixes.dedup();
+        for p in &prefixes {
+            let start = self.arns.partition_point(|(a, _)| a.as_str() < p.as_str());
+            for (a, i) in self.arns.iter().skip(start) {
+                if !a.starts_with(p.as_str()) {
+                    break;
+                }
+                out.push(*i);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The graph over one account, with decisions cached across sources.
+#[derive(Debug)]
+pub(crate) struct Graph<'a> {
+    pub(crate) account: &'a Account,
+    pub(crate) externals: Vec<External>,
+    states: Vec<StateKey>,
+    index: ahash::AHashMap<StateKey, StateId>,
+    actors: Vec<Option<Arc<Actor>>>,
+    /// Decided hops by (actor, kind, target index).
+    edges: ahash::AHashMap<(StateId, HopKind, u32), Hops>,
+    /// Service steps of passing a role, by (actor, service).
+    steps: ahash::AHashMap<(StateId, u8), Option<Arc<[Witness]>>>,
+    /// Trust policies written by `iam:UpdateAssumeRolePolicy`, by principal.
+    trusts: ahash::AHashMap<String, Shared>,
+    /// Per managed policy: the users (directly or through groups) and roles it is attached to.
+    holders: Vec<Vec<Ident>>,
+    user_ids: Vec<StateId>,
+    role_ids: Vec<Vec<StateId>>,
+    decider: Decider,
+    trust_index: ahash::AHashMap<TrustKey, Vec<u32>>,
+    trust_by_account: ahash::AHashMap<String, Vec<u32>>,
+    roles_sorted: Sorted,
+    users_sorted: Sorted,
+    groups_sorted: Sorted,
+    managed_sorted: Sorted,
+    functions_sorted: Sorted,
+    /// Per role: whether its trust lets Lambda / EC2 assume it (with the witness).
+    service_trust: Vec<[Option<Option<Arc<Witness>>>; 2]>,
+    admin: Option<Shared>,
+    pub(crate) undecided: Vec<String>,
+    zone_accounts: Vec<String>,
+    /// Lambda functions with an execution role (resource index).
+    functions: Vec<u32>,
+    universes: Vec<Option<Arc<Universe>>>,
+    access_cache: ahash::AHashMap<(StateId, u32), Arc<[AccessGroup]>>,
+}
+
+fn admin_policy() -> Option<Shared> {
+    let v = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let p = Policy::from_json_value(&v).ok()?.compile().ok()?;
+    Some(Arc::new(p.with_name("policy added by the path")))
+}
+
+const ASSUME_ACTIONS: &[&str] = &[
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+];
+
+fn names_assume(s: &crate::policy::compile::CompiledStatement) -> bool {
+    ASSUME_ACTIONS.iter().any(|a| {
+        let h = crate::policy::compile::service_hash(a);
+        s.actions.matches_folded(a, h)
+    })
+}
+
+impl<'a> Graph<'a> {
+    pub(crate) fn new(account: &'a Account) -> Graph<'a> {
+        let mut trust_index: ahash::AHashMap<TrustKey, Vec<u32>> = ahash::AHashMap::new();
+        let mut trust_by_account: ahash::AHashMap<String, Vec<u32>> = ahash::AHashMap::new();
+        let mut externals: Vec<External> = Vec::new();
+        let zone = &account.zone;
+        let add_ext = |e: External, externals: &mut Vec<External>| {
+            if !externals.contains(&e) {
+                externals.push(e);
+            }
+        };
+        for (ri, r) in account.roles.iter().enumerate() {
+            let ri = ri as u32;
+            let Some(t) = &r.trust else { continue };
+            let mut keys: Vec<TrustKey> = Vec::new();
+            let mut accounts: Vec<String> = Vec::new();
+            for s in t.statements() {
+                if s.effect != Effect::Allow || !names_assume(s) {
+                    continue;
+                }
+                let Some(m) = &s.principal else { continue };
+                if m.negated {
+                    keys.push(TrustKey::Open);
+                    add_ext(External::Anyone, &mut externals);
+                    continue;
+                }
+                for v in &m.values {
+                    let acct = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+                    match v {
+                        PrincipalValue::Any => {
+                            keys.push(TrustKey::Any);
+                            add_ext(External::Anyone, &mut externals);
+                        }
+                        PrincipalValue::Account(a) => {
+                            keys.push(TrustKey::Account(a.clone()));
+                            accounts.push(a.clone());
+                        }
+                        PrincipalValue::User(arn) => {
+                            keys.push(TrustKey::User(arn.clone()));
+                            accounts.extend(acct(arn));
+                        }
+                        PrincipalValue::Role {
+                            account: a, name, ..
+                        } => {
+                            keys.push(TrustKey::Role(a.clone(), name.clone()));
+                            accounts.push(a.clone());
+                        }
+                        PrincipalValue::Session(arn) | PrincipalValue::FederatedUser(arn) => {
+                            keys.push(TrustKey::Session(arn.clone()));
+                            accounts.extend(acct(arn));
+                        }
+                        PrincipalValue::Federated(p) => {
+                            keys.push(TrustKey::Federated(p.to_ascii_lowercase()));
+                            add_ext(External::Federated(p.clone()), &mut externals);
+                        }
+                        PrincipalValue::Service(_) | PrincipalValue::CanonicalUser(_) => {}
+                        // Unique ids of deleted principals never match again.
+                        PrincipalValue::Other(_) => {}
+                    }
+                }
+            }
+            for a in &accounts {
+                if crate::arn::is_account_id(a) && !zone.trusts_account(a) {
+                    add_ext(External::Account(a.clone()), &mut externals);
+                }
+            }
+            keys.sort_by_key(|k| format!("{k:?}"));
+            keys.dedup();
+            for k in keys {
+                trust_index.entry(k).or_default().push(ri);
+            }
+            accounts.sort();
+            accounts.dedup();
+            for a in accounts {
+                trust_by_account.entry(a).or_default().push(ri);
+            }
+        }
+        // External principals of resource policies.
+        for r in &account.resources {
+            let Some(p) = &r.policy else { continue };
+            for s in p.statements() {
+                if s.effect != Effect::Allow {
+                    continue;
+                }
+                let Some(m) = &s.principal else { continue };
+                if m.negated {
+                    add_ext(External::Anyone, &mut externals);
+                    continue;
+                }
+                for v in &m.values {
+                    let a = match v {
+                        PrincipalValue::Any => {
+                            add_ext(External::Anyone, &mut externals);
+                            None
+                        }
+                        PrincipalValue::Account(a) => Some(a.clone()),
+                        PrincipalValue::User(arn)
+                        | PrincipalValue::Session(arn)
+                        | PrincipalValue::FederatedUser(arn) => {
+                            arn.split(':').nth(4).map(str::to_string)
+                        }
+                        PrincipalValue::Role { account, .. } => Some(account.clone()),
+                        PrincipalValue::Federated(p) => {
+                            add_ext(External::Federated(p.clone()), &mut externals);
+                            None
+                        }
+                        _ => None,
+                    };
+                    if let Some(a) = a {
+                        if crate::arn::is_account_id(&a) && !zone.trusts_account(&a) {
+                            add_ext(External::Account(a), &mut externals);
+                        }
+                    }
+                }
+            }
+        }
+        externals.sort();
+        let functions: Vec<u32> = account
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.execution_role.is_some())
+            .map(|(i, _)| i as u32)
+            .collect();
+        let mut g = Graph {
+            account,
+            externals,
+            states: Vec::new(),
+            index: ahash::AHashMap::new(),
+            actors: Vec::new(),
+            edges: ahash::AHashMap::new(),
+            steps: ahash::AHashMap::new(),
+            trusts: ahash::AHashMap::new(),
+            holders: holders_of(account),
+            user_ids: Vec::new(),
+            role_ids: Vec::new(),
+            decider: Decider::default(),
+            trust_index,
+            trust_by_account,
+            roles_sorted: Sorted::new(
+                account
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| !r.service_linked)
+                    .map(|(i, r)| (r.arn.clone(), i as u32)),
+            ),
+            users_sorted: Sorted::new(
+                account
+                    .users
+                    .iter()
+                    .enumerate()
+                    .map(|(i, u)| (u.arn.clone(), i as u32)),
+            ),
+            groups_sorted: Sorted::new(
+                account
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| (g.arn.clone(), i as u32)),
+            ),
+            managed_sorted: Sorted::new(
+                account
+                    .managed
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !crate::activity::is_aws_managed_arn(&m.arn))
+                    .map(|(i, m)| (m.arn.clone(), i as u32)),
+            ),
+            functions_sorted: Sorted::new(functions.iter().filter_map(|i| {
+                account
+                    .resources
+                    .get(*i as usize)
+                    .map(|r| (r.arn.clone(), *i))
+            })),
+            service_trust: vec![[None, None]; account.roles.len()],
+            admin: admin_policy(),
+            undecided: Vec::new(),
+            zone_accounts: zone.trusted_accounts(),
+            functions,
+            universes: vec![None; account.resources.len()],
+            access_cache: ahash::AHashMap::new(),
+        };
+        g.intern_bases();
+        g
+    }
+
+    pub(crate) fn intern(&mut self, key: StateKey) -> StateId {
+        if let Some(id) = self.index.get(&key) {
+            return *id;
+        }
+        let id = self.states.len() as StateId;
+        self.states.push(key);
+        self.index.insert(key, id);
+        self.actors.push(None);
+        id
+    }
+
+    pub(crate) fn key(&self, id: StateId) -> Option<StateKey> {
+        self.states.get(id as usize).copied()
+    }
+
+    pub(crate) fn ident_of(base: Base) -> Option<Ident> {
+        match base {
+            Base::User(u) => Some(Ident::User(u)),
+            Base::Role(r, _) => Some(Ident::Role(r)),
+            Base::Ext(_) => None,
+        }
+    }
+
+    fn facts_user(&self, u: u32) -> Vec<(String, ContextValue)> {
+        let Some(user) = self.account.users.get(u as usize) else {
+            return Vec::new();
+        };
+        let mut f = Vec::new();
+        if !user.id.is_empty() {
+            f.push(("aws:userid".into(), ContextValue::One(user.id.clone())));
+        }
+        for (k, v) in &user.tags {
+            f.push((
+                format!("aws:PrincipalTag/{k}"),
+                ContextValue::One(v.clone()),
+            ));
+        }
+        self.org_facts(&user.account, &mut f);
+        f
+    }
+
+    fn facts_role(&self, r: u32, session: &str) -> Vec<(String, ContextValue)> {
+        let Some(role) = self.account.roles.get(r as usize) else {
+            return Vec::new();
+        };
+        let mut f = vec![(
+            "aws:PrincipalArn".to_string(),
+            ContextValue::One(role.arn.clone()),
+        )];
+        if !role.id.is_empty() {
+            f.push((
+                "aws:userid".into(),
+                ContextValue::One(format!("{}:{session}", role.id)),
+            ));
+        }
+        for (k, v) in &role.tags {
+            f.push((
+                format!("aws:PrincipalTag/{k}"),
+                ContextValue::One(v.clone()),
+            ));
+        }
+        self.org_facts(&role.account, &mut f);
+        f
+    }
+
+    fn org_facts(&self, account: &str, f: &mut Vec<(String, ContextValue)>) {
+        if let Some(o) = &self.account.zone.organization {
+            if let Some(path) = o.accounts.get(account) {
+                f.push(("aws:PrincipalOrgID".into(), ContextValue::One(o.id.clone())));
+                if !path.is_empty() {
+                    f.push((
+                        "aws:PrincipalOrgPaths".into(),
+                        ContextValue::Many(vec![path.clone()]),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn caps_of(identity: &[Shared]) -> u32 {
+        let mut caps = 0u32;
+        for p in identity {
+            for s in p.statements() {
+                if s.effect != Effect::Allow {
+                    continue;
+                }
+                for (i, a) in CAP_ACTIONS.iter().enumerate() {
+                    if caps & (1 << i) == 0 {
+                        let h = crate::policy::compile::service_hash(a);
+                        if s.actions.matches_folded(a, h) {
+                            caps |= 1 << i;
+                        }
+                    }
+                }
+            }
+        }
+        caps
+    }
+
+    fn extra_policies(&self, extra: Extra) -> Vec<Shared> {
+        match extra {
+            Extra::None => Vec::new(),
+            Extra::Any => self.admin.clone().into_iter().collect(),
+            Extra::Managed(m) => self
+                .account
+                .managed
+                .get(m as usize)
+                .and_then(|m| m.doc.clone())
+                .into_iter()
+                .collect(),
+            Extra::Group(g) => self
+                .account
+                .groups
+                .get(g as usize)
+                .map(|g| g.policies.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn actor(&mut self, id: StateId) -> Option<Arc<Actor>> {
+        if let Some(Some(a)) = self.actors.get(id as usize) {
+            return Some(a.clone());
+        }
+        let key = self.key(id)?;
+        let acct = self.account;
+        let actor = match key.base {
+            Base::Ext(e) => {
+                let ext = self.externals.get(e as usize)?;
+                let who = match ext {
+                    External::Anyone => Who::Anyone { anonymous: false },
+                    External::Account(a) => Who::Account(a.clone()),
+                    External::Federated(p) => Who::Known {
+                        caller: Caller::Federated {
+                            provider: p.clone(),
+                        },
+                        external: true,
+                    },
+                };
+                Actor {
+                    who,
+                    identity: Vec::new(),
+                    boundary: None,
+                    facts: Vec::new(),
+                    caps: 0,
+                    principal_arn: None,
+                    internal: false,
+                }
+            }
+            Base::User(u) => {
+                let user = acct.users.get(u as usize)?;
+                let mut identity = user.policies.clone();
+                identity.extend(self.extra_policies(key.extra));
+                Actor {
+                    who: Who::Known {
+                        caller: Caller::User {
+                            arn: user.arn.clone(),
+                            account: user.account.clone(),
+                            name: user.name.clone(),
+                        },
+                        external: false,
+                    },
+                    caps: Self::caps_of(&identity),
+                    identity,
+                    boundary: user.boundary.clone(),
+                    facts: self.facts_user(u),
+                    principal_arn: Some(user.arn.clone()),
+                    internal: true,
+                }
+            }
+            Base::Role(r, s) => {
+                let role = acct.roles.get(r as usize)?;
+                let session = role
+                    .sessions
+                    .get(s as usize)
+                    .cloned()
+                    .unwrap_or_else(|| DEFAULT_SESSION.to_string());
+                let mut identity = role.policies.clone();
+                identity.extend(self.extra_policies(key.extra));
+                let partition = &acct.partition;
+                Actor {
+                    who: Who::Known {
+                        caller: Caller::Role {
+                            arn: format!(
+                                "arn:{partition}:sts::{}:assumed-role/{}/{session}",
+                                role.account, role.name
+                            ),
+                            role_arn: role.arn.clone(),
+                            account: role.account.clone(),
+                            role_name: role.name.clone(),
+                            session_name: Some(session.clone()),
+                        },
+                        external: false,
+                    },
+                    caps: Self::caps_of(&identity),
+                    identity,
+                    boundary: role.boundary.clone(),
+                    facts: self.facts_role(r, &session),
+                    principal_arn: Some(role.arn.clone()),
+                    internal: true,
+                }
+            }
+        };
+        let actor = Arc::new(actor);
+        if let Some(slot) = self.actors.get_mut(id as usize) {
+            *slot = Some(actor.clone());
+        }
+        Some(actor)
+    }
+
+    /// Decide one request for an actor.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn ask(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        resource: &str,
+        resource_account: &str,
+        fixed: &[(&str, &str)],
+        resource_facts: &[(String, ContextValue)],
+        resource_policy: Option<&Shared>,
+        iam_target: bool,
+    ) -> Option<Witness> {
+        let mut context = actor.facts.clone();
+        for (k, v) in fixed {
+            context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
+        }
+        context.extend(resource_facts.iter().cloned());
+        let prefixes: &[&'static str] = match (actor.internal, iam_target) {
+            (true, true) => &["aws:principaltag/", "aws:resourcetag/", "iam:resourcetag/"],
+            (true, false) => &["aws:principaltag/"],
+            (false, true) => &["aws:resourcetag/", "iam:resourcetag/"],
+            (false, false) => &[],
+        };
+        let acct = self.account;
+        let ask = Ask {
+            who: actor.who.clone(),
+            action,
+            resource,
+            resource_account,
+            context,
+            absent_prefixes: prefixes,
+            identity: &actor.identity,
+            boundary: actor.boundary.as_ref(),
+            resource_policy,
+            scp: &acct.scp,
+            rcp: &acct.rcp,
+            zone_accounts: &self.zone_accounts,
+            partition: &acct.partition,
+        };
+        if std::env::var_os("PERIMETER_REACH_TRACE").is_some() {
+            eprintln!("ask {action} {resource} {:?}", fixed);
+        }
+        match self.decider.decide(&ask, acct.budget) {
+            Answer::Allowed(w) => Some(*w),
+            Answer::Denied => None,
+            Answer::Undecided(why) => {
+                if self.undecided.len() < 1000 && !self.undecided.contains(&why) {
+                    self.undecided.push(why);
+                }
+                None
+            }
+        }
+    }
+
+    fn role_facts(&self, r: u32) -> Vec<(String, ContextValue)> {
+        let Some(role) = self.account.roles.get(r as usize) else {
+            return Vec::new();
+        };
+        let mut f = Vec::new();
+        for (k, v) in &role.tags {
+            f.push((format!("aws:ResourceTag/{k}"), ContextValue::One(v.clone())));
+            f.push((format!("iam:ResourceTag/{k}"), ContextValue::One(v.clone())));
+        }
+        f
+    }
+
+    fn user_facts(&self, u: u32) -> Vec<(String, ContextValue)> {
+        let Some(user) = self.account.users.get(u as usize) else {
+            return Vec::new();
+        };
+        let mut f = Vec::new();
+        for (k, v) in &user.tags {
+            f.push((format!("aws:ResourceTag/{k}"), ContextValue::One(v.clone())));
+            f.push((format!("iam:ResourceTag/{k}"), ContextValue::One(v.clone())));
+        }
+        f
+    }
+
+    /// Whether a service may assume the role (its trust policy allows the service principal).
+    fn service_may_assume(&mut self, role: u32, which: usize) -> Option<Arc<Witness>> {
+        if let Some(Some(cached)) = self
+            .service_trust
+            .get(role as usize)
+            .map(|c| c.get(which).cloned().flatten())
+        {
+            return cached;
+        }
+        let service = if which == 0 {
+            "lambda.amazonaws.com"
+        } else {
+            "ec2.amazonaws.com"
+        };
+        let r = self.account.roles.get(role as usize)?;
+        let trust = r.trust.clone();
+        let (arn, owner) = (r.arn.clone(), r.account.clone());
+        let actor = Actor {
+            who: Who::Known {
+                caller: Caller::Service {
+                    name: service.into(),
+                },
+                external: true,
+            },
+            identity: Vec::new(),
+            boundary: None,
+            facts: Vec::new(),
+            caps: 0,
+            principal_arn: None,
+            internal: false,
+        };
+        let facts = self.role_facts(role);
+        let w = match &trust {
+            Some(t) => self
+                .ask(
+                    &actor,
+                    "sts:AssumeRole",
+                    &arn,
+                    &owner,
+                    &[],
+                    &facts,
+                    Some(t),
+                    true,
+                )
+                .map(Arc::new),
+            None => None,
+        };
+        if let Some(slot) = self
+            .service_trust
+            .get_mut(role as usize)
+            .and_then(|c| c.get_mut(which))
+        {
+            *slot = Some(w.clone());
+        }
+        w
+    }
+
+    fn allow_statements<'p>(
+        identity: &'p [Shared],
+        action: &str,
+    ) -> Vec<&'p crate::policy::compile::CompiledStatement> {
+        let folded = action.to_ascii_lowercase();
+        let h = crate::policy::compile::service_hash(&folded);
+        identity
+            .iter()
+            .flat_map(|p| p.statements())
+            .filter(|s| s.effect == Effect::Allow && s.actions.matches_folded(&folded, h))
+            .collect()
+    }
+
+    /// Run `f` once per (actor, kind, target) and keep its hops.
+    fn cached(
+        &mut self,
+        key: (StateId, HopKind, u32),
+        f: impl FnOnce(&mut Self) -> Vec<HopData>,
+    ) -> Arc<[Arc<HopData>]> {
+        if let Some(h) = self.edges.get(&key) {
+            return h.clone();
+        }
+        let hops: Arc<[Arc<HopData>]> = f(self).into_iter().map(Arc::new).collect();
+        self.edges.insert(key, hops.clone());
+        hops
+    }
+
+    /// The hops an actor can make to targets not yet `done`, decided on first use and cached
+    /// for every later source.
+    pub(crate) fn expand(&mut self, id: StateId, done: &Done<'_>, out: &mut Vec<Arc<HopData>>) {
+        let (Some(actor), Some(key)) = (self.actor(id), self.key(id)) else {
+            return;
+        };
+        self.assume_hops(id, key, &actor, done, out);
+        if actor.internal {
+            self.escalation_hops(id, &actor, done, out);
+        }
+    }
+
+    fn role_states(&mut self, q: u32, _sessions: usize) -> Vec<StateId> {
+        self.role_ids.get(q as usize).cloned().unwrap_or_default()
+    }
+
+    fn user_state(&mut self, u: u32) -> StateId {
+        match self.user_ids.get(u as usize) {
+            Some(id) => *id,
+            None => self.intern(StateKey {
+                base: Base::User(u),
+                extra: Extra::None,
+            }),
+        }
+    }
+
+    fn role_state(&mut self, q: u32, s: u16) -> StateId {
+        match self
+            .role_ids
+            .get(q as usize)
+            .and_then(|v| v.get(s as usize))
+        {
+            Some(id) => *id,
+            None => self.intern(StateKey {
+                base: Base::Role(q, s),
+                extra: Extra::None,
+            }),
+        }
+    }
+
+    /// Intern every user and role session up front, so that their ids are a table lookup.
+    fn intern_bases(&mut self) {
+        let acct = self.account;
+        self.user_ids = (0..acct.users.len() as u32)
+            .map(|u| {
+                self.intern(StateKey {
+                    base: Base::User(u),
+                    extra: Extra::None,
+                })
+            })
+            .collect();
+        self.role_ids = acct
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(q, r)| {
+                (0..r.sessions.len())
+                    .map(|s| {
+                        self.intern(StateKey {
+                            base: Base::Role(q as u32, s as u16),
+                            extra: Extra::None,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+
+    fn assume_hops(
+        &mut self,
+        id: StateId,
+        key: StateKey,
+        actor: &Arc<Actor>,
+        done: &Done<'_>,
+        out: &mut Vec<Arc<HopData>>,
+    ) {
+        let acct = self.account;
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut take = |k: &TrustKey, index: &ahash::AHashMap<TrustKey, Vec<u32>>| {
+            if let Some(v) = index.get(k) {
+                candidates.extend(v.iter().copied());
+            }
+        };
+        take(&TrustKey::Any, &self.trust_index);
+        take(&TrustKey::Open, &self.trust_index);
+        let mut kind = HopKind::AssumeRole;
+        let mut action = "sts:AssumeRole";
+        match key.base {
+            Base::Ext(e) => match self.externals.get(e as usize) {
+                Some(External::Account(a)) => {
+                    if let Some(v) = self.trust_by_account.get(a) {
+                        candidates.extend(v.iter().copied());
+                    }
+                }
+                Some(External::Federated(p)) => {
+                    take(
+                        &TrustKey::Federated(p.to_ascii_lowercase()),
+                        &self.trust_index,
+                    );
+                    if p.contains(":saml-provider/") {
+                        kind = HopKind::AssumeRoleWithSaml;
+                        action = "sts:AssumeRoleWithSAML";
+                    } else {
+                        kind = HopKind::AssumeRoleWithWebIdentity;
+                        action = "sts:AssumeRoleWithWebIdentity";
+                    }
+                }
+                _ => {}
+            },
+            Base::User(u) => {
+                if let Some(user) = acct.users.get(u as usize) {
+                    take(&TrustKey::User(user.arn.clone()), &self.trust_index);
+                    if actor.can(C_ASSUME) {
+                        take(&TrustKey::Account(user.account.clone()), &self.trust_index);
+                    }
+                }
+            }
+            Base::Role(r, s) => {
+                if let Some(role) = acct.roles.get(r as usize) {
+                    take(
+                        &TrustKey::Role(role.account.clone(), role.name.clone()),
+                        &self.trust_index,
+                    );
+                    if let Some(sess) = role.sessions.get(s as usize) {
+                        take(
+                            &TrustKey::Session(format!(
+                                "arn:{}:sts::{}:assumed-role/{}/{sess}",
+                                acct.partition, role.account, role.name
+                            )),
+                            &self.trust_index,
+                        );
+                    }
+                    if actor.can(C_ASSUME) {
+                        take(&TrustKey::Account(role.account.clone()), &self.trust_index);
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for q in candidates {
+            let Some(role) = acct.roles.get(q as usize) else {
+                continue;
+            };
+            let states = self.role_states(q, role.sessions.len());
+            if states.iter().all(|t| *t == id || done.state(*t)) {
+                continue;
+            }
+            let hops = self.cached((id, kind, q), |g| {
+                let mut v = Vec::new();
+                let Some(trust) = role.trust.clone() else {
+                    return v;
+                };
+                let facts = g.role_facts(q);
+                for (sess, to) in role.sessions.iter().zip(&states) {
+                    if *to == id {
+                        continue;
+                    }
+                    let fixed = [("sts:RoleSessionName", sess.as_str())];
+                    if let Some(w) = g.ask(
+                        actor,
+                        action,
+                        &role.arn,
+                        &role.account,
+                        &fixed,
+                        &facts,
+                        Some(&trust),
+                        true,
+                    ) {
+                        v.push(HopData {
+                            actor: id,
+                            kind,
+                            target: Target::State(*to),
+                            requests: vec![w],
+                        });
+                    }
+                }
+                v
+            });
+            out.extend(hops.iter().cloned());
+        }
+    }
+
+    fn escalation_hops(
+        &mut self,
+        id: StateId,
+        actor: &Arc<Actor>,
+        done: &Done<'_>,
+        out: &mut Vec<Arc<HopData>>,
+    ) {
+        let acct = self.account;
+        let region = acct.region.clone();
+        // IAM has no resource-based policies: its actions reach only the caller's own account.
+        let home = match &actor.who {
+            Who::Known { caller, .. } => caller.account().unwrap_or_default().to_string(),
+            _ => return,
+        };
+        // Credentials of users.
+        for (cap, action, kind) in [
+            (C_KEY, "iam:CreateAccessKey", HopKind::CreateAccessKey),
+            (
+                C_CREATE_LOGIN,
+                "iam:CreateLoginProfile",
+                HopKind::CreateLoginProfile,
+            ),
+            (
+                C_UPDATE_LOGIN,
+                "iam:UpdateLoginProfile",
+                HopKind::UpdateLoginProfile,
+            ),
+        ] {
+            if !actor.can(cap) {
+                continue;
+            }
+            let stmts = Self::allow_statements(&actor.identity, action);
+            for u in self.users_sorted.matching(&stmts) {
+                let Some(user) = acct.users.get(u as usize) else {
+                    continue;
+                };
+                if user.account != home {
+                    continue;
+                }
+                let to = self.user_state(u);
+                if to == id || done.state(to) {
+                    continue;
+                }
+                let hops = self.cached((id, kind, u), |g| {
+                    let facts = g.user_facts(u);
+                    g.ask(
+                        actor,
+                        action,
+                        &user.arn,
+                        &user.account,
+                        &[],
+                        &facts,
+                        None,
+                        true,
+                    )
+                    .map(|w| HopData {
+                        actor: id,
+                        kind,
+                        target: Target::State(to),
+                        requests: vec![w],
+                    })
+                    .into_iter()
+                    .collect()
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+        // Rewriting a role's trust policy.
+        if actor.can(C_TRUST) {
+            let stmts = Self::allow_statements(&actor.identity, "iam:UpdateAssumeRolePolicy");
+            for q in self.roles_sorted.matching(&stmts) {
+                let Some(role) = acct.roles.get(q as usize) else {
+                    continue;
+                };
+                if role.account != home {
+                    continue;
+                }
+                let states = self.role_states(q, role.sessions.len());
+                if states.iter().all(|t| *t == id || done.state(*t)) {
+                    continue;
+                }
+                let hops = self.cached((id, HopKind::UpdateAssumeRolePolicy, q), |g| {
+                    let mut v = Vec::new();
+                    let facts = g.role_facts(q);
+                    let Some(w1) = g.ask(
+                        actor,
+                        "iam:UpdateAssumeRolePolicy",
+                        &role.arn,
+                        &role.account,
+                        &[],
+                        &facts,
+                        None,
+                        true,
+                    ) else {
+                        return v;
+                    };
+                    let Some(new_trust) = actor
+                        .principal_arn
+                        .as_deref()
+                        .and_then(|p| g.trust_naming(p))
+                    else {
+                        return v;
+                    };
+                    for (sess, to) in role.sessions.iter().zip(&states) {
+                        if *to == id {
+                            continue;
+                        }
+                        let fixed = [("sts:RoleSessionName", sess.as_str())];
+                        if let Some(w2) = g.ask(
+                            actor,
+                            "sts:AssumeRole",
+                            &role.arn,
+                            &role.account,
+                            &fixed,
+                            &facts,
+                            Some(&new_trust),
+                            true,
+                        ) {
+                            v.push(HopData {
+                                actor: id,
+                                kind: HopKind::UpdateAssumeRolePolicy,
+                                target: Target::State(*to),
+                                requests: vec![w1.clone(), w2],
+                            });
+                        }
+                    }
+                    v
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+        // Passing a role to a service that runs code.
+        let lambda = actor.can(C_PASS) && actor.can(C_CREATE_FN) && actor.can(C_INVOKE_FN);
+        let ec2 = actor.can(C_PASS) && actor.can(C_RUN);
+        if lambda || ec2 {
+            let stmts = Self::allow_statements(&actor.identity, "iam:PassRole");
+            let roles = self.roles_sorted.matching(&stmts);
+            let account_id = match &actor.who {
+                Who::Known { caller, .. } => caller.account().unwrap_or_default().to_string(),
+                _ => String::new(),
+            };
+            for q in roles {
+                let Some(role) = acct.roles.get(q as usize) else {
+                    continue;
+                };
+                if role.account != home {
+                    continue;
+                }
+                let to = self.role_state(q, 0);
+                if to == id || done.state(to) {
+                    continue;
+                }
+                for (which, wanted, kind) in [
+                    (0usize, lambda, HopKind::PassRoleToLambda),
+                    (1usize, ec2, HopKind::PassRoleToEc2),
+                ] {
+                    if !wanted {
+                        continue;
+                    }
+                    let hops = self.cached((id, kind, q), |g| {
+                        let Some(svc) = g.service_may_assume(q, which) else {
+                            return Vec::new();
+                        };
+                        let service = if which == 0 {
+                            "lambda.amazonaws.com"
+                        } else {
+                            "ec2.amazonaws.com"
+                        };
+                        let facts = g.role_facts(q);
+                        let Some(pass) = g.ask(
+                            actor,
+                            "iam:PassRole",
+                            &role.arn,
+                            &role.account,
+                            &[("iam:PassedToService", service)],
+                            &facts,
+                            None,
+                            true,
+                        ) else {
+                            return Vec::new();
+                        };
+                        let Some(steps) = g.service_steps(id, actor, which, &account_id, &region)
+                        else {
+                            return Vec::new();
+                        };
+                        let mut requests = vec![pass];
+                        requests.extend(steps.iter().cloned());
+                        requests.push((*svc).clone());
+                        vec![HopData {
+                            actor: id,
+                            kind,
+                            target: Target::State(to),
+                            requests,
+                        }]
+                    });
+                    out.extend(hops.iter().cloned());
+                }
+            }
+        }
+        // New code for a function that runs as a role (its resource policy may grant too).
+        let functions: Vec<u32> = if actor.can(C_UPDATE_CODE) {
+            let stmts = Self::allow_statements(&actor.identity, "lambda:UpdateFunctionCode");
+            let mut f = self.functions_sorted.matching(&stmts);
+            f.extend(self.functions.iter().copied().filter(|i| {
+                acct.resources
+                    .get(*i as usize)
+                    .is_some_and(|r| r.policy.is_some())
+            }));
+            f.sort_unstable();
+            f.dedup();
+            f
+        } else {
+            self.functions
+                .iter()
+                .copied()
+                .filter(|i| {
+                    acct.resources
+                        .get(*i as usize)
+                        .is_some_and(|r| r.policy.is_some())
+                })
+                .collect()
+        };
+        for fi in functions {
+            let Some(f) = acct.resources.get(fi as usize) else {
+                continue;
+            };
+            let Some(q) = f.execution_role else { continue };
+            let to = self.role_state(q, 0);
+            if to == id || done.state(to) {
+                continue;
+            }
+            let hops = self.cached((id, HopKind::UpdateFunctionCode, fi), |g| {
+                g.ask(
+                    actor,
+                    "lambda:UpdateFunctionCode",
+                    &f.arn,
+                    &f.owner,
+                    &[],
+                    &[],
+                    f.policy.as_ref(),
+                    false,
+                )
+                .map(|w| HopData {
+                    actor: id,
+                    kind: HopKind::UpdateFunctionCode,
+                    target: Target::State(to),
+                    requests: vec![w],
+                })
+                .into_iter()
+                .collect()
+            });
+            out.extend(hops.iter().cloned());
+        }
+        // Policies added to roles and users.
+        for (cap, action, kind, roles) in [
+            (
+                C_PUT_ROLE,
+                "iam:PutRolePolicy",
+                HopKind::PutRolePolicy,
+                true,
+            ),
+            (
+                C_ATTACH_ROLE,
+                "iam:AttachRolePolicy",
+                HopKind::AttachRolePolicy,
+                true,
+            ),
+            (
+                C_PUT_USER,
+                "iam:PutUserPolicy",
+                HopKind::PutUserPolicy,
+                false,
+            ),
+            (
+                C_ATTACH_USER,
+                "iam:AttachUserPolicy",
+                HopKind::AttachUserPolicy,
+                false,
+            ),
+        ] {
+            if !actor.can(cap) {
+                continue;
+            }
+            let stmts = Self::allow_statements(&actor.identity, action);
+            let targets = if roles {
+                self.roles_sorted.matching(&stmts)
+            } else {
+                self.users_sorted.matching(&stmts)
+            };
+            for t in targets {
+                let ident = if roles {
+                    Ident::Role(t)
+                } else {
+                    Ident::User(t)
+                };
+                let same = if roles {
+                    acct.roles
+                        .get(t as usize)
+                        .is_some_and(|r| r.account == home)
+                } else {
+                    acct.users
+                        .get(t as usize)
+                        .is_some_and(|u| u.account == home)
+                };
+                if !same || done.modified(ident) {
+                    continue;
+                }
+                let hops = self.cached((id, kind, t), |g| {
+                    let (arn, owner, facts, attached) = if roles {
+                        let Some(r) = acct.roles.get(t as usize) else {
+                            return Vec::new();
+                        };
+                        (
+                            r.arn.clone(),
+                            r.account.clone(),
+                            g.role_facts(t),
+                            r.managed.clone(),
+                        )
+                    } else {
+                        let Some(u) = acct.users.get(t as usize) else {
+                            return Vec::new();
+                        };
+                        (
+                            u.arn.clone(),
+                            u.account.clone(),
+                            g.user_facts(t),
+                            u.managed.clone(),
+                        )
+                    };
+                    g.policy_hops(
+                        id,
+                        actor,
+                        action,
+                        kind,
+                        &arn,
+                        &owner,
+                        &facts,
+                        &attached,
+                        &[ident],
+                    )
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+        // Group policies reach every member.
+        for (cap, action, kind) in [
+            (C_PUT_GROUP, "iam:PutGroupPolicy", HopKind::PutGroupPolicy),
+            (
+                C_ATTACH_GROUP,
+                "iam:AttachGroupPolicy",
+                HopKind::AttachGroupPolicy,
+            ),
+        ] {
+            if !actor.can(cap) {
+                continue;
+            }
+            let stmts = Self::allow_statements(&actor.identity, action);
+            for g in self.groups_sorted.matching(&stmts) {
+                let Some(group) = acct.groups.get(g as usize) else {
+                    continue;
+                };
+                if group.arn.split(':').nth(4) != Some(home.as_str()) {
+                    continue;
+                }
+                let members: Vec<Ident> = group.members.iter().map(|u| Ident::User(*u)).collect();
+                if members.iter().all(|m| done.modified(*m)) {
+                    continue;
+                }
+                let hops = self.cached((id, kind, g), |gr| {
+                    let owner = group.arn.split(':').nth(4).unwrap_or_default().to_string();
+                    gr.policy_hops(
+                        id,
+                        actor,
+                        action,
+                        kind,
+                        &group.arn,
+                        &owner,
+                        &[],
+                        &group.managed,
+                        &members,
+                    )
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+        // Joining a group.
+        if actor.can(C_ADD_TO_GROUP) {
+            let stmts = Self::allow_statements(&actor.identity, "iam:AddUserToGroup");
+            for g in self.groups_sorted.matching(&stmts) {
+                let Some(group) = acct.groups.get(g as usize) else {
+                    continue;
+                };
+                let owner = group.arn.split(':').nth(4).unwrap_or_default().to_string();
+                if owner != home {
+                    continue;
+                }
+                let joiners: Vec<u32> = acct
+                    .users
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| !u.groups.contains(&g) && u.account == owner)
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                if joiners
+                    .iter()
+                    .all(|u| done.modified_with(Ident::User(*u), Extra::Group(g)))
+                {
+                    continue;
+                }
+                let hops = self.cached((id, HopKind::AddUserToGroup, g), |gr| {
+                    let Some(w) = gr.ask(
+                        actor,
+                        "iam:AddUserToGroup",
+                        &group.arn,
+                        &owner,
+                        &[],
+                        &[],
+                        None,
+                        true,
+                    ) else {
+                        return Vec::new();
+                    };
+                    joiners
+                        .iter()
+                        .map(|u| HopData {
+                            actor: id,
+                            kind: HopKind::AddUserToGroup,
+                            target: Target::Modify {
+                                ident: Ident::User(*u),
+                                extra: Extra::Group(g),
+                            },
+                            requests: vec![w.clone()],
+                        })
+                        .collect()
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+        // A new default version of a managed policy reaches every principal it is attached to.
+        if actor.can(C_POLICY_VERSION) {
+            let stmts = Self::allow_statements(&actor.identity, "iam:CreatePolicyVersion");
+            for m in self.managed_sorted.matching(&stmts) {
+                if acct
+                    .managed
+                    .get(m as usize)
+                    .and_then(|p| p.arn.split(':').nth(4))
+                    != Some(home.as_str())
+                {
+                    continue;
+                }
+                let Some(holders) = self.holders.get(m as usize).cloned() else {
+                    continue;
+                };
+                if holders.iter().all(|h| done.modified(*h)) {
+                    continue;
+                }
+                let hops = self.cached((id, HopKind::CreatePolicyVersion, m), |g| {
+                    let Some(policy) = acct.managed.get(m as usize) else {
+                        return Vec::new();
+                    };
+                    let owner = policy.arn.split(':').nth(4).unwrap_or_default().to_string();
+                    let Some(w) = g.ask(
+                        actor,
+                        "iam:CreatePolicyVersion",
+                        &policy.arn,
+                        &owner,
+                        &[],
+                        &[],
+                        None,
+                        false,
+                    ) else {
+                        return Vec::new();
+                    };
+                    holders
+                        .iter()
+                        .map(|h| HopData {
+                            actor: id,
+                            kind: HopKind::CreatePolicyVersion,
+                            target: Target::Modify {
+                                ident: *h,
+                                extra: Extra::Any,
+                            },
+                            requests: vec![w.clone()],
+                        })
+                        .collect()
+                });
+                out.extend(hops.iter().cloned());
+            }
+        }
+    }
+
+    /// The service steps of passing a role (create and invoke a function, or run an instance),
+    /// which do not depend on the role: decided once per actor.
+    fn service_steps(
+        &mut self,
+        id: StateId,
+        actor: &Actor,
+        which: usize,
+        account_id: &str,
+        region: &str,
+    ) -> Option<Arc<[Witness]>> {
+        if let Some(s) = self.steps.get(&(id, which as u8)) {
+            return s.clone();
+        }
+        let partition = self.account.partition.clone();
+        let found: Option<Arc<[Witness]>> = if which == 0 {
+            let arns = candidate_arns(
+                &Self::allow_statements(&actor.identity, "lambda:CreateFunction"),
+                &format!("arn:{partition}:lambda:{region}:{account_id}:function:perimeter-reach"),
+                &format!("arn:{partition}:lambda:"),
+            );
+            let mut found = None;
+            for f in &arns {
+                let Some(c) = self.ask(
+                    actor,
+                    "lambda:CreateFunction",
+                    f,
+                    account_id,
+                    &[],
+                    &[],
+                    None,
+                    false,
+                ) else {
+                    continue;
+                };
+                let Some(i) = self.ask(
+                    actor,
+                    "lambda:InvokeFunction",
+                    f,
+                    account_id,
+                    &[],
+                    &[],
+                    None,
+                    false,
+                ) else {
+                    continue;
+                };
+                found = Some(Arc::from(vec![c, i]));
+                break;
+            }
+            found
+        } else {
+            let arns = candidate_arns(
+                &Self::allow_statements(&actor.identity, "ec2:RunInstances"),
+                &format!("arn:{partition}:ec2:{region}:{account_id}:instance/i-0perimeterreach"),
+                &format!("arn:{partition}:ec2:"),
+            );
+            let mut found = None;
+            for a in &arns {
+                if let Some(r) = self.ask(
+                    actor,
+                    "ec2:RunInstances",
+                    a,
+                    account_id,
+                    &[],
+                    &[],
+                    None,
+                    false,
+                ) {
+                    found = Some(Arc::from(vec![r]));
+                    break;
+                }
+            }
+            found
+        };
+        self.steps.insert((id, which as u8), found.clone());
+        found
+    }
+
+    /// A trust policy that lets one principal assume a role (what `iam:UpdateAssumeRolePolicy`
+    /// writes), compiled once per principal.
+    fn trust_naming(&mut self, principal_arn: &str) -> Option<Shared> {
+        if let Some(t) = self.trusts.get(principal_arn) {
+            return Some(t.clone());
+        }
+        let t = trust_naming(principal_arn)?;
+        self.trusts.insert(principal_arn.to_string(), t.clone());
+        Some(t)
+    }
+
+    /// Hops that add a policy to `idents` through `action` on `arn`: an inline policy (any
+    /// content), `AdministratorAccess`, or else each managed policy the conditions allow.
+    #[allow(clippy::too_many_arguments)]
+    fn policy_hops(
+        &mut self,
+        id: StateId,
+        actor: &Actor,
+        action: &str,
+        kind: HopKind,
+        arn: &str,
+        owner: &str,
+        facts: &[(String, ContextValue)],
+        attached: &[u32],
+        idents: &[Ident],
+    ) -> Vec<HopData> {
+        let attach = action.contains("Attach");
+        let admin_arn = format!(
+            "arn:{}:iam::aws:policy/AdministratorAccess",
+            self.account.partition
+        );
+        let mut results: Vec<(Extra, Witness)> = Vec::new();
+        if !attach {
+            if let Some(w) = self.ask(actor, action, arn, owner, &[], facts, None, true) {
+                results.push((Extra::Any, w));
+            }
+        } else if let Some(w) = self.ask(
+            actor,
+            action,
+            arn,
+            owner,
+            &[("iam:PolicyARN", &admin_arn)],
+            facts,
+            None,
+            true,
+        ) {
+            results.push((Extra::Any, w));
+        } else if mentions_key(actor, "iam:policyarn", &self.account.scp) {
+            // Only a condition on the policy can make another policy attachable.
+            let acct = self.account;
+            for (m, policy) in acct.managed.iter().enumerate() {
+                if policy.doc.is_none() || attached.contains(&(m as u32)) {
+                    continue;
+                }
+                if let Some(w) = self.ask(
+                    actor,
+                    action,
+                    arn,
+                    owner,
+                    &[("iam:PolicyARN", &policy.arn)],
+                    facts,
+                    None,
+                    true,
+                ) {
+                    results.push((Extra::Managed(m as u32), w));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (extra, w) in results {
+            for ident in idents {
+                out.push(HopData {
+                    actor: id,
+                    kind,
+                    target: Target::Modify {
+                        ident: *ident,
+                        extra,
+                    },
+                    requests: vec![w.clone()],
+                });
+            }
+        }
+        out
+    }
+
+    /// The closure from one source: every state reached, each with how it was first reached,
+    /// in the order found (breadth first).
+    pub(crate) fn closure(
+        &mut self,
+        source: StateId,
+    ) -> (Vec<StateId>, ahash::AHashMap<StateId, Via>) {
+        let mut order = vec![source];
+        let mut via: ahash::AHashMap<StateId, Via> = ahash::AHashMap::new();
+        via.insert(source, Via::Start);
+        let mut queue = VecDeque::from([source]);
+        let mut seen_upto = 0usize;
+        // Policies added to a user or role, waiting for a held state of it.
+        let mut pending: ahash::AHashMap<Ident, Vec<(Extra, Arc<HopData>)>> =
+            ahash::AHashMap::new();
+        // Held states without added policies, by user or role.
+        let mut held: ahash::AHashMap<Ident, Vec<StateId>> = ahash::AHashMap::new();
+        if let Some(ident) = self.key(source).and_then(|k| Self::ident_of(k.base)) {
+            held.entry(ident).or_default().push(source);
+        }
+        let mut hops: Vec<Arc<HopData>> = Vec::new();
+        let mut seen: Vec<bool> = vec![false; self.states.len()];
+        while let Some(x) = queue.pop_front() {
+            // States interned since (escalated ones) extend the table.
+            seen.resize(self.states.len(), false);
+            for t in order.iter().skip(seen_upto) {
+                if let Some(b) = seen.get_mut(*t as usize) {
+                    *b = true;
+                }
+            }
+            seen_upto = order.len();
+            hops.clear();
+            {
+                let done = Done {
+                    seen: &seen,
+                    pending: &pending,
+                };
+                self.expand(x, &done, &mut hops);
+            }
+            for hop in &hops {
+                match hop.target {
+                    Target::State(t) => {
+                        if via.contains_key(&t) {
+                            continue;
+                        }
+                        via.insert(
+                            t,
+                            Via::Hop {
+                                hop: hop.clone(),
+                                also: None,
+                            },
+                        );
+                        order.push(t);
+                        queue.push_back(t);
+                        if let Some(k) = self.key(t) {
+                            if k.extra == Extra::None {
+                                if let Some(ident) = Self::ident_of(k.base) {
+                                    held.entry(ident).or_default().push(t);
+                                    let waiting = pending.get(&ident).cloned().unwrap_or_default();
+                                    for (extra, h) in waiting {
+                                        self.reach_modified(
+                                            t, k.base, extra, &h, &mut via, &mut order, &mut queue,
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Target::Modify { ident, extra } => {
+                        let list = pending.entry(ident).or_default();
+                        if list.iter().any(|(e, _)| *e == extra || *e == Extra::Any) {
+                            continue;
+                        }
+                        list.push((extra, hop.clone()));
+                        let bases = held.get(&ident).cloned().unwrap_or_default();
+                        for b in bases {
+                            if let Some(k) = self.key(b) {
+                                self.reach_modified(
+                                    b, k.base, extra, hop, &mut via, &mut order, &mut queue,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (order, via)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reach_modified(
+        &mut self,
+        held: StateId,
+        base: Base,
+        extra: Extra,
+        hop: &Arc<HopData>,
+        via: &mut ahash::AHashMap<StateId, Via>,
+        order: &mut Vec<StateId>,
+        queue: &mut VecDeque<StateId>,
+    ) {
+        let t = self.intern(StateKey { base, extra });
+        if via.contains_key(&t) {
+            return;
+        }
+        via.insert(
+            t,
+            Via::Hop {
+                hop: hop.clone(),
+                also: Some(held),
+            },
+        );
+        order.push(t);
+        queue.push_back(t);
+    }
+}
+
+/// A trust policy that lets one principal assume the role (what `iam:UpdateAssumeRolePolicy`
+/// writes).
+pub(crate) fn trust_naming(principal_arn: &str) -> Option<Shared> {
+    let v = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "sts:AssumeRole"}]});
+    let p = Policy::from_json_value(&v).ok()?.compile().ok()?;
+    Some(Arc::new(p.with_name("trust policy written by the path")))
+}
+
+/// ARNs to try for a resource the path creates: a default, then one per `Resource` pattern of
+/// the statements that grant the creation (wildcards filled in).
+fn candidate_arns(
+    statements: &[&crate::policy::compile::CompiledStatement],
+    default: &str,
+    service_prefix: &str,
+) -> Vec<String> {
+    let mut out = vec![default.to_string()];
+    for s in statements {
+        let Some(m) = &s.resources else { continue };
+        if m.negated {
+            continue;
+        }
+        for e in &m.entries {
+            if let crate::policy::compile::ResourceEntry::Pattern(p) = e {
+                let t = p.as_str();
+                if !t.starts_with(service_prefix) {
+                    continue;
+                }
+                let filled: String = t
+                    .chars()
+                    .map(|c| match c {
+                        '*' => 'x',
+                        '?' => 'x',
+                        c => c,
+                    })
+                    .collect();
+                if !out.contains(&filled) && out.len() < 16 {
+                    out.push(filled);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The requests of one resource, prepared once: each (action, resource ARN) of its universe as
+/// a request, and which of the resource-side statements (resource policy, RCPs) match it.
+#[derive(Debug)]
+pub(crate) struct Universe {
+    pub(crate) requests: Vec<crate::eval::Request>,
+    /// Per request: indices of the resource-side statements whose action and resource match.
+    resource_side: Vec<Vec<u32>>,
+}
+
+/// The actions a state has on a resource, by group of requests that the same statements decide.
+#[derive(Clone, Debug)]
+pub(crate) struct AccessGroup {
+    pub(crate) actions: Vec<String>,
+    pub(crate) witness: Witness,
+}
+
+impl Graph<'_> {
+    pub(crate) fn universe(&mut self, r: u32) -> Option<Arc<Universe>> {
+        if let Some(Some(u)) = self.universes.get(r as usize) {
+            return Some(u.clone());
+        }
+        let res = self.account.resources.get(r as usize)?;
+        let pairs = crate::analyze::action_arns(res.resource_type, &res.arn);
+        let mut statements: Vec<&crate::policy::compile::CompiledStatement> = Vec::new();
+        if let Some(p) = &res.policy {
+            statements.extend(p.statements());
+        }
+        statements.extend(
+            self.account
+                .rcp
+                .iter()
+                .flatten()
+                .flat_map(|p| p.statements()),
+        );
+        let mut requests = Vec::with_capacity(pairs.len());
+        let mut resource_side = Vec::with_capacity(pairs.len());
+        for (action, arn) in pairs {
+            let req = crate::eval::Request::builder(Caller::Anonymous, &action, &arn)
+                .resource_account(&res.owner)
+                .build();
+            resource_side.push(
+                statements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| crate::eval::action_resource_match(s, &req))
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            );
+            requests.push(req);
+        }
+        let u = Arc::new(Universe {
+            requests,
+            resource_side,
+        });
+        if let Some(slot) = self.universes.get_mut(r as usize) {
+            *slot = Some(u.clone());
+        }
+        Some(u)
+    }
+
+    /// What a state can do to a resource of the list (cached per state and resource).
+    pub(crate) fn access(&mut self, id: StateId, r: u32) -> Arc<[AccessGroup]> {
+        if let Some(a) = self.access_cache.get(&(id, r)) {
+            return a.clone();
+        }
+        let groups = self.compute_access(id, r).unwrap_or_default();
+        let arc: Arc<[AccessGroup]> = groups.into();
+        self.access_cache.insert((id, r), arc.clone());
+        arc
+    }
+
+    fn compute_access(&mut self, id: StateId, r: u32) -> Option<Vec<AccessGroup>> {
+        let actor = self.actor(id)?;
+        let universe = self.universe(r)?;
+        let acct = self.account;
+        let res = acct.resources.get(r as usize)?;
+        // The caller-side statements (identity, boundary, SCPs).
+        let mut mine: Vec<(&crate::policy::compile::CompiledStatement, bool)> = Vec::new();
+        if actor.internal {
+            for p in &actor.identity {
+                for s in p.statements() {
+                    mine.push((s, s.effect == Effect::Allow));
+                }
+            }
+            // Boundaries and SCPs only limit: their statements split groups, never open one.
+            for p in actor.boundary.iter().chain(acct.scp.iter().flatten()) {
+                for s in p.statements() {
+                    mine.push((s, false));
+                }
+            }
+        }
+        let resource_allows: Vec<bool> = res
+            .policy
+            .iter()
+            .flat_map(|p| p.statements())
+            .map(|s| s.effect == Effect::Allow)
+            .chain(
+                acct.rcp
+                    .iter()
+                    .flatten()
+                    .flat_map(|p| p.statements())
+                    .map(|_| false),
+            )
+            .collect();
+        let mut groups: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = Vec::new();
+        for (qi, q) in universe.requests.iter().enumerate() {
+            let mut sig_mine: Vec<u32> = Vec::new();
+            for (i, (s, _)) in mine.iter().enumerate() {
+                if crate::eval::action_resource_match(s, q) {
+                    sig_mine.push(i as u32);
+                }
+            }
+            let sig_res = universe.resource_side.get(qi).cloned().unwrap_or_default();
+            let may_allow = sig_mine
+                .iter()
+                .any(|i| mine.get(*i as usize).is_some_and(|(_, a)| *a))
+                || sig_res
+                    .iter()
+                    .any(|i| resource_allows.get(*i as usize).copied().unwrap_or(false));
+            if !may_allow {
+                continue;
+            }
+            match groups
+                .iter_mut()
+                .find(|(m, rs, _)| *m == sig_mine && *rs == sig_res)
+            {
+                Some((_, _, members)) => members.push(qi),
+                None => groups.push((sig_mine, sig_res, vec![qi])),
+            }
+        }
+        let mut out = Vec::new();
+        for (_, _, members) in groups {
+            let Some(first) = members.first().and_then(|i| universe.requests.get(*i)) else {
+                continue;
+            };
+            let (action, arn) = (first.action().to_string(), first.resource().to_string());
+            let policy = res.policy.clone();
+            let owner = res.owner.clone();
+            if let Some(w) = self.ask(
+                &actor,
+                &action,
+                &arn,
+                &owner,
+                &[],
+                &[],
+                policy.as_ref(),
+                false,
+            ) {
+                let mut actions: Vec<String> = members
+                    .iter()
+                    .filter_map(|i| universe.requests.get(*i).map(|q| q.action().to_string()))
+                    .collect();
+                actions.sort();
+                actions.dedup();
+                out.push(AccessGroup {
+                    actions,
+                    witness: w,
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Per managed policy, who holds it: users (directly or through a group) and roles other than
+/// service-linked ones.
+fn holders_of(account: &Account) -> Vec<Vec<Ident>> {
+    let mut out: Vec<Vec<Ident>> = vec![Vec::new(); account.managed.len()];
+    for (u, user) in account.users.iter().enumerate() {
+        let mut ms: Vec<u32> = user.managed.clone();
+        for g in &user.groups {
+            if let Some(g) = account.groups.get(*g as usize) {
+                ms.extend(g.managed.iter().copied());
+            }
+        }
+        ms.sort_unstable();
+        ms.dedup();
+        for m in ms {
+            if let Some(h) = out.get_mut(m as usize) {
+                h.push(Ident::User(u as u32));
+            }
+        }
+    }
+    for (r, role) in account.roles.iter().enumerate() {
+        if role.service_linked {
+            continue;
+        }
+        for m in &role.managed {
+            if let Some(h) = out.get_mut(*m as usize) {
+                h.push(Ident::Role(r as u32));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the actor's policies or the SCPs have a condition on this key (lowercase).
+fn mentions_key(actor: &Actor, key: &str, scp: &[Vec<Shared>]) -> bool {
+    actor
+        .identity
+        .iter()
+        .chain(actor.boundary.iter())
+        .chain(scp.iter().flatten())
+        .any(|p| {
+            p.statements()
+                .iter()
+                .any(|s| s.conditions.iter().any(|c| &*c.key == key))
+        })
+}
+
+/// What the closure already has: reached states, and policies pending for users and roles.
+pub(crate) struct Done<'a> {
+    seen: &'a [bool],
+    pending: &'a ahash::AHashMap<Ident, Vec<(Extra, Arc<HopData>)>>,
+}
+
+impl Done<'_> {
+    fn state(&self, t: StateId) -> bool {
+        self.seen.get(t as usize).copied().unwrap_or(false)
+    }
+
+    /// A policy of the attacker's choosing is already added: nothing more to add.
+    fn modified(&self, ident: Ident) -> bool {
+        self.pending
+            .get(&ident)
+            .is_some_and(|l| l.iter().any(|(e, _)| *e == Extra::Any))
+    }
+
+    fn modified_with(&self, ident: Ident, extra: Extra) -> bool {
+        self.pending
+            .get(&ident)
+            .is_some_and(|l| l.iter().any(|(e, _)| *e == extra || *e == Extra::Any))
+    }
+}
