@@ -54,6 +54,8 @@ pub(crate) struct Ask<'a> {
     pub(crate) rcp: &'a Arc<Vec<Vec<Shared>>>,
     /// Accounts of the zone (for `Anyone`).
     pub(crate) zone_accounts: &'a [String],
+    /// The organization of an organization zone: callers outside the zone are not in it.
+    pub(crate) outside_org: Option<&'a str>,
     pub(crate) partition: &'a str,
 }
 
@@ -577,8 +579,14 @@ impl Decider {
         let anyone = matches!(ask.who, Who::Anyone { .. });
         let mut allows = Vec::new();
         let mut denies = Vec::new();
-        for p in &all {
+        // The resource policy comes first; RCPs only ever deny.
+        let resource_count = usize::from(ask.resource_policy.is_some());
+        for (pi, p) in all.iter().enumerate() {
+            let is_rcp = pi >= resource_count;
             for s in p.statements() {
+                if is_rcp && s.effect == Effect::Allow {
+                    continue;
+                }
                 if !action_resource_match(s, &dummy) {
                     continue;
                 }
@@ -624,6 +632,20 @@ impl Decider {
                 }
             }
             Who::Known { .. } => FALSE,
+        };
+        // A caller outside an organization zone is not in that organization.
+        let who = match ask.outside_org {
+            Some(org) => {
+                let inside = space
+                    .key_label(
+                        "aws:principalorgid",
+                        crate::reason::formula::Pred::Lang(Lang::literal(org, false)),
+                    )
+                    .unwrap_or(FALSE);
+                let outside = space.arena.not(inside);
+                space.arena.and2(who, outside)
+            }
+            None => who,
         };
         let a = &mut space.arena;
         let r = a.or(allows);
@@ -715,12 +737,96 @@ impl Decider {
             &context,
         );
         match self.check(ask, &req, caller, context, chosen, identity, external) {
-            Some(w) => Answer::Allowed(w),
+            Some(w) => Answer::Allowed(self.tidy(ask, w, external)),
             None => Answer::Undecided(format!(
                 "`{}` on `{}` may be allowed under conditions the analysis does not interpret (a policy variable in a condition, or a key used with operators of several types)",
                 ask.action, ask.resource
             )),
         }
+    }
+}
+
+impl Decider {
+    /// Make a witness's chosen values read well: drop the keys the request does not need, and
+    /// prefer values written in the policies (or `true` / `false`) to the solver's own.
+    fn tidy(&mut self, ask: &Ask<'_>, w: Box<Witness>, external: bool) -> Box<Witness> {
+        let mut w = w;
+        let policies: Vec<Shared> = w
+            .identity
+            .iter()
+            .chain(w.resource_policy.iter())
+            .chain(w.boundary.iter())
+            .chain(w.scp.iter().flatten())
+            .chain(w.rcp.iter().flatten())
+            .cloned()
+            .collect();
+        let keys = w.chosen.clone();
+        for key in keys {
+            let lower = key.to_ascii_lowercase();
+            let Some(pos) = w.context.iter().position(|(k, _)| *k == key) else {
+                continue;
+            };
+            let mut candidates: Vec<Option<ContextValue>> = vec![None];
+            for p in &policies {
+                for st in p.statements() {
+                    for c in &st.conditions {
+                        if *c.key == *lower {
+                            for t in &c.texts {
+                                if !t.contains(['*', '?', '$']) {
+                                    candidates.push(Some(ContextValue::One(t.clone())));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            candidates.push(Some(ContextValue::One("true".into())));
+            candidates.push(Some(ContextValue::One("false".into())));
+            if let Some((_, ContextValue::One(v))) = w.context.get(pos) {
+                candidates.push(Some(ContextValue::One(v.to_lowercase())));
+            }
+            for cand in candidates {
+                let mut context = w.context.clone();
+                match &cand {
+                    None => {
+                        context.remove(pos);
+                    }
+                    Some(v) => {
+                        if let Some(slot) = context.get_mut(pos) {
+                            if slot.1 == *v {
+                                break;
+                            }
+                            slot.1 = v.clone();
+                        }
+                    }
+                }
+                let req = build_request(
+                    &w.caller,
+                    &w.action,
+                    &w.resource,
+                    &w.resource_account,
+                    &context,
+                );
+                let chosen: Vec<String> = if cand.is_none() {
+                    w.chosen.iter().filter(|k| **k != key).cloned().collect()
+                } else {
+                    w.chosen.clone()
+                };
+                if let Some(better) = self.check(
+                    ask,
+                    &req,
+                    w.caller.clone(),
+                    context,
+                    chosen,
+                    w.identity.clone(),
+                    external,
+                ) {
+                    w = better;
+                    break;
+                }
+            }
+        }
+        w
     }
 }
 

@@ -825,6 +825,11 @@ impl<'a> Graph<'a> {
             scp: &acct.scp,
             rcp: &acct.rcp,
             zone_accounts: &self.zone_accounts,
+            outside_org: if actor.internal {
+                None
+            } else {
+                acct.zone.organization.as_ref().map(|o| o.id.as_str())
+            },
             partition: &acct.partition,
         };
         if std::env::var_os("PERIMETER_REACH_TRACE").is_some() {

@@ -316,7 +316,10 @@ impl HopRequest {
         let mut out = BTreeMap::new();
         for (k, v) in &w.context {
             let chosen = w.chosen.iter().any(|c| c.eq_ignore_ascii_case(k));
-            if chosen || (!derived(k) && mentioned(k)) {
+            // A session name other than the default is a choice the path makes.
+            let named_session = k.eq_ignore_ascii_case("sts:RoleSessionName")
+                && matches!(v, ContextValue::One(s) if s != super::account::DEFAULT_SESSION);
+            if chosen || named_session || (!derived(k) && mentioned(k)) {
                 let text = match v {
                     ContextValue::One(s) => s.clone(),
                     ContextValue::Many(vs) => vs.join(","),
