@@ -137,10 +137,13 @@ impl<'a> Reach<'a> {
             Principal::Anyone => Base::Ext(self.ext_index(&External::Anyone)?),
             Principal::Account { id } => Base::Ext(self.ext_index(&External::Account(id.clone()))?),
             Principal::Federated { provider } => {
-                let e = self.graph.externals.iter().position(
+                let known = self.graph.externals.iter().position(
                     |x| matches!(x, External::Federated(q) if q.eq_ignore_ascii_case(provider)),
-                )?;
-                Base::Ext(e as u32)
+                );
+                match known {
+                    Some(e) => Base::Ext(e as u32),
+                    None => Base::Ext(self.ext_index(&External::Federated(provider.clone()))?),
+                }
             }
             Principal::User { arn } => Base::User(acct.user_by_arn(arn)?),
             Principal::Role { arn, session } => {

@@ -16,7 +16,7 @@ use crate::eval::{
 };
 use crate::policy::compile::PrincipalValue;
 use crate::policy::{CompiledPolicy, Effect, Policy};
-use crate::reason::formula::{NodeId, FALSE, TRUE};
+use crate::reason::formula::{NodeId, Pred, FALSE, TRUE};
 use crate::reason::lang::Lang;
 use crate::reason::search::{solve, Memo};
 use crate::reason::space::{Actions, Kind, Space};
@@ -56,6 +56,11 @@ pub(crate) struct Ask<'a> {
     pub(crate) zone_accounts: &'a [String],
     /// The organization of an organization zone: callers outside the zone are not in it.
     pub(crate) outside_org: Option<&'a str>,
+    /// For a caller that sets the whole request context itself (a service): the only keys
+    /// left free (lowercase); every other key the request does not hold is missing.
+    pub(crate) closed: Option<&'a [&'static str]>,
+    /// Keys whose values, when present, must match a wildcard pattern (lowercase key, pattern).
+    pub(crate) shapes: &'a [(&'static str, String)],
     pub(crate) partition: &'a str,
 }
 
@@ -459,6 +464,13 @@ impl Decider {
             m.iter()
                 .map(|(s, grant)| {
                     fix_absent(space, s, ask.absent_prefixes, req.context());
+                    if let Some(free) = ask.closed {
+                        for c in &s.conditions {
+                            if !free.contains(&&*c.key) && req.context().get(&c.key).is_none() {
+                                space.set_constant(&c.key, None);
+                            }
+                        }
+                    }
                     let conds: Vec<NodeId> =
                         s.conditions.iter().map(|c| space.condition(c)).collect();
                     Live {
@@ -541,9 +553,18 @@ impl Decider {
             a.and2(r_any, idpath)
         };
         let nd = a.not(d);
-        let total = a.and([allowed, nd, scp_ok]);
+        let mut total = a.and([allowed, nd, scp_ok]);
         if total == FALSE {
             return Answer::Denied;
+        }
+        for (key, pattern) in ask.shapes {
+            let any = space.key_label(key, Pred::Lang(Lang::glob("*", false)));
+            let fits = space.key_label(key, Pred::Lang(Lang::glob(pattern, false)));
+            if let (Some(any), Some(fits)) = (any, fits) {
+                let none = space.arena.not(any);
+                let ok = space.arena.or2(none, fits);
+                total = space.arena.and2(total, ok);
+            }
         }
         self.solve_and_check(
             ask,
@@ -637,10 +658,7 @@ impl Decider {
         let who = match ask.outside_org {
             Some(org) => {
                 let inside = space
-                    .key_label(
-                        "aws:principalorgid",
-                        crate::reason::formula::Pred::Lang(Lang::literal(org, false)),
-                    )
+                    .key_label("aws:principalorgid", Pred::Lang(Lang::literal(org, false)))
                     .unwrap_or(FALSE);
                 let outside = space.arena.not(inside);
                 space.arena.and2(who, outside)

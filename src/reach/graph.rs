@@ -251,6 +251,9 @@ pub(crate) struct Actor {
     /// For account identities: the principal ARN a new trust policy would name.
     pub(crate) principal_arn: Option<String>,
     pub(crate) internal: bool,
+    /// For a service assuming a role for a resource the path made: the pattern of
+    /// `aws:SourceArn` (the service sets the request context itself).
+    pub(crate) service_source: Option<String>,
 }
 
 impl Actor {
@@ -724,6 +727,7 @@ impl<'a> Graph<'a> {
                     caps: 0,
                     principal_arn: None,
                     internal: false,
+                    service_source: None,
                 }
             }
             Base::User(u) => {
@@ -745,6 +749,7 @@ impl<'a> Graph<'a> {
                     facts: self.facts_user(u),
                     principal_arn: Some(user.arn.clone()),
                     internal: true,
+                    service_source: None,
                 }
             }
             Base::Role(r, s) => {
@@ -777,6 +782,7 @@ impl<'a> Graph<'a> {
                     facts: self.facts_role(r, &session),
                     principal_arn: Some(role.arn.clone()),
                     internal: true,
+                    service_source: None,
                 }
             }
         };
@@ -812,6 +818,11 @@ impl<'a> Graph<'a> {
             (false, false) => &[],
         };
         let acct = self.account;
+        let shapes: Vec<(&'static str, String)> = actor
+            .service_source
+            .iter()
+            .map(|p| ("aws:sourcearn", p.clone()))
+            .collect();
         let ask = Ask {
             who: actor.who.clone(),
             action,
@@ -825,6 +836,11 @@ impl<'a> Graph<'a> {
             scp: &acct.scp,
             rcp: &acct.rcp,
             zone_accounts: &self.zone_accounts,
+            closed: actor
+                .service_source
+                .as_ref()
+                .map(|_| &["aws:sourcearn"][..]),
+            shapes: &shapes,
             outside_org: if actor.internal {
                 None
             } else {
@@ -888,6 +904,15 @@ impl<'a> Graph<'a> {
         let r = self.account.roles.get(role as usize)?;
         let trust = r.trust.clone();
         let (arn, owner) = (r.arn.clone(), r.account.clone());
+        let partition = &self.account.partition;
+        // The service sets the request itself: the source account is the role's (a role can
+        // only be passed within its account), the source the function or instance the path
+        // made, and nothing else the caller could add.
+        let source = if which == 0 {
+            format!("arn:{partition}:lambda:*:{owner}:function:*")
+        } else {
+            format!("arn:{partition}:ec2:*:{owner}:instance/*")
+        };
         let actor = Actor {
             who: Who::Known {
                 caller: Caller::Service {
@@ -897,10 +922,11 @@ impl<'a> Graph<'a> {
             },
             identity: Vec::new(),
             boundary: None,
-            facts: Vec::new(),
+            facts: vec![("aws:SourceAccount".into(), ContextValue::One(owner.clone()))],
             caps: 0,
             principal_arn: None,
             internal: false,
+            service_source: Some(source),
         };
         let facts = self.role_facts(role);
         let w = match &trust {
