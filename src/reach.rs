@@ -272,6 +272,14 @@ impl<'a> Reach<'a> {
                     actions,
                     requests,
                 });
+                // Every action of the resource is reached: later nodes add nothing.
+                if self
+                    .graph
+                    .universe(ri)
+                    .is_some_and(|u| covered.len() >= u.actions)
+                {
+                    break;
+                }
             }
             let _ = res;
         }

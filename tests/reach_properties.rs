@@ -2,7 +2,8 @@
 //!
 //! - Every request of every hop of every finding replays through `eval` (from its JSON case).
 //! - The nodes reached (users and role sessions, and those that gained a policy of the path's
-//!   choosing) and the actions on the bucket are exactly those of a brute-force closure that
+//!   choosing) and the actions on the bucket, with permissions boundaries and SCPs in play,
+//!   are exactly those of a brute-force closure that
 //!   tries every hop between every pair of held identities, deciding each request by `eval`
 //!   over every combination of the condition values the generator uses. The brute force knows
 //!   every hop the generator's policies can make (the account has no managed policies and no
@@ -51,14 +52,30 @@ fn group_arn(i: usize) -> String {
     format!("arn:aws:iam::{A}:group/g{i}")
 }
 
+/// A trust statement: (principal kind, target, condition).
+type TrustGen = (u8, u8, u8);
+/// An identity statement: (action, resource, condition, effect).
+type StmtGen = (u8, u8, u8, u8);
+
 /// A random account, as indices into menus.
 #[derive(Clone, Debug)]
 struct Gen {
-    roles: Vec<(Vec<(u8, u8, u8)>, Vec<(u8, u8, u8, u8)>)>,
-    users: Vec<(Vec<(u8, u8, u8, u8)>, Vec<u8>)>,
-    groups: Vec<Vec<(u8, u8, u8, u8)>>,
+    roles: Vec<(Vec<TrustGen>, Vec<StmtGen>)>,
+    users: Vec<(Vec<StmtGen>, Vec<u8>)>,
+    groups: Vec<Vec<StmtGen>>,
     bucket_policy: u8,
+    /// Per role, then per user: a permissions boundary (index into `BOUNDARIES`) or none.
+    boundaries: Vec<u8>,
+    /// The SCP of the account (index into `scp`), or none.
+    scp: u8,
 }
+
+/// Permissions boundaries the generator attaches (`arn:aws:iam::A:policy/bK`).
+const BOUNDARIES: &[&[&str]] = &[
+    &["sts:AssumeRole", "s3:*"],
+    &["*"],
+    &["iam:*", "sts:*", "lambda:*"],
+];
 
 const ACTIONS: &[&str] = &[
     "sts:AssumeRole",
@@ -91,13 +108,19 @@ fn gen() -> impl Strategy<Value = Gen> {
         prop::collection::vec(user, 0..3),
         prop::collection::vec(prop::collection::vec(stmt, 0..2), 0..3),
         0u8..4,
+        prop::collection::vec(0u8..6, 8),
+        0u8..6,
     )
-        .prop_map(|(roles, users, groups, bucket_policy)| Gen {
-            roles,
-            users,
-            groups,
-            bucket_policy,
-        })
+        .prop_map(
+            |(roles, users, groups, bucket_policy, boundaries, scp)| Gen {
+                roles,
+                users,
+                groups,
+                bucket_policy,
+                boundaries,
+                scp,
+            },
+        )
 }
 
 impl Gen {
@@ -174,15 +197,55 @@ impl Gen {
         json!({"Version": "2012-10-17", "Statement": stmts})
     }
 
+    /// The boundary of the `n`-th principal (roles first, then users).
+    fn boundary(&self, n: usize) -> Option<usize> {
+        let b = *self.boundaries.get(n % self.boundaries.len())? as usize;
+        (b < BOUNDARIES.len()).then_some(b)
+    }
+
+    fn boundary_doc(b: usize) -> Value {
+        Self::doc(vec![
+            json!({"Effect": "Allow", "Action": BOUNDARIES[b], "Resource": "*"}),
+        ])
+    }
+
+    /// The SCP levels.
+    fn scp_levels(&self) -> Vec<Vec<Value>> {
+        let full = json!({"Effect": "Allow", "Action": "*", "Resource": "*"});
+        match self.scp {
+            1 => vec![vec![Self::doc(vec![full])]],
+            2 => vec![vec![Self::doc(vec![
+                full,
+                json!({"Effect": "Deny", "Action": "iam:PutRolePolicy", "Resource": "*"}),
+            ])]],
+            3 => vec![vec![Self::doc(vec![
+                full,
+                json!({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*",
+                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}),
+            ])]],
+            4 => vec![
+                vec![Self::doc(vec![full])],
+                vec![Self::doc(vec![
+                    json!({"Effect": "Allow", "Action": ["sts:*", "iam:*", "s3:*"], "Resource": "*"}),
+                ])],
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     fn details(&self) -> Value {
         let roles: Vec<Value> = self
             .roles
             .iter()
             .enumerate()
             .map(|(i, (trust, stmts))| {
-                json!({"RoleName": format!("r{i}"), "RoleId": format!("AROAR{i}"), "Arn": role_arn(i), "Path": "/",
+                let mut r = json!({"RoleName": format!("r{i}"), "RoleId": format!("AROAR{i}"), "Arn": role_arn(i), "Path": "/",
                 "AssumeRolePolicyDocument": Self::doc(trust.iter().map(|t| self.trust_statement(*t)).collect()),
-                "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": Self::doc(stmts.iter().map(|s| self.identity_statement(*s)).collect())}]})
+                "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": Self::doc(stmts.iter().map(|s| self.identity_statement(*s)).collect())}]});
+                if let Some(b) = self.boundary(i) {
+                    r["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": format!("arn:aws:iam::{A}:policy/b{b}")});
+                }
+                r
             })
             .collect();
         let users: Vec<Value> = self
@@ -195,9 +258,13 @@ impl Gen {
                     .filter(|g| (**g as usize) < self.n_groups())
                     .map(|g| format!("g{g}"))
                     .collect();
-                json!({"UserName": format!("u{i}"), "UserId": format!("AIDAU{i}"), "Arn": user_arn(i), "Path": "/",
+                let mut u = json!({"UserName": format!("u{i}"), "UserId": format!("AIDAU{i}"), "Arn": user_arn(i), "Path": "/",
                 "GroupList": gs,
-                "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": Self::doc(stmts.iter().map(|s| self.identity_statement(*s)).collect())}]})
+                "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": Self::doc(stmts.iter().map(|s| self.identity_statement(*s)).collect())}]});
+                if let Some(b) = self.boundary(self.n_roles() + i) {
+                    u["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": format!("arn:aws:iam::{A}:policy/b{b}")});
+                }
+                u
             })
             .collect();
         let groups: Vec<Value> = self
@@ -209,7 +276,14 @@ impl Gen {
                 "GroupPolicyList": [{"PolicyName": "p", "PolicyDocument": Self::doc(stmts.iter().map(|s| self.identity_statement(*s)).collect())}]})
             })
             .collect();
-        json!({"RoleDetailList": roles, "UserDetailList": users, "GroupDetailList": groups, "Policies": []})
+        let policies: Vec<Value> = (0..BOUNDARIES.len())
+            .map(|b| {
+                json!({"PolicyName": format!("b{b}"), "PolicyId": format!("ANPAB{b}"),
+                "Arn": format!("arn:aws:iam::{A}:policy/b{b}"), "Path": "/", "DefaultVersionId": "v1",
+                "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": Self::boundary_doc(b)}]})
+            })
+            .collect();
+        json!({"RoleDetailList": roles, "UserDetailList": users, "GroupDetailList": groups, "Policies": policies})
     }
 
     fn bucket_policy(&self) -> Option<Value> {
@@ -264,6 +338,8 @@ struct Brute {
     group_policies: Vec<Arc<CompiledPolicy>>,
     bucket: Option<Arc<CompiledPolicy>>,
     admin: Arc<CompiledPolicy>,
+    boundaries: Vec<Arc<CompiledPolicy>>,
+    scp: Vec<Vec<Arc<CompiledPolicy>>>,
 }
 
 fn compile(v: &Value) -> Arc<CompiledPolicy> {
@@ -301,6 +377,14 @@ impl Brute {
                 .collect(),
             bucket: g.bucket_policy().as_ref().map(compile),
             admin: grant("*", "*"),
+            boundaries: (0..BOUNDARIES.len())
+                .map(|b| compile(&Gen::boundary_doc(b)))
+                .collect(),
+            scp: g
+                .scp_levels()
+                .iter()
+                .map(|l| l.iter().map(compile).collect())
+                .collect(),
             details: details.clone(),
             g: g.clone(),
         }
@@ -369,9 +453,21 @@ impl Brute {
         fixed: &[(&str, &str)],
         resource_policy: Option<Arc<CompiledPolicy>>,
     ) -> bool {
+        let internal = matches!(who, Who::User(_) | Who::Role(_));
+        let boundary = match who {
+            Who::Role(r) => self.g.boundary(r),
+            Who::User(u) => self.g.boundary(self.g.n_roles() + u),
+            _ => None,
+        };
         let set = PolicySet {
             identity: self.identity(who, extra, action, resource),
             resource: resource_policy,
+            permission_boundary: boundary.map(|b| self.boundaries[b].clone()),
+            service_control: if internal {
+                self.scp.clone()
+            } else {
+                Vec::new()
+            },
             ..PolicySet::default()
         };
         for ext in [None, Some("x1")] {
@@ -589,7 +685,17 @@ fn observed(set: &perimeter::reach::ReachSet) -> BTreeSet<(Who, Extra)> {
 fn check(g: &Gen) -> Result<(), TestCaseError> {
     let details = AuthorizationDetails::from_value(&g.details()).unwrap();
     let resources = ResourceList::parse(&g.resources().to_string()).unwrap();
-    let account = Account::new(&details, &resources, &ReachOptions::default()).unwrap();
+    let scp: Vec<Vec<Policy>> = g
+        .scp_levels()
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|p| Policy::from_json_value(p).unwrap())
+                .collect()
+        })
+        .collect();
+    let options = ReachOptions::default().with_service_control_policies(scp);
+    let account = Account::new(&details, &resources, &options).unwrap();
     let mut reach = Reach::new(&account);
     let brute = Brute::new(g);
     for (source, who) in [

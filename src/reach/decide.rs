@@ -11,8 +11,7 @@
 use super::account::Shared;
 use crate::eval::{
     action_resource_match, evaluate_parts, is_role_trust, is_service_linked_role, rcp_applies,
-    resource_policy_required, statement_matches, Caller, ContextValue, Grant, Parts, Reason,
-    Request,
+    resource_policy_required, statement_matches, Caller, ContextValue, Grant, Parts, Request,
 };
 use crate::policy::compile::PrincipalValue;
 use crate::policy::{CompiledPolicy, Effect, Policy};
@@ -80,7 +79,47 @@ pub(crate) struct Witness {
     pub(crate) boundary: Option<Shared>,
     pub(crate) scp: Arc<Vec<Vec<Shared>>>,
     pub(crate) rcp: Arc<Vec<Vec<Shared>>>,
-    pub(crate) reasons: Vec<Reason>,
+}
+
+impl Witness {
+    /// The request, as built for evaluation.
+    pub(crate) fn request(&self) -> Request {
+        build_request(
+            &self.caller,
+            &self.action,
+            &self.resource,
+            &self.resource_account,
+            &self.context,
+        )
+    }
+
+    /// Evaluate the witness again (for the statements that allow it).
+    pub(crate) fn evaluate(&self) -> crate::eval::Evaluation {
+        let identity: Vec<&CompiledPolicy> = self.identity.iter().map(|p| &**p).collect();
+        let resource: Vec<&CompiledPolicy> = self.resource_policy.iter().map(|p| &**p).collect();
+        let boundary: Vec<&CompiledPolicy> = self.boundary.iter().map(|p| &**p).collect();
+        let scp: Vec<Vec<&CompiledPolicy>> = self
+            .scp
+            .iter()
+            .map(|l| l.iter().map(|p| &**p).collect())
+            .collect();
+        let rcp: Vec<Vec<&CompiledPolicy>> = self
+            .rcp
+            .iter()
+            .map(|l| l.iter().map(|p| &**p).collect())
+            .collect();
+        evaluate_parts(
+            &self.request(),
+            &Parts {
+                identity: &identity,
+                resource: &resource,
+                permission_boundary: &boundary,
+                session: &[],
+                service_control: &scp,
+                resource_control: &rcp,
+            },
+        )
+    }
 }
 
 /// The answer for one request.
@@ -136,9 +175,23 @@ fn build_request(
     b.build()
 }
 
-/// The decider: compiled grant policies of external callers, kept across questions.
+/// What a symbolic answer depends on besides the resource ARN.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct MemoKey {
+    caller: String,
+    action: String,
+    resource_account: String,
+    resource_kind: (bool, bool, bool),
+    context: Vec<(String, String)>,
+    /// (layer, statement address, grant) of every statement that matches modulo conditions.
+    sig: Vec<(u8, usize, u8)>,
+}
+
+/// The decider: compiled grant policies of external callers, and symbolic answers by what
+/// they depend on, kept across questions.
 #[derive(Default)]
 pub(crate) struct Decider {
+    memo: ahash::AHashMap<MemoKey, Option<Vec<(String, ContextValue)>>>,
     grants: ahash::AHashMap<(String, String), Shared>,
 }
 
@@ -324,7 +377,6 @@ impl Decider {
                 ask.scp.clone()
             },
             rcp: ask.rcp.clone(),
-            reasons: ev.reasons,
         }))
     }
 
@@ -433,6 +485,75 @@ impl Decider {
             if hard_deny || !allowed || !scp_ok {
                 return Answer::Denied;
             }
+        }
+        // Requests that differ only in their resource, matching the same statements with the
+        // same facts, get the same answer: reuse the condition values found for the first.
+        let memo_key = (!external).then(|| {
+            let mut sig: Vec<(u8, usize, u8)> = Vec::new();
+            let layers: [&Matched<'_>; 4] = [&id_m, &bd_m, &rs_m, &rcp_m];
+            for (l, m) in layers.iter().enumerate() {
+                for (st, g) in m.iter() {
+                    sig.push((l as u8, *st as *const _ as usize, *g as u8));
+                }
+            }
+            for (l, m) in scp_m.iter().enumerate() {
+                for (st, g) in m.iter() {
+                    sig.push(((4 + l).min(255) as u8, *st as *const _ as usize, *g as u8));
+                }
+            }
+            let context: Vec<(String, String)> = context
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_ascii_lowercase(),
+                        v.values().collect::<Vec<_>>().join("\u{1}"),
+                    )
+                })
+                .collect();
+            MemoKey {
+                caller: caller.to_text(),
+                action: ask.action.to_ascii_lowercase(),
+                resource_account: ask.resource_account.to_string(),
+                resource_kind: (
+                    is_role_trust(&req),
+                    resource_policy_required(&req),
+                    rcp_applies(&req),
+                ),
+                context,
+                sig,
+            }
+        });
+        if let Some(key) = &memo_key {
+            match self.memo.get(key) {
+                Some(None) => return Answer::Denied,
+                Some(Some(chosen)) => {
+                    let mut full = context.clone();
+                    full.extend(chosen.iter().cloned());
+                    let names: Vec<String> = chosen.iter().map(|(k, _)| k.clone()).collect();
+                    let r = build_request(
+                        caller,
+                        ask.action,
+                        ask.resource,
+                        ask.resource_account,
+                        &full,
+                    );
+                    if let Some(w) = self.check(
+                        ask,
+                        &r,
+                        caller.clone(),
+                        full,
+                        names,
+                        identity.clone(),
+                        external,
+                    ) {
+                        return Answer::Allowed(w);
+                    }
+                }
+                None => {}
+            }
+        }
+        if std::env::var_os("PERIMETER_REACH_TRACE").is_some() {
+            eprintln!("symbolic {} {} {caller}", ask.action, ask.resource);
         }
         let mut space = Space::new(ask.partition, Actions::Finite(universe()));
         let mut all: Vec<&CompiledPolicy> = identity_p.iter().map(|p| &**p).collect();
@@ -566,7 +687,8 @@ impl Decider {
                 total = space.arena.and2(total, ok);
             }
         }
-        self.solve_and_check(
+        let given = context.len();
+        let answer = self.solve_and_check(
             ask,
             space,
             total,
@@ -574,7 +696,23 @@ impl Decider {
             identity,
             external,
             budget,
-        )
+        );
+        if let Some(key) = memo_key {
+            let value = match &answer {
+                Answer::Allowed(w) => Some(Some(
+                    w.context.iter().skip(given).cloned().collect::<Vec<_>>(),
+                )),
+                Answer::Denied => Some(None),
+                Answer::Undecided(_) => None,
+            };
+            if let Some(v) = value {
+                if self.memo.len() > 100_000 {
+                    self.memo.clear();
+                }
+                self.memo.insert(key, v);
+            }
+        }
+        answer
     }
 
     /// Callers outside the zone whose identity the analysis does not fix.

@@ -254,6 +254,10 @@ pub(crate) struct Actor {
     /// For a service assuming a role for a resource the path made: the pattern of
     /// `aws:SourceArn` (the service sets the request context itself).
     pub(crate) service_source: Option<String>,
+    /// Which of `CAP_ACTIONS` the actor may call on any resource of its account whatever the
+    /// request says: an unconditional Allow on `*` in the identity policies, the boundary and
+    /// every SCP level, and no Deny statement for the action anywhere.
+    pub(crate) free: u32,
 }
 
 impl Actor {
@@ -286,6 +290,23 @@ impl Sorted {
         let mut arns: Vec<(String, u32)> = items.collect();
         arns.sort();
         Sorted { arns }
+    }
+
+    /// Whether the statements' `Resource` elements may match every item.
+    fn matching_all(&self, statements: &[&crate::policy::compile::CompiledStatement]) -> bool {
+        statements.iter().any(|s| match &s.resources {
+            None => true,
+            Some(m) => {
+                m.negated
+                    || m.entries.iter().any(|e| {
+                        matches!(
+                            e,
+                            crate::policy::compile::ResourceEntry::Any
+                                | crate::policy::compile::ResourceEntry::Template { .. }
+                        )
+                    })
+            }
+        })
     }
 
     /// Items whose ARN some entry of the statements' `Resource` elements may match (a superset:
@@ -359,6 +380,10 @@ pub(crate) struct Graph<'a> {
     trust_index: ahash::AHashMap<TrustKey, Vec<u32>>,
     trust_by_account: ahash::AHashMap<String, Vec<u32>>,
     roles_sorted: Sorted,
+    /// Every role, service-linked ones included.
+    roles_all_sorted: Sorted,
+    /// Per account: which roles' trust policies delegate to it.
+    delegating: ahash::AHashMap<String, Vec<bool>>,
     users_sorted: Sorted,
     groups_sorted: Sorted,
     managed_sorted: Sorted,
@@ -541,6 +566,14 @@ impl<'a> Graph<'a> {
                     .filter(|(_, r)| !r.service_linked)
                     .map(|(i, r)| (r.arn.clone(), i as u32)),
             ),
+            roles_all_sorted: Sorted::new(
+                account
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.arn.clone(), i as u32)),
+            ),
+            delegating: ahash::AHashMap::new(),
             users_sorted: Sorted::new(
                 account
                     .users
@@ -728,6 +761,7 @@ impl<'a> Graph<'a> {
                     principal_arn: None,
                     internal: false,
                     service_source: None,
+                    free: 0,
                 }
             }
             Base::User(u) => {
@@ -750,6 +784,7 @@ impl<'a> Graph<'a> {
                     principal_arn: Some(user.arn.clone()),
                     internal: true,
                     service_source: None,
+                    free: 0,
                 }
             }
             Base::Role(r, s) => {
@@ -783,9 +818,14 @@ impl<'a> Graph<'a> {
                     principal_arn: Some(role.arn.clone()),
                     internal: true,
                     service_source: None,
+                    free: 0,
                 }
             }
         };
+        let mut actor = actor;
+        if actor.internal {
+            actor.free = free_mask(&actor.identity, actor.boundary.as_ref(), &acct.scp);
+        }
         let actor = Arc::new(actor);
         if let Some(slot) = self.actors.get_mut(id as usize) {
             *slot = Some(actor.clone());
@@ -818,6 +858,41 @@ impl<'a> Graph<'a> {
             (false, false) => &[],
         };
         let acct = self.account;
+        // Requests the actor's policies allow whatever they say: no evaluation to do.
+        if actor.internal && resource_policy.is_none() && actor.free != 0 {
+            let folded = action.to_ascii_lowercase();
+            let same_account = match &actor.who {
+                Who::Known { caller, .. } => caller.account() == Some(resource_account),
+                _ => false,
+            };
+            if same_account
+                && CAP_ACTIONS
+                    .iter()
+                    .position(|a| *a == folded)
+                    .is_some_and(|i| actor.free & (1 << i) != 0)
+            {
+                if let Who::Known { caller, .. } = &actor.who {
+                    let mut context = actor.facts.clone();
+                    for (k, v) in fixed {
+                        context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
+                    }
+                    context.extend(resource_facts.iter().cloned());
+                    return Some(Witness {
+                        caller: caller.clone(),
+                        action: action.to_string(),
+                        resource: resource.to_string(),
+                        resource_account: resource_account.to_string(),
+                        context,
+                        chosen: Vec::new(),
+                        identity: actor.identity.clone(),
+                        resource_policy: None,
+                        boundary: actor.boundary.clone(),
+                        scp: acct.scp.clone(),
+                        rcp: acct.rcp.clone(),
+                    });
+                }
+            }
+        }
         let shapes: Vec<(&'static str, String)> = actor
             .service_source
             .iter()
@@ -927,6 +1002,7 @@ impl<'a> Graph<'a> {
             principal_arn: None,
             internal: false,
             service_source: Some(source),
+            free: 0,
         };
         let facts = self.role_facts(role);
         let w = match &trust {
@@ -1057,6 +1133,9 @@ impl<'a> Graph<'a> {
         done: &Done<'_>,
         out: &mut Vec<Arc<HopData>>,
     ) {
+        if done.left.roles == 0 {
+            return;
+        }
         let acct = self.account;
         let mut candidates: Vec<u32> = Vec::new();
         let mut take = |k: &TrustKey, index: &ahash::AHashMap<TrustKey, Vec<u32>>| {
@@ -1068,6 +1147,7 @@ impl<'a> Graph<'a> {
         take(&TrustKey::Open, &self.trust_index);
         let mut kind = HopKind::AssumeRole;
         let mut action = "sts:AssumeRole";
+        let mut delegated: Option<String> = None;
         match key.base {
             Base::Ext(e) => match self.externals.get(e as usize) {
                 Some(External::Account(a)) => {
@@ -1093,9 +1173,7 @@ impl<'a> Graph<'a> {
             Base::User(u) => {
                 if let Some(user) = acct.users.get(u as usize) {
                     take(&TrustKey::User(user.arn.clone()), &self.trust_index);
-                    if actor.can(C_ASSUME) {
-                        take(&TrustKey::Account(user.account.clone()), &self.trust_index);
-                    }
+                    delegated = Some(user.account.clone());
                 }
             }
             Base::Role(r, s) => {
@@ -1113,9 +1191,33 @@ impl<'a> Graph<'a> {
                             &self.trust_index,
                         );
                     }
-                    if actor.can(C_ASSUME) {
-                        take(&TrustKey::Account(role.account.clone()), &self.trust_index);
-                    }
+                    delegated = Some(role.account.clone());
+                }
+            }
+        }
+        // Trust policies that delegate to the caller's account need its identity policies to
+        // allow too: only the roles those policies name are candidates.
+        if let (Some(home), true) = (delegated, actor.can(C_ASSUME)) {
+            if let Some(bucket) = self.trust_index.get(&TrustKey::Account(home.clone())) {
+                let stmts = Self::allow_statements(&actor.identity, "sts:AssumeRole");
+                if self.roles_all_sorted.matching_all(&stmts) {
+                    candidates.extend(bucket.iter().copied());
+                } else {
+                    let matched = self.roles_all_sorted.matching(&stmts);
+                    let delegating = self.delegating.entry(home).or_insert_with(|| {
+                        let mut v = vec![false; acct.roles.len()];
+                        for q in bucket {
+                            if let Some(b) = v.get_mut(*q as usize) {
+                                *b = true;
+                            }
+                        }
+                        v
+                    });
+                    candidates.extend(
+                        matched
+                            .into_iter()
+                            .filter(|q| delegating.get(*q as usize).copied().unwrap_or(false)),
+                    );
                 }
             }
         }
@@ -1160,6 +1262,7 @@ impl<'a> Graph<'a> {
                 }
                 v
             });
+            done.record(&hops);
             out.extend(hops.iter().cloned());
         }
     }
@@ -1178,6 +1281,7 @@ impl<'a> Graph<'a> {
             Who::Known { caller, .. } => caller.account().unwrap_or_default().to_string(),
             _ => return,
         };
+        let left = done.left;
         // Credentials of users.
         for (cap, action, kind) in [
             (C_KEY, "iam:CreateAccessKey", HopKind::CreateAccessKey),
@@ -1192,7 +1296,7 @@ impl<'a> Graph<'a> {
                 HopKind::UpdateLoginProfile,
             ),
         ] {
-            if !actor.can(cap) {
+            if !actor.can(cap) || left.users == 0 {
                 continue;
             }
             let stmts = Self::allow_statements(&actor.identity, action);
@@ -1228,11 +1332,12 @@ impl<'a> Graph<'a> {
                     .into_iter()
                     .collect()
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
         // Rewriting a role's trust policy.
-        if actor.can(C_TRUST) {
+        if actor.can(C_TRUST) && left.open_roles > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:UpdateAssumeRolePolicy");
             for q in self.roles_sorted.matching(&stmts) {
                 let Some(role) = acct.roles.get(q as usize) else {
@@ -1292,12 +1397,14 @@ impl<'a> Graph<'a> {
                     }
                     v
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
         // Passing a role to a service that runs code.
-        let lambda = actor.can(C_PASS) && actor.can(C_CREATE_FN) && actor.can(C_INVOKE_FN);
-        let ec2 = actor.can(C_PASS) && actor.can(C_RUN);
+        let open = left.open_roles > 0;
+        let lambda = open && actor.can(C_PASS) && actor.can(C_CREATE_FN) && actor.can(C_INVOKE_FN);
+        let ec2 = open && actor.can(C_PASS) && actor.can(C_RUN);
         if lambda || ec2 {
             let stmts = Self::allow_statements(&actor.identity, "iam:PassRole");
             let roles = self.roles_sorted.matching(&stmts);
@@ -1359,12 +1466,15 @@ impl<'a> Graph<'a> {
                             requests,
                         }]
                     });
+                    done.record(&hops);
                     out.extend(hops.iter().cloned());
                 }
             }
         }
         // New code for a function that runs as a role (its resource policy may grant too).
-        let functions: Vec<u32> = if actor.can(C_UPDATE_CODE) {
+        let functions: Vec<u32> = if left.open_roles == 0 {
+            Vec::new()
+        } else if actor.can(C_UPDATE_CODE) {
             let stmts = Self::allow_statements(&actor.identity, "lambda:UpdateFunctionCode");
             let mut f = self.functions_sorted.matching(&stmts);
             f.extend(self.functions.iter().copied().filter(|i| {
@@ -1415,6 +1525,7 @@ impl<'a> Graph<'a> {
                 .into_iter()
                 .collect()
             });
+            done.record(&hops);
             out.extend(hops.iter().cloned());
         }
         // Policies added to roles and users.
@@ -1444,7 +1555,12 @@ impl<'a> Graph<'a> {
                 false,
             ),
         ] {
-            if !actor.can(cap) {
+            let open = if roles {
+                left.unmodified_roles
+            } else {
+                left.unmodified_users
+            };
+            if !actor.can(cap) || open == 0 {
                 continue;
             }
             let stmts = Self::allow_statements(&actor.identity, action);
@@ -1505,6 +1621,7 @@ impl<'a> Graph<'a> {
                         &[ident],
                     )
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
@@ -1517,7 +1634,7 @@ impl<'a> Graph<'a> {
                 HopKind::AttachGroupPolicy,
             ),
         ] {
-            if !actor.can(cap) {
+            if !actor.can(cap) || left.unmodified_users == 0 {
                 continue;
             }
             let stmts = Self::allow_statements(&actor.identity, action);
@@ -1546,11 +1663,12 @@ impl<'a> Graph<'a> {
                         &members,
                     )
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
         // Joining a group.
-        if actor.can(C_ADD_TO_GROUP) {
+        if actor.can(C_ADD_TO_GROUP) && left.unmodified_users > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:AddUserToGroup");
             for g in self.groups_sorted.matching(&stmts) {
                 let Some(group) = acct.groups.get(g as usize) else {
@@ -1599,11 +1717,12 @@ impl<'a> Graph<'a> {
                         })
                         .collect()
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
         // A new default version of a managed policy reaches every principal it is attached to.
-        if actor.can(C_POLICY_VERSION) {
+        if actor.can(C_POLICY_VERSION) && left.unmodified_users + left.unmodified_roles > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:CreatePolicyVersion");
             for m in self.managed_sorted.matching(&stmts) {
                 if acct
@@ -1650,6 +1769,7 @@ impl<'a> Graph<'a> {
                         })
                         .collect()
                 });
+                done.record(&hops);
                 out.extend(hops.iter().cloned());
             }
         }
@@ -1839,12 +1959,48 @@ impl<'a> Graph<'a> {
         }
         let mut hops: Vec<Arc<HopData>> = Vec::new();
         let mut seen: Vec<bool> = vec![false; self.states.len()];
+        let acct = self.account;
+        let mut left = Left {
+            roles: acct.roles.iter().map(|r| r.sessions.len()).sum(),
+            open_roles: acct
+                .roles
+                .iter()
+                .filter(|r| !r.service_linked)
+                .map(|r| r.sessions.len())
+                .sum(),
+            users: acct.users.len(),
+            unmodified_roles: acct.roles.iter().filter(|r| !r.service_linked).count(),
+            unmodified_users: acct.users.len(),
+        };
+        let mut modified: ahash::AHashSet<Ident> = ahash::AHashSet::new();
         while let Some(x) = queue.pop_front() {
             // States interned since (escalated ones) extend the table.
             seen.resize(self.states.len(), false);
             for t in order.iter().skip(seen_upto) {
                 if let Some(b) = seen.get_mut(*t as usize) {
-                    *b = true;
+                    if !*b {
+                        *b = true;
+                        match self.key(*t) {
+                            Some(StateKey {
+                                base: Base::Role(q, _),
+                                extra: Extra::None,
+                            }) => {
+                                left.roles = left.roles.saturating_sub(1);
+                                if acct
+                                    .roles
+                                    .get(q as usize)
+                                    .is_some_and(|r| !r.service_linked)
+                                {
+                                    left.open_roles = left.open_roles.saturating_sub(1);
+                                }
+                            }
+                            Some(StateKey {
+                                base: Base::User(_),
+                                extra: Extra::None,
+                            }) => left.users = left.users.saturating_sub(1),
+                            _ => {}
+                        }
+                    }
                 }
             }
             seen_upto = order.len();
@@ -1853,6 +2009,9 @@ impl<'a> Graph<'a> {
                 let done = Done {
                     seen: &seen,
                     pending: &pending,
+                    left,
+                    gained: Default::default(),
+                    gained_any: Default::default(),
                 };
                 self.expand(x, &done, &mut hops);
             }
@@ -1891,6 +2050,23 @@ impl<'a> Graph<'a> {
                             continue;
                         }
                         list.push((extra, hop.clone()));
+                        if extra == Extra::Any && modified.insert(ident) {
+                            match ident {
+                                Ident::Role(q) => {
+                                    if acct
+                                        .roles
+                                        .get(q as usize)
+                                        .is_some_and(|r| !r.service_linked)
+                                    {
+                                        left.unmodified_roles =
+                                            left.unmodified_roles.saturating_sub(1);
+                                    }
+                                }
+                                Ident::User(_) => {
+                                    left.unmodified_users = left.unmodified_users.saturating_sub(1)
+                                }
+                            }
+                        }
                         let bases = held.get(&ident).cloned().unwrap_or_default();
                         for b in bases {
                             if let Some(k) = self.key(b) {
@@ -1983,6 +2159,12 @@ fn candidate_arns(
 #[derive(Debug)]
 pub(crate) struct Universe {
     pub(crate) requests: Vec<crate::eval::Request>,
+    /// The distinct resource ARNs of the requests.
+    arns: Vec<String>,
+    /// The hash of the service prefix of the actions (`policy::compile::service_hash`).
+    service: u64,
+    /// The number of distinct actions.
+    pub(crate) actions: usize,
     /// Per request: indices of the resource-side statements whose action and resource match.
     resource_side: Vec<Vec<u32>>,
 }
@@ -2028,9 +2210,23 @@ impl Graph<'_> {
             );
             requests.push(req);
         }
+        let mut arns: Vec<String> = requests.iter().map(|q| q.resource().to_string()).collect();
+        arns.sort();
+        arns.dedup();
+        let mut names: Vec<&str> = requests.iter().map(|q| q.action()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let actions = names.len();
+        let service = requests
+            .first()
+            .map(|q| crate::policy::compile::service_hash(&q.action().to_ascii_lowercase()))
+            .unwrap_or(0);
         let u = Arc::new(Universe {
             requests,
             resource_side,
+            arns,
+            service,
+            actions,
         });
         if let Some(slot) = self.universes.get_mut(r as usize) {
             *slot = Some(u.clone());
@@ -2054,18 +2250,22 @@ impl Graph<'_> {
         let universe = self.universe(r)?;
         let acct = self.account;
         let res = acct.resources.get(r as usize)?;
-        // The caller-side statements (identity, boundary, SCPs).
+        // The caller-side statements (identity, boundary, SCPs) that can touch this resource.
         let mut mine: Vec<(&crate::policy::compile::CompiledStatement, bool)> = Vec::new();
         if actor.internal {
             for p in &actor.identity {
                 for s in p.statements() {
-                    mine.push((s, s.effect == Effect::Allow));
+                    if touches(s, &universe) {
+                        mine.push((s, s.effect == Effect::Allow));
+                    }
                 }
             }
             // Boundaries and SCPs only limit: their statements split groups, never open one.
             for p in actor.boundary.iter().chain(acct.scp.iter().flatten()) {
                 for s in p.statements() {
-                    mine.push((s, false));
+                    if touches(s, &universe) {
+                        mine.push((s, false));
+                    }
                 }
             }
         }
@@ -2082,6 +2282,9 @@ impl Graph<'_> {
                     .map(|_| false),
             )
             .collect();
+        if !mine.iter().any(|(_, allow)| *allow) && !resource_allows.iter().any(|a| *a) {
+            return Some(Vec::new());
+        }
         let mut groups: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = Vec::new();
         for (qi, q) in universe.requests.iter().enumerate() {
             let mut sig_mine: Vec<u32> = Vec::new();
@@ -2192,23 +2395,128 @@ fn mentions_key(actor: &Actor, key: &str, scp: &[Vec<Shared>]) -> bool {
 pub(crate) struct Done<'a> {
     seen: &'a [bool],
     pending: &'a ahash::AHashMap<Ident, Vec<(Extra, Arc<HopData>)>>,
+    left: Left,
+    /// What the actor being expanded has already gained (one hop per target is enough).
+    gained: std::cell::RefCell<ahash::AHashSet<StateId>>,
+    gained_any: std::cell::RefCell<ahash::AHashSet<Ident>>,
+}
+
+/// How many targets are still open, so that an actor skips whole kinds of hops at once when
+/// nothing is left for them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Left {
+    /// Role sessions not reached.
+    roles: usize,
+    /// Sessions of roles other than service-linked ones not reached (escalation targets).
+    open_roles: usize,
+    users: usize,
+    /// Roles (not service-linked) and users without a policy of the path's choosing.
+    unmodified_roles: usize,
+    unmodified_users: usize,
 }
 
 impl Done<'_> {
     fn state(&self, t: StateId) -> bool {
-        self.seen.get(t as usize).copied().unwrap_or(false)
+        self.seen.get(t as usize).copied().unwrap_or(false) || self.gained.borrow().contains(&t)
     }
 
     /// A policy of the attacker's choosing is already added: nothing more to add.
     fn modified(&self, ident: Ident) -> bool {
-        self.pending
-            .get(&ident)
-            .is_some_and(|l| l.iter().any(|(e, _)| *e == Extra::Any))
+        self.gained_any.borrow().contains(&ident)
+            || self
+                .pending
+                .get(&ident)
+                .is_some_and(|l| l.iter().any(|(e, _)| *e == Extra::Any))
     }
 
     fn modified_with(&self, ident: Ident, extra: Extra) -> bool {
-        self.pending
-            .get(&ident)
-            .is_some_and(|l| l.iter().any(|(e, _)| *e == extra || *e == Extra::Any))
+        self.gained_any.borrow().contains(&ident)
+            || self
+                .pending
+                .get(&ident)
+                .is_some_and(|l| l.iter().any(|(e, _)| *e == extra || *e == Extra::Any))
     }
+
+    /// Note what hops of the actor being expanded gain.
+    fn record(&self, hops: &[Arc<HopData>]) {
+        for h in hops {
+            match h.target {
+                Target::State(t) => {
+                    self.gained.borrow_mut().insert(t);
+                }
+                Target::Modify {
+                    ident,
+                    extra: Extra::Any,
+                } => {
+                    self.gained_any.borrow_mut().insert(ident);
+                }
+                Target::Modify { .. } => {}
+            }
+        }
+    }
+}
+
+/// Whether a statement can match some request of a resource's universe (its service and one of
+/// its ARNs); a cheap superset test before the exact one.
+fn touches(s: &crate::policy::compile::CompiledStatement, u: &Universe) -> bool {
+    let a = &s.actions;
+    let action = a.any || a.negated || a.services.iter().any(|h| *h == 0 || *h == u.service);
+    if !action {
+        return false;
+    }
+    match &s.resources {
+        None => true,
+        Some(m) if m.negated => true,
+        Some(m) => m.entries.iter().any(|e| match e {
+            crate::policy::compile::ResourceEntry::Any
+            | crate::policy::compile::ResourceEntry::Template { .. } => true,
+            crate::policy::compile::ResourceEntry::Pattern(p) => {
+                u.arns.iter().any(|arn| p.matches(arn))
+            }
+        }),
+    }
+}
+
+/// For each of `CAP_ACTIONS`: whether every request of it on a resource of the caller's own
+/// account without a resource policy is allowed, whatever its context and resource. That is
+/// what `eval` decides when the identity policies, the boundary (if any) and every SCP level
+/// each hold an unconditional Allow of the action on `*`, and no identity, boundary or SCP
+/// statement denies the action at all.
+fn free_mask(identity: &[Shared], boundary: Option<&Shared>, scp: &[Vec<Shared>]) -> u32 {
+    let mut mask = 0u32;
+    for (i, a) in CAP_ACTIONS.iter().enumerate() {
+        let h = crate::policy::compile::service_hash(a);
+        let names =
+            |st: &crate::policy::compile::CompiledStatement| st.actions.matches_folded(a, h);
+        let open = |st: &crate::policy::compile::CompiledStatement| {
+            st.effect == Effect::Allow
+                && st.principal.is_none()
+                && st.conditions.is_empty()
+                && names(st)
+                && st.resources.as_ref().is_none_or(|m| {
+                    !m.negated
+                        && m.entries
+                            .iter()
+                            .any(|e| matches!(e, crate::policy::compile::ResourceEntry::Any))
+                })
+        };
+        let allows = |ps: &[Shared]| ps.iter().any(|p| p.statements().iter().any(open));
+        let denied = identity
+            .iter()
+            .chain(boundary)
+            .chain(scp.iter().flatten())
+            .any(|p| {
+                p.statements()
+                    .iter()
+                    .any(|st| st.effect == Effect::Deny && names(st))
+            });
+        let ok = !denied
+            && allows(identity)
+            && boundary.is_none_or(|b| allows(std::slice::from_ref(b)))
+            && scp.iter().all(|l| allows(l));
+        if ok {
+            mask |= 1 << i;
+        }
+    }
+    mask
 }

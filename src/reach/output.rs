@@ -262,8 +262,9 @@ impl HopRequest {
 
     /// The statements that allowed the request.
     pub fn statements(&self) -> Vec<GrantingStatement> {
-        let w = &self.witness;
-        w.reasons
+        self.witness
+            .evaluate()
+            .reasons
             .iter()
             .filter(|r| r.kind == ReasonKind::Allowed)
             .map(|r| {
