@@ -68,18 +68,21 @@ pub use output::{
 
 use graph::{Base, External, Extra, Graph, StateId, StateKey, Via};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The analysis of one account: the graph, built on demand, with every decided hop cached
 /// for the next question.
 #[derive(Debug)]
 pub struct Reach<'a> {
     graph: Graph<'a>,
+    /// Nodes by state id, made once.
+    nodes: Vec<Option<(Arc<Node>, Option<(bool, u32)>)>>,
 }
 
 /// One node reached, with how.
 #[derive(Clone, Debug)]
 struct Reached {
-    node: Node,
+    node: Arc<Node>,
     via: Via,
     /// For roles and users of the account: its index and whether it is a role.
     entity: Option<(bool, u32)>,
@@ -112,6 +115,7 @@ impl<'a> Reach<'a> {
     pub fn new(account: &'a Account) -> Reach<'a> {
         Reach {
             graph: Graph::new(account),
+            nodes: Vec::new(),
         }
     }
 
@@ -172,7 +176,23 @@ impl<'a> Reach<'a> {
         Some((self.graph.externals.len() - 1) as u32)
     }
 
-    fn node_of(&self, id: StateId) -> Option<(Node, Option<(bool, u32)>)> {
+    fn node_of(&mut self, id: StateId) -> Option<(Arc<Node>, Option<(bool, u32)>)> {
+        if let Some(Some(n)) = self.nodes.get(id as usize) {
+            return Some(n.clone());
+        }
+        let (node, entity) = self.make_node(id)?;
+        let made = (Arc::new(node), entity);
+        let i = id as usize;
+        if self.nodes.len() <= i {
+            self.nodes.resize(i + 1, None);
+        }
+        if let Some(slot) = self.nodes.get_mut(i) {
+            *slot = Some(made.clone());
+        }
+        Some(made)
+    }
+
+    fn make_node(&self, id: StateId) -> Option<(Node, Option<(bool, u32)>)> {
         let key = self.graph.key(id)?;
         let acct = self.graph.account;
         let (principal, entity) = match key.base {
@@ -220,21 +240,21 @@ impl<'a> Reach<'a> {
     /// ask what it can reach). `None` for a user or role the account does not have.
     pub fn reach_from(&mut self, principal: &Principal) -> Option<ReachSet> {
         let source = self.state_of(principal)?;
-        let (order, via) = self.graph.closure(source);
-        let mut reached = Vec::with_capacity(order.len());
-        let mut index = ahash::AHashMap::with_capacity(order.len());
-        for id in &order {
-            let Some((node, entity)) = self.node_of(*id) else {
+        let t0 = std::time::Instant::now();
+        let closure = self.graph.closure(source);
+        let t1 = t0.elapsed();
+        let mut reached = Vec::with_capacity(closure.len());
+        let mut index = ahash::AHashMap::with_capacity(closure.len());
+        let mut order = Vec::with_capacity(closure.len());
+        for (id, via) in closure {
+            let Some((node, entity)) = self.node_of(id) else {
                 continue;
             };
-            let Some(v) = via.get(id) else { continue };
-            index.insert(*id, reached.len());
-            reached.push(Reached {
-                node,
-                via: v.clone(),
-                entity,
-            });
+            index.insert(id, reached.len());
+            order.push(id);
+            reached.push(Reached { node, via, entity });
         }
+        let t2 = t0.elapsed();
         // Resources of the list: the actions each reached node adds.
         let acct = self.graph.account;
         let mut accesses = Vec::new();
@@ -294,6 +314,9 @@ impl<'a> Reach<'a> {
                 )
             })
             .collect();
+        if std::env::var_os("PERIMETER_REACH_TIME").is_some() {
+            eprintln!("closure {t1:?} nodes {t2:?} all {:?}", t0.elapsed());
+        }
         Some(ReachSet {
             source: principal.clone(),
             reached,
@@ -344,7 +367,7 @@ impl ReachSet {
 
     /// Every node reached, the principal's own first, in the order found (breadth first).
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.reached.iter().map(|r| &r.node)
+        self.reached.iter().map(|r| &*r.node)
     }
 
     /// Questions left undecided while computing the set (see [`Reach::undecided`]).
@@ -399,12 +422,12 @@ impl ReachSet {
             let with = also
                 .and_then(|s| self.index.get(&s))
                 .and_then(|i| self.reached.get(*i))
-                .map(|w| w.node.clone());
+                .map(|w| (*w.node).clone());
             hops.push(Hop {
                 kind: hop.kind,
-                from: from.node.clone(),
+                from: (*from.node).clone(),
                 with,
-                to: r.node.clone(),
+                to: (*r.node).clone(),
                 requests: hop
                     .requests
                     .iter()
@@ -417,7 +440,7 @@ impl ReachSet {
 
     /// The path to a node of the graph, if reached.
     pub fn path_to_node(&self, node: &Node) -> Option<Vec<Hop>> {
-        let i = self.reached.iter().position(|r| &r.node == node)?;
+        let i = self.reached.iter().position(|r| *r.node == *node)?;
         Some(self.plan(i))
     }
 
@@ -448,7 +471,7 @@ impl ReachSet {
         ) {
             hops.push(Hop {
                 kind: HopKind::Access,
-                from: holder.node.clone(),
+                from: (*holder.node).clone(),
                 with: None,
                 to: Node {
                     principal: holder.node.principal.clone(),
@@ -529,7 +552,7 @@ impl ReachSet {
                     "AWS::IAM::User"
                 },
                 &owner,
-                r.node.clone(),
+                (*r.node).clone(),
                 path,
             ));
         }
@@ -548,7 +571,7 @@ impl ReachSet {
                 arn,
                 t,
                 owner,
-                holder.node.clone(),
+                (*holder.node).clone(),
                 path,
             ));
         }

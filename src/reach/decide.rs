@@ -46,7 +46,7 @@ pub(crate) struct Ask<'a> {
     /// Key prefixes (lowercase) whose keys are facts: a key with one of them that the context
     /// does not hold is missing (tags the caller or the resource does not have).
     pub(crate) absent_prefixes: &'a [&'static str],
-    pub(crate) identity: &'a [Shared],
+    pub(crate) identity: Arc<[Shared]>,
     pub(crate) boundary: Option<&'a Shared>,
     pub(crate) resource_policy: Option<&'a Shared>,
     pub(crate) scp: &'a Arc<Vec<Vec<Shared>>>,
@@ -66,15 +66,18 @@ pub(crate) struct Ask<'a> {
 /// A request that `eval` allows, with the policies it was evaluated against.
 #[derive(Clone, Debug)]
 pub(crate) struct Witness {
-    pub(crate) caller: Caller,
+    pub(crate) caller: Arc<Caller>,
     pub(crate) action: String,
     pub(crate) resource: String,
     pub(crate) resource_account: String,
-    /// The context given to the request (derived keys are derived again on reading).
+    /// Facts about the caller shared by its requests (user id, tags, organization).
+    pub(crate) facts: Arc<[(String, ContextValue)]>,
+    /// The rest of the context given to the request (derived keys are derived again on
+    /// reading).
     pub(crate) context: Vec<(String, ContextValue)>,
     /// Keys whose values the symbolic core chose, as spelled in the policies.
     pub(crate) chosen: Vec<String>,
-    pub(crate) identity: Vec<Shared>,
+    pub(crate) identity: Arc<[Shared]>,
     pub(crate) resource_policy: Option<Shared>,
     pub(crate) boundary: Option<Shared>,
     pub(crate) scp: Arc<Vec<Vec<Shared>>>,
@@ -82,6 +85,11 @@ pub(crate) struct Witness {
 }
 
 impl Witness {
+    /// Every context entry given to the request: the caller's facts, then the rest.
+    pub(crate) fn context_all(&self) -> impl Iterator<Item = &(String, ContextValue)> {
+        self.facts.iter().chain(self.context.iter())
+    }
+
     /// The request, as built for evaluation.
     pub(crate) fn request(&self) -> Request {
         build_request(
@@ -89,7 +97,7 @@ impl Witness {
             &self.action,
             &self.resource,
             &self.resource_account,
-            &self.context,
+            self.context_all(),
         )
     }
 
@@ -160,12 +168,12 @@ pub(crate) fn grant_policy(action: &str, resource: &str) -> Option<Shared> {
     Some(Arc::new(p.with_name("granted by the caller's account")))
 }
 
-fn build_request(
+fn build_request<'c>(
     caller: &Caller,
     action: &str,
     resource: &str,
     resource_account: &str,
-    context: &[(String, ContextValue)],
+    context: impl IntoIterator<Item = &'c (String, ContextValue)>,
 ) -> Request {
     let mut b =
         Request::builder(caller.clone(), action, resource).resource_account(resource_account);
@@ -279,10 +287,10 @@ impl Decider {
             ask.resource_account,
             &context,
         );
-        let identity: Vec<Shared> = if external && caller.is_iam_identity() {
-            vec![self.grant(ask.action, ask.resource)?]
+        let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
+            Arc::from(vec![self.grant(ask.action, ask.resource)?])
         } else {
-            ask.identity.to_vec()
+            ask.identity.clone()
         };
         let w = self.check(
             ask,
@@ -305,7 +313,7 @@ impl Decider {
         caller: Caller,
         context: Vec<(String, ContextValue)>,
         chosen: Vec<String>,
-        identity: Vec<Shared>,
+        identity: Arc<[Shared]>,
         external: bool,
     ) -> Option<Box<Witness>> {
         let resource: Vec<&CompiledPolicy> =
@@ -358,10 +366,11 @@ impl Decider {
             }
         }
         Some(Box::new(Witness {
-            caller,
+            caller: Arc::new(caller),
             action: ask.action.to_string(),
             resource: ask.resource.to_string(),
             resource_account: ask.resource_account.to_string(),
+            facts: Arc::from(Vec::new()),
             context,
             chosen,
             identity,
@@ -410,13 +419,13 @@ impl Decider {
             ask.resource_account,
             &context,
         );
-        let identity: Vec<Shared> = if external && caller.is_iam_identity() {
+        let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
             match self.grant(ask.action, ask.resource) {
-                Some(g) => vec![g],
+                Some(g) => Arc::from(vec![g]),
                 None => return Answer::Denied,
             }
         } else {
-            ask.identity.to_vec()
+            ask.identity.clone()
         };
         let iam = caller.is_iam_identity();
         let is_root = matches!(caller, Caller::Root { .. });
@@ -811,7 +820,7 @@ impl Decider {
         if total == FALSE {
             return Answer::Denied;
         }
-        self.solve_and_check(ask, space, total, None, Vec::new(), true, budget)
+        self.solve_and_check(ask, space, total, None, Arc::from(Vec::new()), true, budget)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -821,7 +830,7 @@ impl Decider {
         space: Space,
         total: NodeId,
         known: Option<(Caller, Vec<(String, ContextValue)>)>,
-        identity: Vec<Shared>,
+        identity: Arc<[Shared]>,
         external: bool,
         budget: u64,
     ) -> Answer {
@@ -879,7 +888,7 @@ impl Decider {
         }
         let identity = if external && caller.is_iam_identity() {
             match self.grant(ask.action, ask.resource) {
-                Some(g) => vec![g],
+                Some(g) => Arc::from(vec![g]),
                 None => return Answer::Denied,
             }
         } else {
@@ -971,7 +980,7 @@ impl Decider {
                 if let Some(better) = self.check(
                     ask,
                     &req,
-                    w.caller.clone(),
+                    (*w.caller).clone(),
                     context,
                     chosen,
                     w.identity.clone(),

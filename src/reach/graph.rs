@@ -242,10 +242,12 @@ const C_UPDATE_CODE: usize = 17;
 #[derive(Clone, Debug)]
 pub(crate) struct Actor {
     pub(crate) who: Who,
-    pub(crate) identity: Vec<Shared>,
+    /// The caller, for known callers (shared by the witnesses of its requests).
+    pub(crate) caller: Option<Arc<Caller>>,
+    pub(crate) identity: Arc<[Shared]>,
     pub(crate) boundary: Option<Shared>,
     /// Facts about the caller (user id, principal tags, organization).
-    pub(crate) facts: Vec<(String, ContextValue)>,
+    pub(crate) facts: Arc<[(String, ContextValue)]>,
     /// Which of `CAP_ACTIONS` some Allow statement of the identity policies names.
     pub(crate) caps: u32,
     /// For account identities: the principal ARN a new trust policy would name.
@@ -258,6 +260,10 @@ pub(crate) struct Actor {
     /// request says: an unconditional Allow on `*` in the identity policies, the boundary and
     /// every SCP level, and no Deny statement for the action anywhere.
     pub(crate) free: u32,
+    /// Whether `sts:AssumeRole` under a trust policy that names the actor (one it wrote) is
+    /// allowed whatever the request says: no statement denies the action anywhere, and the
+    /// boundary and every SCP level allow it unconditionally on `*`.
+    pub(crate) free_assume: bool,
 }
 
 impl Actor {
@@ -752,39 +758,48 @@ impl<'a> Graph<'a> {
                         external: true,
                     },
                 };
+                let caller = match &who {
+                    Who::Known { caller, .. } => Some(Arc::new(caller.clone())),
+                    _ => None,
+                };
                 Actor {
                     who,
-                    identity: Vec::new(),
+                    caller,
+                    identity: Arc::from(Vec::new()),
                     boundary: None,
-                    facts: Vec::new(),
+                    facts: Arc::from(Vec::new()),
                     caps: 0,
                     principal_arn: None,
                     internal: false,
                     service_source: None,
                     free: 0,
+                    free_assume: false,
                 }
             }
             Base::User(u) => {
                 let user = acct.users.get(u as usize)?;
                 let mut identity = user.policies.clone();
                 identity.extend(self.extra_policies(key.extra));
+                let caller = Caller::User {
+                    arn: user.arn.clone(),
+                    account: user.account.clone(),
+                    name: user.name.clone(),
+                };
                 Actor {
+                    caller: Some(Arc::new(caller.clone())),
                     who: Who::Known {
-                        caller: Caller::User {
-                            arn: user.arn.clone(),
-                            account: user.account.clone(),
-                            name: user.name.clone(),
-                        },
+                        caller,
                         external: false,
                     },
                     caps: Self::caps_of(&identity),
-                    identity,
+                    identity: Arc::from(identity),
                     boundary: user.boundary.clone(),
-                    facts: self.facts_user(u),
+                    facts: Arc::from(self.facts_user(u)),
                     principal_arn: Some(user.arn.clone()),
                     internal: true,
                     service_source: None,
                     free: 0,
+                    free_assume: false,
                 }
             }
             Base::Role(r, s) => {
@@ -797,40 +812,88 @@ impl<'a> Graph<'a> {
                 let mut identity = role.policies.clone();
                 identity.extend(self.extra_policies(key.extra));
                 let partition = &acct.partition;
+                let caller = Caller::Role {
+                    arn: format!(
+                        "arn:{partition}:sts::{}:assumed-role/{}/{session}",
+                        role.account, role.name
+                    ),
+                    role_arn: role.arn.clone(),
+                    account: role.account.clone(),
+                    role_name: role.name.clone(),
+                    session_name: Some(session.clone()),
+                };
                 Actor {
+                    caller: Some(Arc::new(caller.clone())),
                     who: Who::Known {
-                        caller: Caller::Role {
-                            arn: format!(
-                                "arn:{partition}:sts::{}:assumed-role/{}/{session}",
-                                role.account, role.name
-                            ),
-                            role_arn: role.arn.clone(),
-                            account: role.account.clone(),
-                            role_name: role.name.clone(),
-                            session_name: Some(session.clone()),
-                        },
+                        caller,
                         external: false,
                     },
                     caps: Self::caps_of(&identity),
-                    identity,
+                    identity: Arc::from(identity),
                     boundary: role.boundary.clone(),
-                    facts: self.facts_role(r, &session),
+                    facts: Arc::from(self.facts_role(r, &session)),
                     principal_arn: Some(role.arn.clone()),
                     internal: true,
                     service_source: None,
                     free: 0,
+                    free_assume: false,
                 }
             }
         };
         let mut actor = actor;
         if actor.internal {
             actor.free = free_mask(&actor.identity, actor.boundary.as_ref(), &acct.scp);
+            actor.free_assume = free_assume(
+                &actor.identity,
+                actor.boundary.as_ref(),
+                &acct.scp,
+                &acct.rcp,
+            );
         }
         let actor = Arc::new(actor);
         if let Some(slot) = self.actors.get_mut(id as usize) {
             *slot = Some(actor.clone());
         }
         Some(actor)
+    }
+
+    /// The witness of a request the actor may make whatever it says (see `Actor::free`): in
+    /// its own account only.
+    #[allow(clippy::too_many_arguments)]
+    fn free_witness(
+        &self,
+        actor: &Actor,
+        action: &str,
+        resource: &str,
+        resource_account: &str,
+        fixed: &[(&str, &str)],
+        resource_facts: &[(String, ContextValue)],
+        resource_policy: Option<&Shared>,
+    ) -> Option<Witness> {
+        let caller = actor.caller.as_ref()?;
+        if caller.account() != Some(resource_account) {
+            return None;
+        }
+        let mut context = Vec::with_capacity(fixed.len() + resource_facts.len());
+        for (k, v) in fixed {
+            context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
+        }
+        context.extend(resource_facts.iter().cloned());
+        let acct = self.account;
+        Some(Witness {
+            caller: caller.clone(),
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: resource_account.to_string(),
+            facts: actor.facts.clone(),
+            context,
+            chosen: Vec::new(),
+            identity: actor.identity.clone(),
+            resource_policy: resource_policy.cloned(),
+            boundary: actor.boundary.clone(),
+            scp: acct.scp.clone(),
+            rcp: acct.rcp.clone(),
+        })
     }
 
     /// Decide one request for an actor.
@@ -846,7 +909,7 @@ impl<'a> Graph<'a> {
         resource_policy: Option<&Shared>,
         iam_target: bool,
     ) -> Option<Witness> {
-        let mut context = actor.facts.clone();
+        let mut context = actor.facts.to_vec();
         for (k, v) in fixed {
             context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
         }
@@ -861,35 +924,21 @@ impl<'a> Graph<'a> {
         // Requests the actor's policies allow whatever they say: no evaluation to do.
         if actor.internal && resource_policy.is_none() && actor.free != 0 {
             let folded = action.to_ascii_lowercase();
-            let same_account = match &actor.who {
-                Who::Known { caller, .. } => caller.account() == Some(resource_account),
-                _ => false,
-            };
-            if same_account
-                && CAP_ACTIONS
-                    .iter()
-                    .position(|a| *a == folded)
-                    .is_some_and(|i| actor.free & (1 << i) != 0)
+            if CAP_ACTIONS
+                .iter()
+                .position(|a| *a == folded)
+                .is_some_and(|i| actor.free & (1 << i) != 0)
             {
-                if let Who::Known { caller, .. } = &actor.who {
-                    let mut context = actor.facts.clone();
-                    for (k, v) in fixed {
-                        context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
-                    }
-                    context.extend(resource_facts.iter().cloned());
-                    return Some(Witness {
-                        caller: caller.clone(),
-                        action: action.to_string(),
-                        resource: resource.to_string(),
-                        resource_account: resource_account.to_string(),
-                        context,
-                        chosen: Vec::new(),
-                        identity: actor.identity.clone(),
-                        resource_policy: None,
-                        boundary: actor.boundary.clone(),
-                        scp: acct.scp.clone(),
-                        rcp: acct.rcp.clone(),
-                    });
+                if let Some(w) = self.free_witness(
+                    actor,
+                    action,
+                    resource,
+                    resource_account,
+                    fixed,
+                    resource_facts,
+                    None,
+                ) {
+                    return Some(w);
                 }
             }
         }
@@ -905,7 +954,7 @@ impl<'a> Graph<'a> {
             resource_account,
             context,
             absent_prefixes: prefixes,
-            identity: &actor.identity,
+            identity: actor.identity.clone(),
             boundary: actor.boundary.as_ref(),
             resource_policy,
             scp: &acct.scp,
@@ -988,21 +1037,27 @@ impl<'a> Graph<'a> {
         } else {
             format!("arn:{partition}:ec2:*:{owner}:instance/*")
         };
+        let caller = Caller::Service {
+            name: service.into(),
+        };
         let actor = Actor {
+            caller: Some(Arc::new(caller.clone())),
             who: Who::Known {
-                caller: Caller::Service {
-                    name: service.into(),
-                },
+                caller,
                 external: true,
             },
-            identity: Vec::new(),
+            identity: Arc::from(Vec::new()),
             boundary: None,
-            facts: vec![("aws:SourceAccount".into(), ContextValue::One(owner.clone()))],
+            facts: Arc::from(vec![(
+                "aws:SourceAccount".to_string(),
+                ContextValue::One(owner.clone()),
+            )]),
             caps: 0,
             principal_arn: None,
             internal: false,
             service_source: Some(source),
             free: 0,
+            free_assume: false,
         };
         let facts = self.role_facts(role);
         let w = match &trust {
@@ -1377,16 +1432,33 @@ impl<'a> Graph<'a> {
                             continue;
                         }
                         let fixed = [("sts:RoleSessionName", sess.as_str())];
-                        if let Some(w2) = g.ask(
-                            actor,
-                            "sts:AssumeRole",
-                            &role.arn,
-                            &role.account,
-                            &fixed,
-                            &facts,
-                            Some(&new_trust),
-                            true,
-                        ) {
+                        let free = if actor.free_assume {
+                            g.free_witness(
+                                actor,
+                                "sts:AssumeRole",
+                                &role.arn,
+                                &role.account,
+                                &fixed,
+                                &facts,
+                                Some(&new_trust),
+                            )
+                        } else {
+                            None
+                        };
+                        let w2 = match free {
+                            Some(w) => Some(w),
+                            None => g.ask(
+                                actor,
+                                "sts:AssumeRole",
+                                &role.arn,
+                                &role.account,
+                                &fixed,
+                                &facts,
+                                Some(&new_trust),
+                                true,
+                            ),
+                        };
+                        if let Some(w2) = w2 {
                             v.push(HopData {
                                 actor: id,
                                 kind: HopKind::UpdateAssumeRolePolicy,
@@ -1938,78 +2010,39 @@ impl<'a> Graph<'a> {
         out
     }
 
-    /// The closure from one source: every state reached, each with how it was first reached,
-    /// in the order found (breadth first).
-    pub(crate) fn closure(
-        &mut self,
-        source: StateId,
-    ) -> (Vec<StateId>, ahash::AHashMap<StateId, Via>) {
-        let mut order = vec![source];
-        let mut via: ahash::AHashMap<StateId, Via> = ahash::AHashMap::new();
-        via.insert(source, Via::Start);
-        let mut queue = VecDeque::from([source]);
-        let mut seen_upto = 0usize;
-        // Policies added to a user or role, waiting for a held state of it.
-        let mut pending: ahash::AHashMap<Ident, Vec<(Extra, Arc<HopData>)>> =
-            ahash::AHashMap::new();
-        // Held states without added policies, by user or role.
-        let mut held: ahash::AHashMap<Ident, Vec<StateId>> = ahash::AHashMap::new();
-        if let Some(ident) = self.key(source).and_then(|k| Self::ident_of(k.base)) {
-            held.entry(ident).or_default().push(source);
-        }
-        let mut hops: Vec<Arc<HopData>> = Vec::new();
-        let mut seen: Vec<bool> = vec![false; self.states.len()];
+    /// The closure from one source: every state reached with how it was first reached, in the
+    /// order found (breadth first).
+    pub(crate) fn closure(&mut self, source: StateId) -> Vec<(StateId, Via)> {
         let acct = self.account;
-        let mut left = Left {
-            roles: acct.roles.iter().map(|r| r.sessions.len()).sum(),
-            open_roles: acct
-                .roles
-                .iter()
-                .filter(|r| !r.service_linked)
-                .map(|r| r.sessions.len())
-                .sum(),
-            users: acct.users.len(),
-            unmodified_roles: acct.roles.iter().filter(|r| !r.service_linked).count(),
-            unmodified_users: acct.users.len(),
+        let mut c = Closure {
+            reached: Vec::new(),
+            member: Vec::new(),
+            queue: VecDeque::new(),
+            pending: ahash::AHashMap::new(),
+            held: ahash::AHashMap::new(),
+            modified: ahash::AHashSet::new(),
+            left: Left {
+                roles: acct.roles.iter().map(|r| r.sessions.len()).sum(),
+                open_roles: acct
+                    .roles
+                    .iter()
+                    .filter(|r| !r.service_linked)
+                    .map(|r| r.sessions.len())
+                    .sum(),
+                users: acct.users.len(),
+                unmodified_roles: acct.roles.iter().filter(|r| !r.service_linked).count(),
+                unmodified_users: acct.users.len(),
+            },
         };
-        let mut modified: ahash::AHashSet<Ident> = ahash::AHashSet::new();
-        while let Some(x) = queue.pop_front() {
-            // States interned since (escalated ones) extend the table.
-            seen.resize(self.states.len(), false);
-            for t in order.iter().skip(seen_upto) {
-                if let Some(b) = seen.get_mut(*t as usize) {
-                    if !*b {
-                        *b = true;
-                        match self.key(*t) {
-                            Some(StateKey {
-                                base: Base::Role(q, _),
-                                extra: Extra::None,
-                            }) => {
-                                left.roles = left.roles.saturating_sub(1);
-                                if acct
-                                    .roles
-                                    .get(q as usize)
-                                    .is_some_and(|r| !r.service_linked)
-                                {
-                                    left.open_roles = left.open_roles.saturating_sub(1);
-                                }
-                            }
-                            Some(StateKey {
-                                base: Base::User(_),
-                                extra: Extra::None,
-                            }) => left.users = left.users.saturating_sub(1),
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            seen_upto = order.len();
+        c.add(self, source, Via::Start);
+        let mut hops: Vec<Arc<HopData>> = Vec::new();
+        while let Some(x) = c.queue.pop_front() {
             hops.clear();
             {
                 let done = Done {
-                    seen: &seen,
-                    pending: &pending,
-                    left,
+                    seen: &c.member,
+                    pending: &c.pending,
+                    left: c.left,
                     gained: Default::default(),
                     gained_any: Default::default(),
                 };
@@ -2018,39 +2051,22 @@ impl<'a> Graph<'a> {
             for hop in &hops {
                 match hop.target {
                     Target::State(t) => {
-                        if via.contains_key(&t) {
-                            continue;
-                        }
-                        via.insert(
+                        c.add(
+                            self,
                             t,
                             Via::Hop {
                                 hop: hop.clone(),
                                 also: None,
                             },
                         );
-                        order.push(t);
-                        queue.push_back(t);
-                        if let Some(k) = self.key(t) {
-                            if k.extra == Extra::None {
-                                if let Some(ident) = Self::ident_of(k.base) {
-                                    held.entry(ident).or_default().push(t);
-                                    let waiting = pending.get(&ident).cloned().unwrap_or_default();
-                                    for (extra, h) in waiting {
-                                        self.reach_modified(
-                                            t, k.base, extra, &h, &mut via, &mut order, &mut queue,
-                                        );
-                                    }
-                                }
-                            }
-                        }
                     }
                     Target::Modify { ident, extra } => {
-                        let list = pending.entry(ident).or_default();
+                        let list = c.pending.entry(ident).or_default();
                         if list.iter().any(|(e, _)| *e == extra || *e == Extra::Any) {
                             continue;
                         }
                         list.push((extra, hop.clone()));
-                        if extra == Extra::Any && modified.insert(ident) {
+                        if extra == Extra::Any && c.modified.insert(ident) {
                             match ident {
                                 Ident::Role(q) => {
                                     if acct
@@ -2058,20 +2074,30 @@ impl<'a> Graph<'a> {
                                         .get(q as usize)
                                         .is_some_and(|r| !r.service_linked)
                                     {
-                                        left.unmodified_roles =
-                                            left.unmodified_roles.saturating_sub(1);
+                                        c.left.unmodified_roles =
+                                            c.left.unmodified_roles.saturating_sub(1);
                                     }
                                 }
                                 Ident::User(_) => {
-                                    left.unmodified_users = left.unmodified_users.saturating_sub(1)
+                                    c.left.unmodified_users =
+                                        c.left.unmodified_users.saturating_sub(1)
                                 }
                             }
                         }
-                        let bases = held.get(&ident).cloned().unwrap_or_default();
+                        let bases = c.held.get(&ident).cloned().unwrap_or_default();
                         for b in bases {
                             if let Some(k) = self.key(b) {
-                                self.reach_modified(
-                                    b, k.base, extra, hop, &mut via, &mut order, &mut queue,
+                                let t = self.intern(StateKey {
+                                    base: k.base,
+                                    extra,
+                                });
+                                c.add(
+                                    self,
+                                    t,
+                                    Via::Hop {
+                                        hop: hop.clone(),
+                                        also: Some(b),
+                                    },
                                 );
                             }
                         }
@@ -2079,33 +2105,68 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        (order, via)
+        c.reached
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn reach_modified(
-        &mut self,
-        held: StateId,
-        base: Base,
-        extra: Extra,
-        hop: &Arc<HopData>,
-        via: &mut ahash::AHashMap<StateId, Via>,
-        order: &mut Vec<StateId>,
-        queue: &mut VecDeque<StateId>,
-    ) {
-        let t = self.intern(StateKey { base, extra });
-        if via.contains_key(&t) {
+/// The working state of one closure.
+struct Closure {
+    reached: Vec<(StateId, Via)>,
+    /// Whether each state (by id) is reached.
+    member: Vec<bool>,
+    queue: VecDeque<StateId>,
+    /// Policies added to a user or role, waiting for a held state of it.
+    pending: ahash::AHashMap<Ident, Vec<(Extra, Arc<HopData>)>>,
+    /// Held states without added policies, by user or role.
+    held: ahash::AHashMap<Ident, Vec<StateId>>,
+    /// Users and roles with a policy of the path's choosing.
+    modified: ahash::AHashSet<Ident>,
+    left: Left,
+}
+
+impl Closure {
+    /// Reach a state (if new), with the policies waiting for it.
+    fn add(&mut self, g: &mut Graph<'_>, t: StateId, via: Via) {
+        let i = t as usize;
+        if self.member.len() <= i {
+            self.member.resize(i + 1, false);
+        }
+        match self.member.get_mut(i) {
+            Some(m) if !*m => *m = true,
+            _ => return,
+        }
+        self.reached.push((t, via));
+        self.queue.push_back(t);
+        let Some(k) = g.key(t) else { return };
+        if k.extra != Extra::None {
             return;
         }
-        via.insert(
-            t,
-            Via::Hop {
-                hop: hop.clone(),
-                also: Some(held),
-            },
-        );
-        order.push(t);
-        queue.push_back(t);
+        match k.base {
+            Base::Role(q, _) => {
+                self.left.roles = self.left.roles.saturating_sub(1);
+                if g.account
+                    .roles
+                    .get(q as usize)
+                    .is_some_and(|r| !r.service_linked)
+                {
+                    self.left.open_roles = self.left.open_roles.saturating_sub(1);
+                }
+            }
+            Base::User(_) => self.left.users = self.left.users.saturating_sub(1),
+            Base::Ext(_) => {}
+        }
+        let Some(ident) = Graph::ident_of(k.base) else {
+            return;
+        };
+        self.held.entry(ident).or_default().push(t);
+        let waiting = self.pending.get(&ident).cloned().unwrap_or_default();
+        for (extra, hop) in waiting {
+            let e = g.intern(StateKey {
+                base: k.base,
+                extra,
+            });
+            self.add(g, e, Via::Hop { hop, also: Some(t) });
+        }
     }
 }
 
@@ -2253,7 +2314,7 @@ impl Graph<'_> {
         // The caller-side statements (identity, boundary, SCPs) that can touch this resource.
         let mut mine: Vec<(&crate::policy::compile::CompiledStatement, bool)> = Vec::new();
         if actor.internal {
-            for p in &actor.identity {
+            for p in actor.identity.iter() {
                 for s in p.statements() {
                     if touches(s, &universe) {
                         mine.push((s, s.effect == Effect::Allow));
@@ -2519,4 +2580,42 @@ fn free_mask(identity: &[Shared], boundary: Option<&Shared>, scp: &[Vec<Shared>]
         }
     }
     mask
+}
+
+/// See `Actor::free_assume`.
+fn free_assume(
+    identity: &[Shared],
+    boundary: Option<&Shared>,
+    scp: &[Vec<Shared>],
+    rcp: &[Vec<Shared>],
+) -> bool {
+    let a = "sts:assumerole";
+    let h = crate::policy::compile::service_hash(a);
+    let names = |st: &crate::policy::compile::CompiledStatement| st.actions.matches_folded(a, h);
+    let open = |st: &crate::policy::compile::CompiledStatement| {
+        st.effect == Effect::Allow
+            && st.principal.is_none()
+            && st.conditions.is_empty()
+            && names(st)
+            && st.resources.as_ref().is_none_or(|m| {
+                !m.negated
+                    && m.entries
+                        .iter()
+                        .any(|e| matches!(e, crate::policy::compile::ResourceEntry::Any))
+            })
+    };
+    let allows = |ps: &[Shared]| ps.iter().any(|p| p.statements().iter().any(open));
+    let denied = identity
+        .iter()
+        .chain(boundary)
+        .chain(scp.iter().flatten())
+        .chain(rcp.iter().flatten())
+        .any(|p| {
+            p.statements()
+                .iter()
+                .any(|st| st.effect == Effect::Deny && names(st))
+        });
+    !denied
+        && boundary.is_none_or(|b| allows(std::slice::from_ref(b)))
+        && scp.iter().all(|l| allows(l))
 }

@@ -234,11 +234,11 @@ impl HopRequest {
         let w = &self.witness;
         let policy_json = |p: &super::account::Shared| p.policy().to_json_value();
         let mut context = Map::new();
-        for (k, v) in &w.context {
+        for (k, v) in w.context_all() {
             context.insert(k.clone(), context_json(v));
         }
         Case {
-            principal: w.caller.clone(),
+            principal: (*w.caller).clone(),
             action: w.action.clone(),
             resource: w.resource.clone(),
             resource_account: Some(w.resource_account.clone()),
@@ -315,7 +315,7 @@ impl HopRequest {
                 || k == "aws:principalorgpaths"
         };
         let mut out = BTreeMap::new();
-        for (k, v) in &w.context {
+        for (k, v) in w.context_all() {
             let chosen = w.chosen.iter().any(|c| c.eq_ignore_ascii_case(k));
             // A session name other than the default is a choice the path makes.
             let named_session = k.eq_ignore_ascii_case("sts:RoleSessionName")
