@@ -76,16 +76,19 @@ use std::sync::Arc;
 pub struct Reach<'a> {
     graph: Graph<'a>,
     /// Nodes by state id, made once.
-    nodes: Vec<Option<(Arc<Node>, Option<(bool, u32)>)>>,
+    nodes: Vec<Option<(Arc<Node>, Entity)>>,
 }
+
+/// For users and roles of the account: whether it is a role, and its index.
+type Entity = Option<(bool, u32)>;
 
 /// One node reached, with how.
 #[derive(Clone, Debug)]
 struct Reached {
     node: Arc<Node>,
     via: Via,
-    /// For roles and users of the account: its index and whether it is a role.
-    entity: Option<(bool, u32)>,
+    /// For roles and users of the account: whether it is a role, and its index.
+    entity: Entity,
 }
 
 /// Access to a resource of the list, held by one reached node.
@@ -176,7 +179,7 @@ impl<'a> Reach<'a> {
         Some((self.graph.externals.len() - 1) as u32)
     }
 
-    fn node_of(&mut self, id: StateId) -> Option<(Arc<Node>, Option<(bool, u32)>)> {
+    fn node_of(&mut self, id: StateId) -> Option<(Arc<Node>, Entity)> {
         if let Some(Some(n)) = self.nodes.get(id as usize) {
             return Some(n.clone());
         }
@@ -192,7 +195,7 @@ impl<'a> Reach<'a> {
         Some(made)
     }
 
-    fn make_node(&self, id: StateId) -> Option<(Node, Option<(bool, u32)>)> {
+    fn make_node(&self, id: StateId) -> Option<(Node, Entity)> {
         let key = self.graph.key(id)?;
         let acct = self.graph.account;
         let (principal, entity) = match key.base {
