@@ -2,6 +2,12 @@
 //! actions and under which conditions, as AWS IAM Access Analyzer reports it, and a witness
 //! request for each finding.
 //!
+//! [`analyze_policy`] analyses one resource policy. [`analyze_resource`] analyses a resource's
+//! whole configuration ([`ResourceConfig`]: S3 ACLs, Block Public Access and access points, KMS
+//! grants, Lambda function URLs, and the policy of every other type); [`Snapshot`] reads account
+//! snapshots of raw AWS CLI output resource by resource, and [`analyze_all`] analyses many
+//! resources on several threads. How each type is read: `perimeter::manual::analysis`.
+//!
 //! ```
 //! use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOfTrust};
 //! use perimeter::policy::Policy;
@@ -22,14 +28,28 @@
 //! # Ok::<(), perimeter::Error>(())
 //! ```
 
+mod config;
 mod finding;
+mod kms;
+mod lambda;
 mod lattice;
+mod parallel;
 mod resource;
+mod s3;
+pub mod snapshot;
 mod zone;
 
+pub use config::{
+    analyze_resource, AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, FunctionUrl,
+    FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
+    PolicyResource, PublicAccessBlock, ResourceConfig, S3Bucket,
+};
+pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
+pub use parallel::analyze_all;
 pub(crate) use resource::action_arns;
 pub use resource::{Resource, ResourceType};
+pub use snapshot::Snapshot;
 pub use zone::{Organization, ZoneOfTrust};
 
 use crate::eval::{Case, ReasonKind};
@@ -121,8 +141,34 @@ pub(crate) struct Unit<'a> {
     pub(crate) actions: std::sync::Arc<[String]>,
     /// (indices into `actions`, the resource ARNs they act on).
     pub(crate) shapes: Vec<(Vec<usize>, Lang)>,
-    /// Keys with fixed values.
+    /// Keys with fixed values (those with a value are also written into witnesses).
     pub(crate) constants: Vec<(String, Option<String>)>,
+    /// Further policies that must allow the same request (a request through an S3 access point
+    /// needs the access point policy and the bucket policy).
+    pub(crate) also: Vec<Also<'a>>,
+    /// A further restriction on the requests analysed (such as "through an access point of
+    /// another account").
+    pub(crate) require: Option<Require<'a>>,
+}
+
+/// Builds a restriction on the request space.
+pub(crate) type Require<'a> = Box<dyn Fn(&mut Space) -> NodeId + 'a>;
+
+/// Maps a unit's resource to the resource another policy sees.
+pub(crate) type MapResource<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+/// A policy that must also allow a unit's requests.
+pub(crate) struct Also<'a> {
+    /// The policy as the analysis reads it: its resources rewritten into the unit's resource
+    /// form (exactly: the rewritten policy matches a unit resource iff the original matches the
+    /// resource this policy sees).
+    pub(crate) policy: &'a CompiledPolicy,
+    /// The policy as written, for the witness.
+    pub(crate) original: &'a CompiledPolicy,
+    /// A name for the policy in statement references.
+    pub(crate) name: String,
+    /// The resource this policy sees for a unit resource (for the witness).
+    pub(crate) resource: MapResource<'a>,
 }
 
 /// Analyse one resource policy.
@@ -168,6 +214,12 @@ pub(crate) fn run_units(
             }
         }
     }
+    sort_findings(&mut out);
+    out
+}
+
+/// The order of a resource's findings: by principal, conditions, actions, sources.
+pub(crate) fn sort_findings(out: &mut [Finding]) {
     out.sort_by(|a, b| {
         (&a.principal, &a.condition, &a.action, &a.sources).cmp(&(
             &b.principal,
@@ -176,7 +228,6 @@ pub(crate) fn run_units(
             &b.sources,
         ))
     });
-    out
 }
 
 pub(crate) fn error_finding(resource: &Resource, error: &str, options: &Options) -> Finding {
@@ -222,7 +273,7 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
     classes.into_values().collect()
 }
 
-fn run_unit(
+pub(crate) fn run_unit(
     unit: &Unit<'_>,
     zone: &ZoneOfTrust,
     options: &Options,
@@ -232,7 +283,9 @@ fn run_unit(
         .map(|a| a.partition().to_string())
         .unwrap_or_else(|_| "aws".into());
     let mut space = Space::new(&partition, Actions::Finite(unit.actions.clone()));
-    space.declare_multi_from(&[unit.policy]);
+    let mut policies = vec![unit.policy];
+    policies.extend(unit.also.iter().map(|a| a.policy));
+    space.declare_multi_from(&policies);
     for (k, v) in &unit.constants {
         space.set_constant(k, v.as_deref());
     }
@@ -266,7 +319,18 @@ fn run_unit(
         let a = space.arena.or(allows);
         let d = space.arena.or(denies);
         let nd = space.arena.not(d);
-        space.arena.and2(a, nd)
+        let mut all = vec![a, nd];
+        // Every further policy must allow too.
+        for also in &unit.also {
+            let (a, d) = space.policy(also.policy);
+            all.push(a);
+            all.push(space.arena.not(d));
+        }
+        space.arena.and(all)
+    };
+    let require = match &unit.require {
+        Some(f) => f(&mut space),
+        None => crate::reason::formula::TRUE,
     };
     let allow_statements: Vec<_> = statements
         .iter()
@@ -281,11 +345,11 @@ fn run_unit(
             memo: &mut memo,
             budget,
         };
-        lattice::build_dims(&mut ctx, &[unit.policy])?
+        lattice::build_dims(&mut ctx, &policies)?
     };
     // Read the base last: building formulas may add facts about new keys.
     let base = space.base;
-    let allowed = space.arena.and([base, allow, ext, shape]);
+    let allowed = space.arena.and([base, allow, ext, shape, require]);
     // Only classes some Allow statement can grant need a look (decided without the solver).
     let grants = |a: &str| {
         let folded = crate::pattern::fold_str(a);
@@ -468,6 +532,14 @@ fn finding_of(
     };
     let spelled = |k: &str| space.spelling(k);
     lattice::describe(dims, intent, &mut f, spelled);
+    // A key the unit fixes (such as the access point a request goes through) does not restrict
+    // who can call: its label holds for every request of the unit.
+    f.condition.retain(|k, _| {
+        !unit
+            .constants
+            .iter()
+            .any(|(c, _)| c.eq_ignore_ascii_case(k))
+    });
     let mut actions: Vec<String> = acts
         .iter()
         .filter_map(|i| unit.actions.get(*i).cloned())
@@ -501,26 +573,94 @@ fn attach_witness(
         f.note = Some("no witness: the request could not be built".into());
         return;
     };
-    match check_witness(unit, &case) {
-        Some(refs) => {
-            f.statements = refs
-                .into_iter()
-                .map(|(index, sid)| StatementRef {
-                    policy: unit.policy_name.clone(),
-                    index,
-                    sid,
-                })
-                .collect();
-            case.resource_policy = Some(policy_json.clone());
-            f.witness = Some(case.to_json_value());
-        }
-        None => {
-            f.note = Some(
-                "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
-                    .into(),
-            );
+    // Keys the unit fixes are part of the request (an access point's ARN, a function URL's
+    // authorization type).
+    for (k, v) in &unit.constants {
+        if let Some(v) = v {
+            if !case.context.keys().any(|c| c.eq_ignore_ascii_case(k)) {
+                case.context
+                    .insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
         }
     }
+    // A provider's name matches without regard to case; write it as IAM does (`arn:aws:iam::…`),
+    // so that the witness reads back.
+    if let crate::eval::Caller::Federated { provider } = &mut case.principal {
+        *provider = provider.to_ascii_lowercase();
+    }
+    // One request per policy that must allow: the unit's, then each further one (the same
+    // request as that policy sees it).
+    let mut cases: Vec<(Case, &str, &CompiledPolicy)> = Vec::new();
+    for also in &unit.also {
+        let Some(resource) = (also.resource)(&case.resource) else {
+            f.note = Some("no witness: the request could not be built".into());
+            return;
+        };
+        let mut c = retarget(&case, &resource);
+        c.resource_policy = Some(also.original.policy().to_json_value());
+        cases.push((c, also.name.as_str(), also.original));
+    }
+    case.resource_policy = Some(policy_json.clone());
+    cases.insert(0, (case, unit.policy_name.as_str(), unit.policy));
+    let mut refs = Vec::new();
+    for (case, name, policy) in &cases {
+        match check_witness(policy, case) {
+            Some(r) => refs.extend(r.into_iter().map(|(index, sid)| StatementRef {
+                policy: (*name).to_string(),
+                index,
+                sid,
+            })),
+            None => {
+                f.note = Some(
+                    "no witness: the access depends on a policy variable or on a key used with operators of several types, which the analysis does not interpret (it reports the access rather than miss it)"
+                        .into(),
+                );
+                return;
+            }
+        }
+    }
+    // A witness must read back as a case (a principal written with a placeholder account, such
+    // as `arn:aws:iam::account-id:saml-provider/x`, matches in the policy but names no principal
+    // a request can have).
+    for (case, _, _) in &cases {
+        let text = match &case.principal {
+            crate::eval::Caller::Service { .. } | crate::eval::Caller::CanonicalUser { .. } => None,
+            other => Some(other.to_text()),
+        };
+        if let Some(Err(e)) = text.map(|t| crate::eval::Caller::parse(&t)) {
+            f.note = Some(format!("no witness: {}", e.message()));
+            return;
+        }
+    }
+    f.statements = refs;
+    f.witness = Some(match cases.as_slice() {
+        [(one, _, _)] => one.to_json_value(),
+        many => serde_json::Value::Array(many.iter().map(|(c, _, _)| c.to_json_value()).collect()),
+    });
+}
+
+/// The same request on another resource (the caller's own grants follow it).
+fn retarget(case: &Case, resource: &str) -> Case {
+    let mut c = case.clone();
+    let old = serde_json::Value::String(case.resource.clone());
+    let new = serde_json::Value::String(resource.to_string());
+    for p in c
+        .identity_policies
+        .iter_mut()
+        .chain(c.session_policies.iter_mut())
+    {
+        if let Some(sts) = p.get_mut("Statement").and_then(|s| s.as_array_mut()) {
+            for st in sts {
+                if let Some(r) = st.get_mut("Resource") {
+                    if *r == old {
+                        *r = new.clone();
+                    }
+                }
+            }
+        }
+    }
+    c.resource = resource.to_string();
+    c
 }
 
 /// A policy that allows exactly `action` on `resource` (what a caller's account can grant).
@@ -557,7 +697,7 @@ fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
 
 /// Evaluate a witness against the unit's compiled policy: the resource-policy statements that
 /// allow it, if it is allowed.
-fn check_witness(unit: &Unit<'_>, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
+fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
     let req = case.request().ok()?;
     let g = grant(&case.action, &case.resource)?;
     let identity: Vec<&CompiledPolicy> = if case.identity_policies.is_empty() {
@@ -570,7 +710,7 @@ fn check_witness(unit: &Unit<'_>, case: &Case) -> Option<Vec<(usize, Option<Stri
     } else {
         vec![&g]
     };
-    let resource = [unit.policy];
+    let resource = [policy];
     let parts = crate::eval::Parts {
         identity: &identity,
         resource: &resource,
@@ -581,9 +721,6 @@ fn check_witness(unit: &Unit<'_>, case: &Case) -> Option<Vec<(usize, Option<Stri
     };
     let ev = crate::eval::evaluate_parts(&req, &parts);
     if !ev.decision.is_allow() {
-        if std::env::var_os("PERIMETER_DEBUG_WITNESS").is_some() {
-            eprintln!("rejected witness: {}", case.to_json_value());
-        }
         return None;
     }
     Some(

@@ -7,6 +7,7 @@ pub mod arn;
 pub mod catalog;
 pub mod error;
 pub mod eval;
+pub mod findings;
 pub mod json;
 pub mod manual;
 pub mod pattern;

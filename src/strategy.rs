@@ -298,3 +298,67 @@ pub fn zone() -> impl Strategy<Value = crate::analyze::ZoneOfTrust> {
         1 => Just(crate::analyze::ZoneOfTrust::account(OWNER).with_trusted_account(PARTNER)),
     ]
 }
+
+/// Fail (as a proptest case failure) when anyone outside `zone` can reach `resource` through
+/// `policy`; the message holds the finding and its witness request, ready for `perimeter eval`.
+///
+/// # Errors
+/// A proptest `TestCaseError` describing the first external access
+/// found.
+pub fn assert_no_external_access(
+    policy: &Policy,
+    resource: &crate::analyze::Resource,
+    zone: &crate::analyze::ZoneOfTrust,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let findings =
+        crate::analyze::analyze_policy(policy, resource, zone, &crate::analyze::Options::default());
+    match findings.first() {
+        None => Ok(()),
+        Some(f) => Err(proptest::test_runner::TestCaseError::fail(describe(
+            "external access",
+            f,
+        ))),
+    }
+}
+
+/// Fail when `policy` grants public access to `resource` (a finding with `isPublic`), with the
+/// finding and its witness request in the message.
+///
+/// # Errors
+/// A proptest `TestCaseError` describing the public access.
+pub fn assert_no_public_access(
+    policy: &Policy,
+    resource: &crate::analyze::Resource,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let zone = crate::analyze::ZoneOfTrust::account(&resource.owner_account);
+    let findings = crate::analyze::analyze_policy(
+        policy,
+        resource,
+        &zone,
+        &crate::analyze::Options::default(),
+    );
+    match findings
+        .iter()
+        .find(|f| f.is_public == Some(true) || f.error.is_some())
+    {
+        None => Ok(()),
+        Some(f) => Err(proptest::test_runner::TestCaseError::fail(describe(
+            "public access",
+            f,
+        ))),
+    }
+}
+
+fn describe(what: &str, f: &crate::analyze::Finding) -> String {
+    let finding = serde_json::to_string(&crate::analyze::Finding {
+        witness: None,
+        ..f.clone()
+    })
+    .unwrap_or_default();
+    let witness = f
+        .witness
+        .as_ref()
+        .map(|w| w.to_string())
+        .unwrap_or_else(|| "(none)".into());
+    format!("{what}: {finding}\ncounterexample request (perimeter eval): {witness}")
+}

@@ -172,3 +172,26 @@ fn cases() -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(256)
 }
+
+#[test]
+fn assertion_helpers_fail_with_a_counterexample() {
+    use perimeter::strategy::{assert_no_external_access, assert_no_public_access};
+    let public = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vocab-bucket/*"}]}"#).unwrap();
+    let e = assert_no_public_access(&public, &bucket())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("public access") && e.contains("counterexample request"),
+        "{e}"
+    );
+    assert!(e.contains(r#""action":"s3:GetObject""#), "{e}");
+    let partner = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::vocab-bucket/*"}]}"#).unwrap();
+    assert!(assert_no_public_access(&partner, &bucket()).is_ok());
+    assert!(assert_no_external_access(&partner, &bucket(), &ZoneOfTrust::account(OWNER)).is_err());
+    assert!(assert_no_external_access(
+        &partner,
+        &bucket(),
+        &ZoneOfTrust::account(OWNER).with_trusted_account("222222222222")
+    )
+    .is_ok());
+}

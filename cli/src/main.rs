@@ -7,9 +7,12 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze;
 mod eval;
+mod findings;
 mod generate;
 mod io;
+mod preview;
 mod unused;
 mod validate;
 
@@ -23,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Find who outside the zone of trust can reach each resource of a snapshot or one policy.
+    Analyze(analyze::Args),
     /// Evaluate requests against their policies (one case, an array, or JSON lines).
     Eval(eval::Args),
     /// Validate policies with Access Analyzer's checks, issue codes and locations.
@@ -31,6 +36,11 @@ enum Command {
     Unused(unused::Args),
     /// Generate policies granting what a role or user used, from CloudTrail.
     GeneratePolicy(generate::Args),
+    /// Track external access findings across runs (archive rules, resolved findings), export
+    /// them (SARIF, ASFF, EventBridge) and gate CI on them.
+    Findings(findings::Args),
+    /// Preview the external access a proposed resource policy would give (access previews).
+    Preview(preview::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,9 +56,12 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
+        Command::Findings(args) => findings::run(args),
+        Command::Preview(args) => preview::run(args),
     }
 }

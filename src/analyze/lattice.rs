@@ -103,6 +103,28 @@ impl Ctx<'_> {
     pub(crate) fn sat(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
         solve(&self.space.arena, self.memo, self.budget, root)
     }
+
+    /// Whether label `b` lies within label `a`, decided on their one dimension when both are
+    /// single atoms of the same dimension (`None`: ask the solver).
+    fn direct_within(&mut self, a: NodeId, b: NodeId) -> Result<Option<bool>, OutOfBudget> {
+        let arena = &self.space.arena;
+        let (Node::Atom(x), Node::Atom(y)) = (arena.node(a), arena.node(b)) else {
+            return Ok(None);
+        };
+        let (Some(ax), Some(ay)) = (arena.atoms.get(*x as usize), arena.atoms.get(*y as usize))
+        else {
+            return Ok(None);
+        };
+        match (ax.dim(), ay.dim()) {
+            (Some(d), Some(e)) if d == e => {
+                let lits = [(*y, true), (*x, false)];
+                Ok(Some(
+                    crate::reason::theory::decide(arena, d, &lits, self.budget)?.is_none(),
+                ))
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 fn principal_display(v: &PrincipalValue) -> Option<Display> {
@@ -247,9 +269,14 @@ fn order(
                     (Some(x), Some(y)) => (x.node, y.node),
                     _ => continue,
                 };
-                let not_a = ctx.space.arena.not(la);
-                let q = ctx.space.arena.and([base, lb, not_a]);
-                ctx.sat(q)?.is_none()
+                match ctx.direct_within(la, lb)? {
+                    Some(inside) => inside,
+                    None => {
+                        let not_a = ctx.space.arena.not(la);
+                        let q = ctx.space.arena.and([base, lb, not_a]);
+                        ctx.sat(q)?.is_none()
+                    }
+                }
             };
             if let Some(row) = within.get_mut(a) {
                 if let Some(cell) = row.get_mut(b) {
@@ -314,24 +341,11 @@ fn order(
 
 /// The region of an intent: inside each label, outside its children.
 fn region(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
-    let mut parts = Vec::new();
-    for (d, &l) in dims.iter().zip(intent) {
-        let Some(label) = d.labels.get(l) else {
-            continue;
-        };
-        parts.push(label.node);
-        let kids: Vec<NodeId> = d
-            .children
-            .get(l)
-            .map(|c| {
-                c.iter()
-                    .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let any = ctx.space.arena.or(kids);
-        parts.push(ctx.space.arena.not(any));
-    }
+    let parts: Vec<NodeId> = dims
+        .iter()
+        .zip(intent)
+        .map(|(d, &l)| label_region(ctx, d, l))
+        .collect();
     ctx.space.arena.and(parts)
 }
 
@@ -549,6 +563,13 @@ pub(crate) fn reach(
                     continue;
                 }
             }
+            // Keys outside the principal group are independent of the well-formedness and zone
+            // constraints (which only speak of the caller).
+            let g = if in_principal_group(d.key.as_deref()) {
+                global
+            } else {
+                crate::reason::formula::TRUE
+            };
             let mut hits = Vec::new();
             for (l, r) in regions
                 .get(k)
@@ -557,7 +578,7 @@ pub(crate) fn reach(
                 .iter()
                 .enumerate()
             {
-                let q = ctx.space.arena.and([global, part, *r]);
+                let q = ctx.space.arena.and([g, part, *r]);
                 if ctx.sat(q)?.is_some() {
                     hits.push(l);
                 }
@@ -589,14 +610,18 @@ pub(crate) fn enumerate(
 ) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
     let mut candidates: Vec<Vec<usize>> = Vec::new();
     let mut seen = ahash::AHashSet::new();
+    let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
-        // Skip statements with no allowed request in this constraint.
+        // Skip statements with no allowed request in this constraint (with one statement, the
+        // candidates' own checks decide as much).
         let Some(st) = statements.get(i) else {
             continue;
         };
-        let q = ctx.space.arena.and2(allowed, st.all);
-        if ctx.sat(q)?.is_none() {
-            continue;
+        if several {
+            let q = ctx.space.arena.and2(allowed, st.all);
+            if ctx.sat(q)?.is_none() {
+                continue;
+            }
         }
         let mut product: Vec<Vec<usize>> = vec![Vec::new()];
         for labels in per_dim {

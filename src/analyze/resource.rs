@@ -64,7 +64,7 @@ pub enum ResourceType {
 
 /// How an action's resource relates to the analysed resource's ARN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     /// The ARN itself.
     Exact,
     /// The ARN followed by this separator and more (S3 objects `/key`, Lambda qualifiers `:1`).
@@ -176,9 +176,9 @@ impl fmt::Display for ResourceType {
     }
 }
 
-type Universe = (std::sync::Arc<[String]>, Vec<(Vec<usize>, Shape)>);
+pub(crate) type Universe = (std::sync::Arc<[String]>, Vec<(Vec<usize>, Shape)>);
 
-fn universe(t: ResourceType) -> &'static Universe {
+pub(crate) fn universe(t: ResourceType) -> &'static Universe {
     static CELLS: OnceLock<Vec<(ResourceType, OnceLock<Universe>)>> = OnceLock::new();
     let cells = CELLS.get_or_init(|| {
         ResourceType::ALL
@@ -257,7 +257,7 @@ impl Resource {
     }
 }
 
-fn shape_lang(arn: &str, s: Shape) -> Lang {
+pub(crate) fn shape_lang(arn: &str, s: Shape) -> Lang {
     let base = Lang::literal(arn, false);
     match s {
         Shape::Exact => base,
@@ -319,6 +319,8 @@ pub(crate) fn policy_units<'a>(
                 Some(resource.owner_account.clone()),
             ),
         ],
+        also: Vec::new(),
+        require: None,
     }]
 }
 

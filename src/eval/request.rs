@@ -537,6 +537,17 @@ impl RequestBuilder {
         if let Some(a) = &req.resource_account {
             ctx.insert_default("aws:ResourceAccount", one(a));
         }
+        // Every AWS KMS request carries the caller's account (AWS KMS Developer Guide,
+        // "kms:CallerAccount").
+        if req
+            .action
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        {
+            if let Some(a) = req.caller.account() {
+                ctx.insert_default("kms:CallerAccount", one(a));
+            }
+        }
         req
     }
 }

@@ -344,7 +344,9 @@ impl Space {
         let head = format!("arn:{}:iam::{account}:role/", self.partition);
         [
             lit(&format!("{head}{name}")),
+            // A path is one or more segments, each ending with `/`: never empty.
             lit(&head)
+                .then_tok(Tok::One(Mask::NONE))
                 .then_tok(Tok::Run(Mask::NONE))
                 .then_str("/")
                 .then_str(name),

@@ -1,0 +1,1385 @@
+//! Account snapshots: the zone of trust, and per resource its ARN, type, owner and the raw output
+//! of the AWS CLI calls that describe it. The format is documented in `docs/snapshot.md`.
+//!
+//! Two layouts, read by the same reader, resource by resource with bounded memory:
+//!
+//! - one JSON document, `{"zoneOfTrust": …, "accounts": …, "resources": [ … ]}` (the header keys
+//!   must come before `resources`);
+//! - JSON lines: a header object (`{"zoneOfTrust": …}`), then one resource object per line.
+//!
+//! A resource that cannot be read is an error for that resource only: its identity (ARN, type,
+//! owner) is enough to give it an error finding ([`ResourceConfig::Invalid`]); without it the
+//! iterator yields an [`Error`] naming the resource's index and JSON location, and goes on.
+//!
+//! ```
+//! use perimeter::analyze::{analyze_resource, Options, Snapshot};
+//!
+//! let text = r#"{"zoneOfTrust": {"accounts": ["111122223333"]}, "resources": [
+//!   {"arn": "arn:aws:sqs:us-east-1:111122223333:orders", "type": "AWS::SQS::Queue",
+//!    "sqs get-queue-attributes": {"Attributes": {"Policy":
+//!      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sqs:SendMessage\",\"Resource\":\"*\"}]}"}}}
+//! ]}"#;
+//! let mut snapshot = Snapshot::read(text.as_bytes())?;
+//! let zone = snapshot.zone_of_trust().cloned().unwrap_or_default();
+//! let queue = snapshot.next().unwrap()?;
+//! let findings = analyze_resource(&queue, &zone, &Options::default());
+//! assert_eq!(findings[0].is_public, Some(true));
+//! assert!(snapshot.next().is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use super::config::{
+    AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, FunctionUrl, FunctionUrlAuthType,
+    InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin, PolicyResource,
+    PublicAccessBlock, ResourceConfig, S3Bucket,
+};
+use super::{Resource, ResourceType, ZoneOfTrust};
+use crate::error::{quote, Error, ErrorKind, Location};
+use crate::json::{self, Node, PathSegment, Position, Value};
+use crate::policy::Policy;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+/// The largest resource (or header value) read, in bytes: 16 MiB.
+pub const MAX_RESOURCE_BYTES: usize = 16 << 20;
+
+/// Account-level settings from the header's `accounts` map.
+#[derive(Clone, Debug, Default)]
+struct AccountSettings {
+    public_access_block: Option<PublicAccessBlock>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// Inside the `resources` array of one document.
+    Array,
+    /// After the `resources` array: the rest of the document.
+    AfterArray,
+    /// JSON lines after the header.
+    Lines,
+    /// Nothing more to read.
+    Done,
+}
+
+/// A snapshot being read: the header, then the resources one at a time (an iterator).
+///
+/// Memory is bounded by the largest resource ([`MAX_RESOURCE_BYTES`]), whatever the number of
+/// resources.
+pub struct Snapshot<R> {
+    scan: Scanner<R>,
+    zone: Option<ZoneOfTrust>,
+    accounts: BTreeMap<String, AccountSettings>,
+    layout: Layout,
+    index: usize,
+}
+
+impl<R: BufRead> Snapshot<R> {
+    /// Read the header; the resources are then read by iterating.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Syntax`] when the text does not start with a JSON object, and
+    /// [`ErrorKind::Input`] for a malformed header (`zoneOfTrust`, `accounts`), each with its
+    /// location.
+    pub fn read(reader: R) -> Result<Snapshot<R>, Error> {
+        let mut s = Snapshot {
+            scan: Scanner::new(reader),
+            zone: None,
+            accounts: BTreeMap::new(),
+            layout: Layout::Done,
+            index: 0,
+        };
+        s.header()?;
+        Ok(s)
+    }
+
+    /// The zone of trust the snapshot names, if any.
+    pub fn zone_of_trust(&self) -> Option<&ZoneOfTrust> {
+        self.zone.as_ref()
+    }
+
+    fn header(&mut self) -> Result<(), Error> {
+        match self.scan.skip_ws()? {
+            Some(b'{') => self.scan.bump()?,
+            Some(_) => {
+                return Err(self.scan.error(
+                    ErrorKind::Syntax,
+                    "a snapshot must start with a json object",
+                ))
+            }
+            None => return Err(self.scan.error(ErrorKind::Syntax, "the snapshot is empty")),
+        }
+        let mut first = true;
+        loop {
+            match self.scan.skip_ws()? {
+                Some(b'}') => {
+                    self.scan.bump()?;
+                    self.layout = Layout::Lines;
+                    return Ok(());
+                }
+                Some(b',') if !first => {
+                    self.scan.bump()?;
+                    self.scan.skip_ws()?;
+                }
+                Some(_) if first => {}
+                _ => {
+                    return Err(self.scan.error(
+                        ErrorKind::Syntax,
+                        "expected `,` or `}` in the snapshot header",
+                    ))
+                }
+            }
+            first = false;
+            let key = self.scan.key()?;
+            match key.as_str() {
+                "resources" => {
+                    if self.scan.skip_ws()? != Some(b'[') {
+                        return Err(self
+                            .scan
+                            .error(ErrorKind::Input, "`resources` must be an array"));
+                    }
+                    self.scan.bump()?;
+                    self.layout = Layout::Array;
+                    return Ok(());
+                }
+                "zoneOfTrust" | "accounts" => {
+                    let (text, start) = self.scan.value(MAX_RESOURCE_BYTES)?;
+                    let node = parse_chunk(&text, start, &format!("/{key}"))?;
+                    if key == "zoneOfTrust" {
+                        let zone: ZoneOfTrust = serde_json::from_value(node.to_serde())
+                            .map_err(|e| {
+                                Error::at(
+                                    ErrorKind::Input,
+                                    format!("malformed `zoneOfTrust`: {e}"),
+                                    loc(start, node.span.start, "/zoneOfTrust"),
+                                )
+                            })?;
+                        zone.validate().map_err(|e| {
+                            e.with_location(Some(loc(start, node.span.start, "/zoneOfTrust")))
+                        })?;
+                        self.zone = Some(zone);
+                    } else {
+                        self.accounts = read_accounts(&node, start)?;
+                    }
+                }
+                other => {
+                    return Err(self.scan.error(
+                        ErrorKind::Input,
+                        &format!(
+                            "unknown snapshot field {} (expected `zoneOfTrust`, `accounts` or `resources`)",
+                            quote(other)
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn next_item(&mut self) -> Option<Result<ResourceConfig, Error>> {
+        loop {
+            match self.layout {
+                Layout::Done => return None,
+                Layout::Array => match self.array_element() {
+                    Ok(Some(item)) => return Some(item),
+                    Ok(None) => self.layout = Layout::AfterArray,
+                    Err(e) => {
+                        self.layout = Layout::Done;
+                        return Some(Err(e));
+                    }
+                },
+                Layout::AfterArray => {
+                    self.layout = Layout::Done;
+                    if let Err(e) = self.after_array() {
+                        return Some(Err(e));
+                    }
+                }
+                Layout::Lines => match self.scan.line(MAX_RESOURCE_BYTES) {
+                    Ok(None) => self.layout = Layout::Done,
+                    Ok(Some((text, start, too_long))) => {
+                        if text.iter().all(u8::is_ascii_whitespace) && !too_long {
+                            continue;
+                        }
+                        let i = self.index;
+                        self.index += 1;
+                        if too_long {
+                            return Some(Err(Error::at(
+                                ErrorKind::Limit,
+                                format!("resource {i} is larger than {MAX_RESOURCE_BYTES} bytes"),
+                                loc(start, Position::default(), ""),
+                            )));
+                        }
+                        return Some(self.resource(&text, start, String::new(), i));
+                    }
+                    Err(e) => {
+                        self.layout = Layout::Done;
+                        return Some(Err(e));
+                    }
+                },
+            }
+        }
+    }
+
+    /// The next element of `resources`, `None` at its end.
+    fn array_element(&mut self) -> Result<Option<Result<ResourceConfig, Error>>, Error> {
+        let i = self.index;
+        match self.scan.skip_ws()? {
+            Some(b']') => {
+                self.scan.bump()?;
+                return Ok(None);
+            }
+            Some(b',') if i > 0 => {
+                self.scan.bump()?;
+                self.scan.skip_ws()?;
+            }
+            Some(_) if i == 0 => {}
+            Some(_) => {
+                return Err(self
+                    .scan
+                    .error(ErrorKind::Syntax, "expected `,` or `]` in `resources`"))
+            }
+            None => {
+                return Err(self.scan.error(
+                    ErrorKind::Syntax,
+                    "the snapshot ends inside `resources` (is it truncated?)",
+                ))
+            }
+        }
+        self.index += 1;
+        let (text, start, too_long) = self.scan.value_or_skip(MAX_RESOURCE_BYTES)?;
+        if too_long {
+            return Ok(Some(Err(Error::at(
+                ErrorKind::Limit,
+                format!("resource {i} is larger than {MAX_RESOURCE_BYTES} bytes"),
+                loc(start, Position::default(), &format!("/resources/{i}")),
+            ))));
+        }
+        Ok(Some(self.resource(
+            &text,
+            start,
+            format!("/resources/{i}"),
+            i,
+        )))
+    }
+
+    /// The rest of the document after `resources`: nothing but the closing brace.
+    fn after_array(&mut self) -> Result<(), Error> {
+        match self.scan.skip_ws()? {
+            Some(b'}') => {
+                self.scan.bump()?;
+                match self.scan.skip_ws()? {
+                    None => Ok(()),
+                    Some(_) => Err(self.scan.error(
+                        ErrorKind::Syntax,
+                        "unexpected text after the end of the snapshot",
+                    )),
+                }
+            }
+            Some(b',') => Err(self.scan.error(
+                ErrorKind::Input,
+                "`zoneOfTrust` and `accounts` must come before `resources` (the snapshot is read as a stream)",
+            )),
+            _ => Err(self
+                .scan
+                .error(ErrorKind::Syntax, "expected `}` after `resources`")),
+        }
+    }
+
+    fn resource(
+        &self,
+        text: &[u8],
+        start: Position,
+        pointer: String,
+        index: usize,
+    ) -> Result<ResourceConfig, Error> {
+        let node = parse_chunk(text, start, &pointer).map_err(|e| {
+            let msg = format!("resource {index}: {}", e.message());
+            match e.location() {
+                Some(l) => Error::at(e.kind(), msg, l.clone()),
+                None => Error::new(e.kind(), msg),
+            }
+        })?;
+        let reader = ResourceReader {
+            base: start,
+            pointer,
+            index,
+            accounts: &self.accounts,
+        };
+        reader.read(&node)
+    }
+}
+
+impl<R: BufRead> Iterator for Snapshot<R> {
+    type Item = Result<ResourceConfig, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_item()
+    }
+}
+
+/// An absolute location from a chunk's start and a position inside the chunk.
+fn loc(chunk: Position, inner: Position, pointer: &str) -> Location {
+    let (line, column) = if inner.line <= 1 {
+        (chunk.line, chunk.column + inner.column)
+    } else {
+        (chunk.line + inner.line - 1, inner.column)
+    };
+    Location {
+        line,
+        column,
+        offset: chunk.offset + inner.offset,
+        pointer: pointer.to_string(),
+    }
+}
+
+fn parse_chunk(text: &[u8], start: Position, pointer: &str) -> Result<Node, Error> {
+    let limits = json::Limits::default().with_max_bytes(MAX_RESOURCE_BYTES);
+    json::parse_bytes(text, &limits).map_err(|e| {
+        let l = e.location().map(|l| {
+            let mut x = loc(
+                start,
+                Position {
+                    line: l.line,
+                    column: l.column,
+                    offset: l.offset,
+                },
+                pointer,
+            );
+            x.pointer = format!("{pointer}{}", l.pointer);
+            x
+        });
+        Error::new(e.kind(), e.message()).with_location(l)
+    })
+}
+
+fn read_accounts(node: &Node, start: Position) -> Result<BTreeMap<String, AccountSettings>, Error> {
+    let bad = |n: &Node, p: &str, msg: String| {
+        Error::at(ErrorKind::Input, msg, loc(start, n.span.start, p))
+    };
+    let Value::Object(members) = &node.value else {
+        return Err(bad(
+            node,
+            "/accounts",
+            "`accounts` must be an object keyed by account id".into(),
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for m in members {
+        let p = format!("/accounts/{}", m.key);
+        if !crate::arn::is_account_id(&m.key) {
+            return Err(bad(
+                &m.value,
+                &p,
+                format!(
+                    "`accounts` key {} is not a 12-digit account id",
+                    quote(&m.key)
+                ),
+            ));
+        }
+        let mut s = AccountSettings::default();
+        for f in m.value.members() {
+            match f.key.as_str() {
+                "s3control get-public-access-block" => {
+                    s.public_access_block = Some(
+                        read_bpa(&f.value)
+                            .map_err(|msg| bad(&f.value, &format!("{p}/{}", f.key), msg))?,
+                    )
+                }
+                other => {
+                    return Err(bad(
+                        &f.value,
+                        &p,
+                        format!(
+                        "unknown account field {} (expected `s3control get-public-access-block`)",
+                        quote(other)
+                    ),
+                    ))
+                }
+            }
+        }
+        out.insert(m.key.clone(), s);
+    }
+    Ok(out)
+}
+
+// ---- resources ------------------------------------------------------------------------------
+
+/// The fields every resource has.
+const COMMON: &[&str] = &["arn", "type", "ownerAccount", "description", "policy"];
+
+/// The CLI calls whose output holds a resource's policy, per type: (call, path to the policy,
+/// whether a missing policy means "none").
+fn policy_calls(t: ResourceType) -> &'static [(&'static str, &'static [&'static str], bool)] {
+    match t {
+        ResourceType::S3Bucket | ResourceType::S3ExpressDirectoryBucket => {
+            &[("s3api get-bucket-policy", &["Policy"], false)]
+        }
+        ResourceType::KmsKey => &[("kms get-key-policy", &["Policy"], false)],
+        ResourceType::SqsQueue => &[("sqs get-queue-attributes", &["Attributes", "Policy"], true)],
+        ResourceType::LambdaFunction => &[("lambda get-policy", &["Policy"], false)],
+        ResourceType::LambdaLayerVersion => {
+            &[("lambda get-layer-version-policy", &["Policy"], false)]
+        }
+        ResourceType::IamRole => &[
+            ("iam get-role", &["Role", "AssumeRolePolicyDocument"], false),
+            (
+                "iam get-account-authorization-details",
+                &["AssumeRolePolicyDocument"],
+                false,
+            ),
+        ],
+        ResourceType::SecretsManagerSecret => &[(
+            "secretsmanager get-resource-policy",
+            &["ResourcePolicy"],
+            true,
+        )],
+        ResourceType::SnsTopic => &[("sns get-topic-attributes", &["Attributes", "Policy"], true)],
+        ResourceType::EcrRepository => &[("ecr get-repository-policy", &["policyText"], false)],
+        ResourceType::EfsFileSystem => &[("efs describe-file-system-policy", &["Policy"], false)],
+        ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => {
+            &[("dynamodb get-resource-policy", &["Policy"], false)]
+        }
+        _ => &[],
+    }
+}
+
+/// Other calls a type reads.
+fn other_calls(t: ResourceType) -> &'static [&'static str] {
+    match t {
+        ResourceType::S3Bucket => &[
+            "s3api get-bucket-acl",
+            "s3api get-public-access-block",
+            "s3control get-public-access-block",
+            "accessPoints",
+        ],
+        ResourceType::KmsKey => &["kms list-grants"],
+        ResourceType::LambdaFunction => &[
+            "lambda get-function-url-config",
+            "lambda list-function-url-configs",
+        ],
+        _ => &[],
+    }
+}
+
+struct ResourceReader<'a> {
+    base: Position,
+    pointer: String,
+    index: usize,
+    accounts: &'a BTreeMap<String, AccountSettings>,
+}
+
+/// A problem inside a resource: the message and the node it is about, with the path to it.
+struct Problem {
+    message: String,
+    at: Position,
+    path: Vec<PathSegment>,
+    kind: ErrorKind,
+}
+
+fn problem(n: &Node, path: &[&str], message: String) -> Problem {
+    Problem {
+        message,
+        at: n.span.start,
+        path: path
+            .iter()
+            .map(|k| PathSegment::Key(k.to_string()))
+            .collect(),
+        kind: ErrorKind::Input,
+    }
+}
+
+impl ResourceReader<'_> {
+    fn error(&self, arn: Option<&str>, p: Problem) -> Error {
+        let mut pointer = self.pointer.clone();
+        pointer.push_str(&json::Path(p.path).pointer());
+        let who = match arn {
+            Some(a) => format!("resource {} ({})", self.index, quote(a)),
+            None => format!("resource {}", self.index),
+        };
+        Error::at(
+            p.kind,
+            format!("{who}: {}", p.message),
+            loc(self.base, p.at, &pointer),
+        )
+    }
+
+    fn read(&self, node: &Node) -> Result<ResourceConfig, Error> {
+        if !matches!(node.value, Value::Object(_)) {
+            return Err(self.error(
+                None,
+                problem(
+                    node,
+                    &[],
+                    format!("must be a json object, found {}", node.value.type_name()),
+                ),
+            ));
+        }
+        let arn = match node.get("arn").map(|n| (n, n.as_str())) {
+            Some((_, Some(a))) => a.to_string(),
+            Some((n, None)) => {
+                return Err(self.error(None, problem(n, &["arn"], "`arn` must be a string".into())))
+            }
+            None => {
+                return Err(self.error(None, problem(node, &[], "needs an `arn`".into())));
+            }
+        };
+        let a = Some(arn.as_str());
+        let t = match node.get("type") {
+            Some(n) => match n.as_str().and_then(ResourceType::parse) {
+                Some(t) => t,
+                None => {
+                    return Err(self.error(
+                        a,
+                        problem(
+                            n,
+                            &["type"],
+                            format!(
+                            "unknown resource type {} (expected a type such as `AWS::S3::Bucket`)",
+                            quote(n.as_str().unwrap_or("(not a string)"))
+                        ),
+                        ),
+                    ))
+                }
+            },
+            None => return Err(self.error(a, problem(node, &[], "needs a `type`".into()))),
+        };
+        let owner = match node.get("ownerAccount") {
+            Some(n) => match n.as_str().filter(|s| crate::arn::is_account_id(s)) {
+                Some(o) => o.to_string(),
+                None => {
+                    return Err(self.error(
+                        a,
+                        problem(
+                            n,
+                            &["ownerAccount"],
+                            "`ownerAccount` must be a 12-digit account id".into(),
+                        ),
+                    ))
+                }
+            },
+            None => match arn
+                .split(':')
+                .nth(4)
+                .filter(|s| crate::arn::is_account_id(s))
+            {
+                Some(o) => o.to_string(),
+                None => {
+                    return Err(self.error(
+                        a,
+                        problem(
+                            node,
+                            &[],
+                            "needs `ownerAccount` (its ARN has no account id)".into(),
+                        ),
+                    ))
+                }
+            },
+        };
+        let resource = Resource::new(&arn, t, &owner);
+        // From here on, a problem gives the resource an error finding.
+        match self.config(node, resource.clone()) {
+            Ok(c) => Ok(c),
+            Err(p) => Ok(ResourceConfig::Invalid(InvalidResource::new(
+                resource,
+                self.error(a, p),
+            ))),
+        }
+    }
+
+    fn config(&self, node: &Node, resource: Resource) -> Result<ResourceConfig, Problem> {
+        let t = resource.resource_type;
+        let calls = policy_calls(t);
+        let others = other_calls(t);
+        for m in node.members() {
+            let k = m.key.as_str();
+            if !COMMON.contains(&k)
+                && !calls.iter().any(|(c, _, _)| *c == k)
+                && !others.contains(&k)
+            {
+                let mut expected: Vec<String> = calls.iter().map(|(c, _, _)| quote(c)).collect();
+                expected.extend(others.iter().map(|c| quote(c)));
+                expected.push("`policy`".into());
+                return Err(problem(
+                    &m.value,
+                    &[k],
+                    format!(
+                        "unknown field {} for {} (expected {})",
+                        quote(k),
+                        t.as_str(),
+                        expected.join(", ")
+                    ),
+                ));
+            }
+        }
+        if calls.is_empty() {
+            return Err(problem(
+                node,
+                &["type"],
+                format!("{} resources are not read from snapshots yet", t.as_str()),
+            ));
+        }
+        // The policy: `policy`, or the first call output that holds one.
+        let mut policy = None;
+        if let Some(n) = node.get("policy") {
+            policy = read_policy(n, &["policy"])?;
+        } else {
+            for (call, path, optional) in calls {
+                let Some(out) = node.get(call) else { continue };
+                let mut n = out;
+                let mut missing = false;
+                for step in *path {
+                    match n.get(step) {
+                        Some(x) => n = x,
+                        None => {
+                            missing = true;
+                            break;
+                        }
+                    }
+                }
+                if missing {
+                    if *optional {
+                        continue;
+                    }
+                    return Err(problem(
+                        out,
+                        &[call],
+                        format!("`{call}` output has no `{}`", path.join(".")),
+                    ));
+                }
+                let mut p: Vec<&str> = vec![call];
+                p.extend(path.iter());
+                policy = read_policy(n, &p)?;
+                break;
+            }
+        }
+        Ok(match t {
+            ResourceType::S3Bucket => {
+                ResourceConfig::S3Bucket(self.bucket(node, resource, policy)?)
+            }
+            ResourceType::KmsKey => ResourceConfig::KmsKey(KmsKey {
+                resource,
+                policy,
+                grants: match node.get("kms list-grants") {
+                    Some(n) => read_grants(n)?,
+                    None => Vec::new(),
+                },
+            }),
+            ResourceType::LambdaFunction => ResourceConfig::LambdaFunction(LambdaFunction {
+                resource,
+                policy,
+                urls: read_urls(node)?,
+            }),
+            _ => ResourceConfig::Policy(PolicyResource::new(resource, policy)),
+        })
+    }
+
+    fn bucket(
+        &self,
+        node: &Node,
+        resource: Resource,
+        policy: Option<Policy>,
+    ) -> Result<S3Bucket, Problem> {
+        let bpa = |key: &str| -> Result<Option<PublicAccessBlock>, Problem> {
+            node.get(key)
+                .map(|n| read_bpa(n).map_err(|m| problem(n, &[key], m)))
+                .transpose()
+        };
+        let account_bpa = match bpa("s3control get-public-access-block")? {
+            Some(b) => Some(b),
+            None => self
+                .accounts
+                .get(&resource.owner_account)
+                .and_then(|a| a.public_access_block),
+        };
+        let acl = node.get("s3api get-bucket-acl").map(read_acl).transpose()?;
+        let access_points = match node.get("accessPoints") {
+            None => None,
+            Some(n) => {
+                let Value::Array(items) = &n.value else {
+                    return Err(problem(
+                        n,
+                        &["accessPoints"],
+                        "`accessPoints` must be an array".into(),
+                    ));
+                };
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    out.push(read_access_point(item).map_err(|mut p| {
+                        let mut path = vec![
+                            PathSegment::Key("accessPoints".into()),
+                            PathSegment::Index(i),
+                        ];
+                        path.append(&mut p.path);
+                        p.path = path;
+                        p
+                    })?);
+                }
+                Some(out)
+            }
+        };
+        Ok(S3Bucket {
+            resource,
+            policy,
+            acl,
+            public_access_block: bpa("s3api get-public-access-block")?,
+            account_public_access_block: account_bpa,
+            access_points,
+        })
+    }
+}
+
+/// A policy from a node: an object, a JSON string holding one (URL-encoded or not), or a CLI
+/// wrapper. `null` or an empty string means no policy.
+fn read_policy(n: &Node, path: &[&str]) -> Result<Option<Policy>, Problem> {
+    let parsed = match &n.value {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        // The usual case: the policy's JSON text.
+        Value::String(s) if s.trim_start().starts_with('{') => Policy::parse(s),
+        // URL-encoded (as the IAM API returns it), or a string inside the string.
+        Value::String(s) => {
+            let quoted = serde_json::Value::String(s.clone()).to_string();
+            Policy::parse(&quoted)
+        }
+        _ => Policy::from_json_value(&n.to_serde()),
+    };
+    parsed.map(Some).map_err(|e| Problem {
+        message: format!("the policy does not parse: {e}"),
+        at: n.span.start,
+        path: path
+            .iter()
+            .map(|k| PathSegment::Key(k.to_string()))
+            .collect(),
+        kind: e.kind(),
+    })
+}
+
+fn bool_field(n: &Node, key: &str) -> Result<bool, String> {
+    match n.get(key).map(|v| &v.value) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
+        Some(other) => Err(format!(
+            "`{key}` must be true or false, found {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// `{"PublicAccessBlockConfiguration": {…}}` or the configuration itself.
+fn read_bpa(n: &Node) -> Result<PublicAccessBlock, String> {
+    let c = n.get("PublicAccessBlockConfiguration").unwrap_or(n);
+    if !matches!(c.value, Value::Object(_)) {
+        return Err("Block Public Access settings must be an object".into());
+    }
+    for m in c.members() {
+        if !matches!(
+            m.key.as_str(),
+            "BlockPublicAcls" | "IgnorePublicAcls" | "BlockPublicPolicy" | "RestrictPublicBuckets"
+        ) {
+            return Err(format!(
+                "unknown Block Public Access setting {}",
+                quote(&m.key)
+            ));
+        }
+    }
+    Ok(PublicAccessBlock {
+        block_public_acls: bool_field(c, "BlockPublicAcls")?,
+        ignore_public_acls: bool_field(c, "IgnorePublicAcls")?,
+        block_public_policy: bool_field(c, "BlockPublicPolicy")?,
+        restrict_public_buckets: bool_field(c, "RestrictPublicBuckets")?,
+    })
+}
+
+fn str_at<'n>(n: &'n Node, key: &str) -> Option<&'n str> {
+    n.get(key).and_then(Node::as_str)
+}
+
+fn read_acl(n: &Node) -> Result<BucketAcl, Problem> {
+    const CALL: &str = "s3api get-bucket-acl";
+    let owner_id = n
+        .get("Owner")
+        .and_then(|o| str_at(o, "ID"))
+        .map(str::to_string);
+    let mut grants = Vec::new();
+    let items: &[Node] = match n.get("Grants").map(|g| &g.value) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            return Err(problem(
+                n,
+                &[CALL, "Grants"],
+                "`Grants` must be an array".into(),
+            ))
+        }
+    };
+    for (i, g) in items.iter().enumerate() {
+        let at = |k: &str, msg: String| Problem {
+            message: msg,
+            at: g.get(k).unwrap_or(g).span.start,
+            path: vec![
+                PathSegment::Key(CALL.into()),
+                PathSegment::Key("Grants".into()),
+                PathSegment::Index(i),
+                PathSegment::Key(k.into()),
+            ],
+            kind: ErrorKind::Input,
+        };
+        let permission = str_at(g, "Permission")
+            .and_then(AclPermission::parse)
+            .ok_or_else(|| {
+                at(
+                    "Permission",
+                    format!(
+                        "unknown ACL permission {} (expected `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP` or `FULL_CONTROL`)",
+                        quote(str_at(g, "Permission").unwrap_or("(missing)"))
+                    ),
+                )
+            })?;
+        let Some(ge) = g.get("Grantee") else {
+            return Err(at("Grantee", "a grant needs a `Grantee`".into()));
+        };
+        let grantee = match (str_at(ge, "Type"), str_at(ge, "ID"), str_at(ge, "URI")) {
+            (Some("Group"), _, Some(uri)) | (None, None, Some(uri)) => {
+                AclGrantee::Group(uri.to_string())
+            }
+            (Some("CanonicalUser"), Some(id), _) | (None, Some(id), None) => {
+                AclGrantee::CanonicalUser(id.to_string())
+            }
+            (Some("AmazonCustomerByEmail"), _, _) => match str_at(ge, "EmailAddress") {
+                Some(e) => AclGrantee::Email(e.to_string()),
+                None => return Err(at("Grantee", "an email grantee needs `EmailAddress`".into())),
+            },
+            _ => {
+                return Err(at(
+                    "Grantee",
+                    "a grantee needs `Type` with `ID` (CanonicalUser), `URI` (Group) or `EmailAddress` (AmazonCustomerByEmail)".into(),
+                ))
+            }
+        };
+        grants.push(AclGrant::new(grantee, permission));
+    }
+    Ok(BucketAcl { owner_id, grants })
+}
+
+fn read_access_point(item: &Node) -> Result<AccessPoint, Problem> {
+    const GET: &str = "s3control get-access-point";
+    const POLICY: &str = "s3control get-access-point-policy";
+    for m in item.members() {
+        if m.key != GET && m.key != POLICY {
+            return Err(problem(
+                &m.value,
+                &[m.key.as_str()],
+                format!(
+                    "unknown access point field {} (expected {} and {})",
+                    quote(&m.key),
+                    quote(GET),
+                    quote(POLICY)
+                ),
+            ));
+        }
+    }
+    let Some(g) = item.get(GET) else {
+        return Err(problem(
+            item,
+            &[],
+            format!("an access point needs the output of {}", quote(GET)),
+        ));
+    };
+    let Some(arn) = str_at(g, "AccessPointArn") else {
+        return Err(problem(
+            g,
+            &[GET],
+            "`s3control get-access-point` output needs `AccessPointArn`".into(),
+        ));
+    };
+    let mut ap = AccessPoint::new(arn);
+    if let Some(name) = str_at(g, "Name") {
+        ap.name = name.to_string();
+    }
+    ap.network_origin = match str_at(g, "NetworkOrigin") {
+        Some(o) if o.eq_ignore_ascii_case("vpc") => {
+            let vpc = g
+                .get("VpcConfiguration")
+                .and_then(|v| str_at(v, "VpcId"))
+                .unwrap_or("");
+            NetworkOrigin::Vpc(vpc.to_string())
+        }
+        Some(o) if o.eq_ignore_ascii_case("internet") => NetworkOrigin::Internet,
+        None => NetworkOrigin::Internet,
+        Some(o) => {
+            return Err(problem(
+                g,
+                &[GET, "NetworkOrigin"],
+                format!(
+                    "unknown network origin {} (expected `Internet` or `VPC`)",
+                    quote(o)
+                ),
+            ))
+        }
+    };
+    if let Some(b) = g.get("PublicAccessBlockConfiguration") {
+        ap.public_access_block =
+            Some(read_bpa(b).map_err(|m| problem(b, &[GET, "PublicAccessBlockConfiguration"], m))?);
+    }
+    if let Some(p) = item.get(POLICY) {
+        let n = p.get("Policy").unwrap_or(p);
+        ap.policy = read_policy(n, &[POLICY, "Policy"])?;
+    }
+    Ok(ap)
+}
+
+fn read_grants(n: &Node) -> Result<Vec<KmsGrant>, Problem> {
+    const CALL: &str = "kms list-grants";
+    let items: &[Node] = match n.get("Grants").map(|g| &g.value) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            return Err(problem(
+                n,
+                &[CALL, "Grants"],
+                "`Grants` must be an array".into(),
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    for (i, g) in items.iter().enumerate() {
+        let at = |k: &str, msg: String| Problem {
+            message: msg,
+            at: g.get(k).unwrap_or(g).span.start,
+            path: vec![
+                PathSegment::Key(CALL.into()),
+                PathSegment::Key("Grants".into()),
+                PathSegment::Index(i),
+                PathSegment::Key(k.into()),
+            ],
+            kind: ErrorKind::Input,
+        };
+        let mut grant = KmsGrant {
+            grant_id: str_at(g, "GrantId").unwrap_or("").to_string(),
+            name: str_at(g, "Name").map(str::to_string),
+            grantee_principal: str_at(g, "GranteePrincipal").map(str::to_string),
+            retiring_principal: str_at(g, "RetiringPrincipal").map(str::to_string),
+            ..KmsGrant::default()
+        };
+        match g.get("Operations").map(|o| &o.value) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(ops)) => {
+                for o in ops {
+                    match o.as_str() {
+                        Some(s) => grant.operations.push(s.to_string()),
+                        None => {
+                            return Err(at("Operations", "grant operations must be strings".into()))
+                        }
+                    }
+                }
+            }
+            Some(_) => return Err(at("Operations", "`Operations` must be an array".into())),
+        }
+        if let Some(c) = g.get("Constraints") {
+            for (key, map) in [
+                (
+                    "EncryptionContextEquals",
+                    &mut grant.encryption_context_equals,
+                ),
+                (
+                    "EncryptionContextSubset",
+                    &mut grant.encryption_context_subset,
+                ),
+            ] {
+                for m in c
+                    .get(key)
+                    .map(|x| x.members().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    match m.value.as_str() {
+                        Some(v) => {
+                            map.insert(m.key.clone(), v.to_string());
+                        }
+                        None => {
+                            return Err(at(
+                                "Constraints",
+                                format!("`{key}` values must be strings"),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+        out.push(grant);
+    }
+    Ok(out)
+}
+
+fn read_urls(node: &Node) -> Result<Vec<FunctionUrl>, Problem> {
+    let mut out = Vec::new();
+    let mut one = |c: &Node, path: &[&str]| -> Result<(), Problem> {
+        let auth = str_at(c, "AuthType").and_then(FunctionUrlAuthType::parse);
+        let Some(auth) = auth else {
+            return Err(problem(
+                c.get("AuthType").unwrap_or(c),
+                path,
+                "a function URL needs `AuthType` `NONE` or `AWS_IAM`".into(),
+            ));
+        };
+        let mut u = FunctionUrl::new(auth);
+        u.function_arn = str_at(c, "FunctionArn").map(str::to_string);
+        out.push(u);
+        Ok(())
+    };
+    if let Some(c) = node.get("lambda get-function-url-config") {
+        one(c, &["lambda get-function-url-config", "AuthType"])?;
+    }
+    if let Some(l) = node.get("lambda list-function-url-configs") {
+        if let Some(Value::Array(items)) = l.get("FunctionUrlConfigs").map(|x| &x.value) {
+            for c in items {
+                one(
+                    c,
+                    &["lambda list-function-url-configs", "FunctionUrlConfigs"],
+                )?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---- the byte scanner -----------------------------------------------------------------------
+
+/// Reads a stream of JSON text a value at a time, keeping the position.
+struct Scanner<R> {
+    r: R,
+    pos: Position,
+}
+
+fn advance(pos: &mut Position, bytes: &[u8]) {
+    for b in bytes {
+        if *b == b'\n' {
+            pos.line += 1;
+            pos.column = 0;
+        } else if b & 0xC0 != 0x80 {
+            pos.column += 1;
+        }
+    }
+    pos.offset += bytes.len();
+}
+
+impl<R: BufRead> Scanner<R> {
+    fn new(r: R) -> Scanner<R> {
+        Scanner {
+            r,
+            pos: Position {
+                line: 1,
+                column: 0,
+                offset: 0,
+            },
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, msg: &str) -> Error {
+        Error::at(
+            kind,
+            msg,
+            Location {
+                line: self.pos.line,
+                column: self.pos.column,
+                offset: self.pos.offset,
+                pointer: String::new(),
+            },
+        )
+    }
+
+    fn io(&self, e: std::io::Error) -> Error {
+        Error::new(ErrorKind::Io, format!("cannot read the snapshot: {e}"))
+    }
+
+    /// Skip whitespace (and a byte order mark at the start); the next byte, not consumed.
+    fn skip_ws(&mut self) -> Result<Option<u8>, Error> {
+        loop {
+            let (take, first) = {
+                let buf = match self.r.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) => return Err(self.io(e)),
+                };
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let bom = if self.pos.offset == 0 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    3
+                } else {
+                    0
+                };
+                let rest = buf.get(bom..).unwrap_or(&[]);
+                let n = rest
+                    .iter()
+                    .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                let take = bom + n.unwrap_or(rest.len());
+                let first = n.and_then(|i| rest.get(i).copied());
+                advance(&mut self.pos, buf.get(bom..take).unwrap_or(&[]));
+                self.pos.offset += bom;
+                (take, first)
+            };
+            self.r.consume(take);
+            if let Some(b) = first {
+                return Ok(Some(b));
+            }
+        }
+    }
+
+    /// Consume one byte.
+    fn bump(&mut self) -> Result<(), Error> {
+        let b = match self.r.fill_buf() {
+            Ok(buf) => buf.first().copied(),
+            Err(e) => return Err(self.io(e)),
+        };
+        if let Some(b) = b {
+            advance(&mut self.pos, &[b]);
+            self.r.consume(1);
+        }
+        Ok(())
+    }
+
+    /// An object key and its colon.
+    fn key(&mut self) -> Result<String, Error> {
+        if self.skip_ws()? != Some(b'"') {
+            return Err(self.error(ErrorKind::Syntax, "expected a field name in quotes"));
+        }
+        let (text, _) = self.value(4096)?;
+        let key: String = serde_json::from_slice(&text)
+            .map_err(|_| self.error(ErrorKind::Syntax, "malformed field name"))?;
+        if self.skip_ws()? != Some(b':') {
+            return Err(self.error(ErrorKind::Syntax, "expected `:` after a field name"));
+        }
+        self.bump()?;
+        Ok(key)
+    }
+
+    /// One JSON value's text (at most `limit` bytes).
+    fn value(&mut self, limit: usize) -> Result<(Vec<u8>, Position), Error> {
+        let (text, start, too_long) = self.value_or_skip(limit)?;
+        if too_long {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                format!("a snapshot value is larger than {limit} bytes"),
+                Location {
+                    line: start.line,
+                    column: start.column,
+                    offset: start.offset,
+                    pointer: String::new(),
+                },
+            ));
+        }
+        Ok((text, start))
+    }
+
+    /// One JSON value's text; a value longer than `limit` is skipped (`true`), not kept.
+    fn value_or_skip(&mut self, limit: usize) -> Result<(Vec<u8>, Position, bool), Error> {
+        let first = self.skip_ws()?;
+        let start = self.pos;
+        let mut out = Vec::new();
+        let mut too_long = false;
+        let mut depth: usize = 0;
+        let mut in_str = false;
+        let mut esc = false;
+        let scalar = !matches!(first, Some(b'{' | b'[' | b'"'));
+        let mut started = false;
+        loop {
+            let (take, done) = {
+                let buf = match self.r.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) => return Err(self.io(e)),
+                };
+                if buf.is_empty() {
+                    if scalar && started {
+                        break;
+                    }
+                    return Err(self.error(
+                        ErrorKind::Syntax,
+                        "the snapshot ends inside a value (is it truncated?)",
+                    ));
+                }
+                let mut end = None;
+                for (i, &b) in buf.iter().enumerate() {
+                    if scalar {
+                        if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                            end = Some((i, false));
+                            break;
+                        }
+                        continue;
+                    }
+                    if in_str {
+                        if esc {
+                            esc = false;
+                        } else if b == b'\\' {
+                            esc = true;
+                        } else if b == b'"' {
+                            in_str = false;
+                            if depth == 0 {
+                                end = Some((i, true));
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    match b {
+                        b'"' => in_str = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                end = Some((i, true));
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let take = match end {
+                    Some((i, inclusive)) => i + usize::from(inclusive),
+                    None => buf.len(),
+                };
+                let chunk = buf.get(..take).unwrap_or(&[]);
+                if !too_long {
+                    if out.len() + chunk.len() > limit {
+                        too_long = true;
+                        out = Vec::new();
+                    } else {
+                        out.extend_from_slice(chunk);
+                    }
+                }
+                advance(&mut self.pos, chunk);
+                (take, end.is_some())
+            };
+            self.r.consume(take);
+            started = true;
+            if done {
+                break;
+            }
+        }
+        Ok((out, start, too_long))
+    }
+
+    /// The next line (without its newline), `None` at the end; a line longer than `limit` is
+    /// skipped (`true`).
+    fn line(&mut self, limit: usize) -> Result<Option<(Vec<u8>, Position, bool)>, Error> {
+        let start = self.pos;
+        let mut out = Vec::new();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let (take, done) = {
+                let buf = match self.r.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) => return Err(self.io(e)),
+                };
+                if buf.is_empty() {
+                    if !any {
+                        return Ok(None);
+                    }
+                    break;
+                }
+                let nl = buf.iter().position(|b| *b == b'\n');
+                let take = nl.map_or(buf.len(), |i| i + 1);
+                let chunk = buf.get(..nl.unwrap_or(buf.len())).unwrap_or(&[]);
+                if !too_long {
+                    if out.len() + chunk.len() > limit {
+                        too_long = true;
+                        out = Vec::new();
+                    } else {
+                        out.extend_from_slice(chunk);
+                    }
+                }
+                advance(&mut self.pos, buf.get(..take).unwrap_or(&[]));
+                (take, nl.is_some())
+            };
+            any = true;
+            self.r.consume(take);
+            if done {
+                break;
+            }
+        }
+        Ok(Some((out, start, too_long)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str) -> (Option<ZoneOfTrust>, Vec<Result<ResourceConfig, Error>>) {
+        let s = Snapshot::read(text.as_bytes()).unwrap();
+        let z = s.zone_of_trust().cloned();
+        (z, s.collect())
+    }
+
+    const QUEUE: &str = r#"{"arn": "arn:aws:sqs:us-east-1:111122223333:q", "type": "AWS::SQS::Queue", "policy": {"Version": "2012-10-17", "Statement": []}}"#;
+
+    #[test]
+    fn document_and_lines_give_the_same_resources() {
+        let doc = format!(
+            r#"{{"zoneOfTrust": {{"accounts": ["111122223333"]}}, "resources": [{QUEUE}, {QUEUE}]}}"#
+        );
+        let lines = format!(
+            "{{\"zoneOfTrust\": {{\"accounts\": [\"111122223333\"]}}}}\n{QUEUE}\n\n{QUEUE}\n"
+        );
+        let (z1, a) = all(&doc);
+        let (z2, b) = all(&lines);
+        assert_eq!(z1, z2);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a, b);
+        assert!(matches!(a[0], Ok(ResourceConfig::Policy(_))));
+    }
+
+    #[test]
+    fn a_bad_resource_does_not_stop_the_rest() {
+        let lines = format!(
+            "{{}}\n{QUEUE}\n{{\"arn\": 5}}\n{{not json\n{QUEUE}\n{{\"arn\": \"arn:aws:sqs:us-east-1:111122223333:q\", \"type\": \"AWS::SQS::Queue\", \"policy\": \"{{oops\"}}\n"
+        );
+        let (_, items) = all(&lines);
+        assert_eq!(items.len(), 5);
+        assert!(items[0].is_ok());
+        let e = items[1].as_ref().unwrap_err();
+        assert_eq!(e.message(), "resource 1: `arn` must be a string");
+        assert_eq!(e.location().unwrap().line, 3);
+        assert_eq!(e.location().unwrap().pointer, "/arn");
+        let e = items[2].as_ref().unwrap_err();
+        assert!(e.message().starts_with("resource 2: "), "{e}");
+        assert_eq!(e.location().unwrap().line, 4);
+        assert!(items[3].is_ok());
+        match &items[4] {
+            Ok(ResourceConfig::Invalid(i)) => {
+                assert!(i.error.message().starts_with(
+                    "resource 4 (`arn:aws:sqs:us-east-1:111122223333:q`): the policy does not parse"
+                ), "{}", i.error);
+                assert_eq!(i.error.location().unwrap().pointer, "/policy");
+                assert_eq!(i.error.location().unwrap().line, 6);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn truncated_documents_end_with_an_error() {
+        let doc = format!(r#"{{"resources": [{QUEUE}, {{"arn": "#);
+        let (_, items) = all(&doc);
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_ok());
+        assert!(items[1]
+            .as_ref()
+            .unwrap_err()
+            .message()
+            .contains("truncated"));
+    }
+
+    #[test]
+    fn header_after_resources_is_refused() {
+        let doc = format!(
+            r#"{{"resources": [{QUEUE}], "zoneOfTrust": {{"accounts": ["111122223333"]}}}}"#
+        );
+        let (_, items) = all(&doc);
+        assert!(items[0].is_ok());
+        assert!(items[1]
+            .as_ref()
+            .unwrap_err()
+            .message()
+            .contains("must come before `resources`"));
+    }
+}

@@ -1,0 +1,438 @@
+//! Runs every case under `tests/corpus/analyze/`, and analyses every real resource policy of the
+//! data set (`tests/data/resource-policies/`).
+//!
+//! Each file is a JSON array of cases:
+//! - `name`: a short unique name; `description`: what the case proves (required);
+//! - `zoneOfTrust`: the zone (default: the resource's owner account);
+//! - `mode`: `compatible` (default) or `minimal`;
+//! - `resource`: one resource in the snapshot format (`docs/snapshot.md`); it is read through
+//!   [`Snapshot::read`], so the cases also exercise the reader;
+//! - `findings`: the expected findings, all of them (a case with `[]` expects none). Each gives
+//!   `principal`, `condition` (default `{}`), and optionally `action` (exact), `actionIncludes` /
+//!   `actionExcludes` (for long lists), `isPublic`, `sources`, `error`, `noteContains`,
+//!   `witness` (`false`: the finding must have none).
+//!
+//! Every finding with a witness is re-evaluated with `perimeter::eval`: each case of the witness
+//! (one, or two for requests through an access point) must be allowed, and its caller must be
+//! outside the zone of trust.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: failing loudly is the point
+
+use perimeter::analyze::{
+    analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
+    ResourceType, Snapshot, ZoneOfTrust,
+};
+use perimeter::eval::{Caller, Case};
+use perimeter::policy::Policy;
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn show(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let mut v = serde_json::to_value(f).unwrap();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("witness");
+                o.remove("id");
+                o.remove("resource");
+                o.remove("resourceType");
+                o.remove("resourceOwnerAccount");
+                o.remove("status");
+            }
+            v.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+fn matches(want: &Value, f: &Finding) -> Result<(), String> {
+    let fv = serde_json::to_value(f).unwrap();
+    if let Some(p) = want.get("principal") {
+        if fv.get("principal").unwrap_or(&json!({})) != p {
+            return Err("principal".into());
+        }
+    }
+    let cond = want.get("condition").cloned().unwrap_or(json!({}));
+    if fv["condition"] != cond {
+        return Err("condition".into());
+    }
+    if let Some(a) = want.get("action") {
+        if fv.get("action").unwrap_or(&json!([])) != a {
+            return Err("action".into());
+        }
+    }
+    for a in want
+        .get("actionIncludes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if !f.action.iter().any(|x| Some(x.as_str()) == a.as_str()) {
+            return Err(format!("action lacks {a}"));
+        }
+    }
+    for a in want
+        .get("actionExcludes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if f.action.iter().any(|x| Some(x.as_str()) == a.as_str()) {
+            return Err(format!("action has {a}"));
+        }
+    }
+    if let Some(p) = want.get("isPublic") {
+        if fv.get("isPublic").unwrap_or(&Value::Null) != p {
+            return Err("isPublic".into());
+        }
+    }
+    if let Some(s) = want.get("sources") {
+        if fv.get("sources").unwrap_or(&json!([])) != s {
+            return Err("sources".into());
+        }
+    }
+    if let Some(e) = want.get("error") {
+        if fv.get("error").unwrap_or(&Value::Null) != e {
+            return Err("error".into());
+        }
+    }
+    if let Some(n) = want.get("noteContains").and_then(Value::as_str) {
+        if !f.note.as_deref().unwrap_or("").contains(n) {
+            return Err(format!("note lacks {n:?}"));
+        }
+    }
+    if want.get("witness") == Some(&Value::Bool(false)) && f.witness.is_some() {
+        return Err("has a witness".into());
+    }
+    if want.get("witness") == Some(&Value::Bool(true)) && f.witness.is_none() {
+        return Err("has no witness".into());
+    }
+    Ok(())
+}
+
+/// Check a witness: every case allowed, every caller outside the zone.
+fn check_witness(w: &Value, zone: &ZoneOfTrust) -> Result<(), String> {
+    let cases: Vec<&Value> = match w {
+        Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    if cases.is_empty() {
+        return Err("empty witness".into());
+    }
+    for c in cases {
+        let case = Case::from_json_value(c).map_err(|e| format!("bad witness case: {e}"))?;
+        let ev = case
+            .evaluate()
+            .map_err(|e| format!("witness does not evaluate: {e}"))?;
+        if !ev.decision.is_allow() {
+            return Err(format!("witness not allowed: {c}"));
+        }
+        let outside = match &case.principal {
+            Caller::Service { .. } => false,
+            other => other.account().is_none_or(|a| !zone.trusts_account(a)),
+        };
+        if !outside {
+            return Err(format!("witness caller is inside the zone: {c}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn analyze_corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/analyze");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    let mut types = std::collections::BTreeMap::new();
+    let mut count = 0;
+    let mut witnesses = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let cases: Vec<Value> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for raw in cases {
+            count += 1;
+            let name = raw["name"].as_str().unwrap_or("<unnamed>").to_string();
+            let label = format!("{}: {name}", file.file_name().unwrap().to_string_lossy());
+            assert!(names.insert(name.clone()), "duplicate case name {label}");
+            assert!(
+                raw["description"].as_str().is_some_and(|d| d.len() > 20),
+                "{label}: every case says what it proves"
+            );
+            // The header must come before the resources.
+            let text = match raw.get("zoneOfTrust") {
+                Some(z) => format!(
+                    "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
+                    raw["resource"]
+                ),
+                None => format!("{{\"resources\": [{}]}}", raw["resource"]),
+            };
+            let mut snapshot = match Snapshot::read(text.as_bytes()) {
+                Ok(s) => s,
+                Err(e) => {
+                    failures.push(format!("{label}: snapshot: {e}"));
+                    continue;
+                }
+            };
+            let config = match snapshot.next() {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    failures.push(format!("{label}: resource: {e}"));
+                    continue;
+                }
+                None => {
+                    failures.push(format!("{label}: no resource"));
+                    continue;
+                }
+            };
+            *types
+                .entry(config.resource().resource_type.as_str())
+                .or_insert(0) += 1;
+            let zone = snapshot
+                .zone_of_trust()
+                .cloned()
+                .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
+            let mode = match raw.get("mode").and_then(Value::as_str) {
+                Some("minimal") => Mode::Minimal,
+                _ => Mode::Compatible,
+            };
+            let findings = analyze_resource(&config, &zone, &Options::default().with_mode(mode));
+            let want: Vec<Value> = raw["findings"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{label}: needs `findings`"))
+                .clone();
+            let mut ok = findings.len() == want.len();
+            let mut why = Vec::new();
+            let mut used = vec![false; findings.len()];
+            for w in &want {
+                let hit = findings
+                    .iter()
+                    .enumerate()
+                    .find(|(i, f)| !used[*i] && matches(w, f).is_ok());
+                match hit {
+                    Some((i, _)) => used[i] = true,
+                    None => {
+                        ok = false;
+                        let reasons: Vec<String> = findings
+                            .iter()
+                            .filter_map(|f| matches(w, f).err())
+                            .collect();
+                        why.push(format!("no finding matches {w} ({})", reasons.join(", ")));
+                    }
+                }
+            }
+            if !ok {
+                failures.push(format!(
+                    "{label}: expected {} findings, got {}:\n    {}\n  {}",
+                    want.len(),
+                    findings.len(),
+                    show(&findings),
+                    why.join("\n  ")
+                ));
+            }
+            for f in &findings {
+                if let Some(w) = &f.witness {
+                    witnesses += 1;
+                    if let Err(e) = check_witness(w, &zone) {
+                        failures.push(format!("{label}: {e}"));
+                    }
+                }
+                assert_eq!(f.id, f.compute_id(), "{label}: ids are content-derived");
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count >= 40, "the corpus has {count} cases");
+    for t in [
+        "AWS::S3::Bucket",
+        "AWS::KMS::Key",
+        "AWS::SQS::Queue",
+        "AWS::Lambda::Function",
+        "AWS::IAM::Role",
+    ] {
+        assert!(types.contains_key(t), "no case for {t}");
+    }
+    assert!(witnesses > 20, "{witnesses} witnesses checked");
+}
+
+/// The resource type a data set record's `kind` stands for, with a default ARN.
+fn kind_type(kind: &str) -> Option<(ResourceType, &'static str)> {
+    Some(match kind {
+        "s3-bucket" => (ResourceType::S3Bucket, "arn:aws:s3:::DOC-EXAMPLE-BUCKET"),
+        "kms-key" => (
+            ResourceType::KmsKey,
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        "sqs-queue" => (
+            ResourceType::SqsQueue,
+            "arn:aws:sqs:us-east-1:111122223333:queue",
+        ),
+        "sns-topic" => (
+            ResourceType::SnsTopic,
+            "arn:aws:sns:us-east-1:111122223333:topic",
+        ),
+        "lambda-function" => (
+            ResourceType::LambdaFunction,
+            "arn:aws:lambda:us-east-1:111122223333:function:fn",
+        ),
+        "secretsmanager-secret" => (
+            ResourceType::SecretsManagerSecret,
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf",
+        ),
+        "ecr-repository" => (
+            ResourceType::EcrRepository,
+            "arn:aws:ecr:us-east-1:111122223333:repository/repo",
+        ),
+        "lambda-layer" => (
+            ResourceType::LambdaLayerVersion,
+            "arn:aws:lambda:us-east-1:111122223333:layer:layer:1",
+        ),
+        "trust" => (ResourceType::IamRole, "arn:aws:iam::111122223333:role/role"),
+        _ => return None,
+    })
+}
+
+/// The resource a policy is about: the first `Resource` of the type's service, cut before any
+/// wildcard (and, for S3, before the object key).
+fn resource_of(policy: &Value, t: ResourceType, default: &str) -> String {
+    let service = default.split(':').nth(2).unwrap_or("");
+    let statements = match &policy["Statement"] {
+        Value::Array(s) => s.clone(),
+        one => vec![one.clone()],
+    };
+    for st in statements {
+        let rs = match &st["Resource"] {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for r in rs {
+            if r.split(':').nth(2) != Some(service) || r.contains(['*', '?', '$', '%']) {
+                continue;
+            }
+            if t == ResourceType::S3Bucket {
+                return r.split('/').next().unwrap_or(&r).to_string();
+            }
+            if r.split(':').nth(4).is_some_and(|a| a.len() == 12) {
+                return r;
+            }
+        }
+    }
+    default.to_string()
+}
+
+#[test]
+fn real_resource_policies_analyse_without_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/resource-policies");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut analysed = std::collections::BTreeMap::<&str, (usize, usize, usize)>::new();
+    for file in &files {
+        let records: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (i, rec) in records.iter().enumerate() {
+            let kind = rec["kind"].as_str().unwrap_or("");
+            let Some((mut t, mut default)) = kind_type(kind) else {
+                continue;
+            };
+            let mut doc = rec["policy"].clone();
+            // The data set's kinds are heuristic: one `lambda-function` record is the output of
+            // `lambda add-layer-version-permission` (one statement and a `RevisionId`) for a
+            // layer version.
+            if let Some(o) = doc.as_object_mut() {
+                if o.remove("RevisionId").is_some() {
+                    t = ResourceType::LambdaLayerVersion;
+                    default = "arn:aws:lambda:us-east-1:111122223333:layer:layer:1";
+                }
+            }
+            let label = format!(
+                "{}[{i}] ({})",
+                file.file_name().unwrap().to_string_lossy(),
+                rec["source"].as_str().unwrap_or("")
+            );
+            let arn = resource_of(&doc, t, default);
+            let owner = arn
+                .split(':')
+                .nth(4)
+                .filter(|a| a.len() == 12)
+                .unwrap_or("111122223333")
+                .to_string();
+            let policy = match Policy::from_json_value(&doc) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("{label}: does not parse: {e}"));
+                    continue;
+                }
+            };
+            let resource = Resource::new(&arn, t, &owner);
+            let config = ResourceConfig::Policy(PolicyResource::new(resource, Some(policy)));
+            let zone = ZoneOfTrust::account(&owner);
+            let findings = analyze_resource(&config, &zone, &Options::default());
+            let entry = analysed.entry(t.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += findings.len();
+            for f in &findings {
+                if let Some(e) = &f.error {
+                    failures.push(format!("{label}: error finding {e}: {:?}", f.note));
+                }
+                match &f.witness {
+                    Some(w) => {
+                        entry.2 += 1;
+                        if let Err(e) = check_witness(w, &zone) {
+                            failures.push(format!("{label}: {e}"));
+                        }
+                    }
+                    None => {
+                        // Only policy variables (and keys used with operators of several types)
+                        // leave a finding without a witness, or a principal that names no
+                        // principal (documentation placeholders such as `account-id`).
+                        let text = rec["policy"].to_string();
+                        let placeholder = f
+                            .note
+                            .as_deref()
+                            .is_some_and(|n| n.contains("names no principal"));
+                        if !text.contains("${") && !placeholder {
+                            failures.push(format!(
+                                "{label}: a finding without a witness: {:?}",
+                                f.note
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("analysed (policies, findings, witnesses): {analysed:?}");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let total: usize = analysed.values().map(|v| v.0).sum();
+    assert!(total >= 250, "{total} policies analysed");
+}
