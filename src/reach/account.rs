@@ -87,6 +87,9 @@ pub struct ResourceList {
     pub zone: Option<ZoneOfTrust>,
     /// The resources.
     pub resources: Vec<GraphResource>,
+    /// What reading left out (resources of a snapshot that could not be read, configuration the
+    /// graph does not use).
+    pub notes: Vec<String>,
 }
 
 fn input_at(message: String, path: &Path, node: &Node) -> Error {
@@ -186,7 +189,121 @@ impl ResourceList {
         for (i, item) in items.iter().enumerate() {
             resources.push(read_resource(item, &items_path.index(i))?);
         }
-        Ok(ResourceList { zone, resources })
+        Ok(ResourceList {
+            zone,
+            resources,
+            notes: Vec::new(),
+        })
+    }
+
+    /// Read the resources of an account snapshot (`docs/snapshot.md`,
+    /// [`crate::analyze::Snapshot`]): each resource with its resource-based policy (a bucket's
+    /// bucket policy, a key's key policy, a function's policy…). IAM roles are left to the
+    /// authorization details, which hold their permissions too. A resource the snapshot cannot
+    /// read, and configuration the graph does not use (S3 ACLs, access points and Block Public
+    /// Access, KMS grants, function URLs), give notes.
+    ///
+    /// # Errors
+    /// The snapshot header's error (not JSON, a malformed zone of trust).
+    ///
+    /// ```
+    /// use perimeter::reach::ResourceList;
+    ///
+    /// let text = r#"{"zoneOfTrust": {"accounts": ["111122223333"]}, "resources": [
+    ///   {"arn": "arn:aws:sqs:us-east-1:111122223333:orders", "type": "AWS::SQS::Queue",
+    ///    "sqs get-queue-attributes": {"Attributes": {"Policy":
+    ///      "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}}}]}"#;
+    /// let list = ResourceList::read_snapshot(text.as_bytes())?;
+    /// assert_eq!(list.resources.len(), 1);
+    /// assert!(list.resources[0].policy.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_snapshot<R: std::io::BufRead>(reader: R) -> Result<ResourceList, Error> {
+        use crate::analyze::ResourceConfig;
+        let mut snapshot = crate::analyze::Snapshot::read(reader)?;
+        let mut out = ResourceList {
+            zone: snapshot.zone_of_trust().cloned(),
+            ..ResourceList::default()
+        };
+        for item in snapshot.by_ref() {
+            let config = match item {
+                Ok(c) => c,
+                Err(e) => {
+                    out.notes
+                        .push(format!("a snapshot resource is left out: {e}"));
+                    continue;
+                }
+            };
+            let r = config.resource().clone();
+            let mut g = GraphResource::new(&r.arn, r.resource_type, &r.owner_account);
+            match config {
+                ResourceConfig::S3Bucket(b) => {
+                    if b.acl.is_some() || b.access_points.as_ref().is_some_and(|a| !a.is_empty()) {
+                        out.notes.push(format!(
+                            "the ACL and access points of {} are not part of the graph: only its bucket policy is",
+                            quote(&r.arn)
+                        ));
+                    }
+                    g.policy = b.policy;
+                }
+                ResourceConfig::KmsKey(k) => {
+                    if !k.grants.is_empty() {
+                        out.notes.push(format!(
+                            "the grants of {} are not part of the graph: only its key policy is",
+                            quote(&r.arn)
+                        ));
+                    }
+                    g.policy = k.policy;
+                }
+                ResourceConfig::LambdaFunction(f) => g.policy = f.policy,
+                ResourceConfig::Policy(p) => {
+                    if r.resource_type == ResourceType::IamRole {
+                        // The authorization details hold the role, with its permissions.
+                        continue;
+                    }
+                    g.policy = p.policy;
+                }
+                ResourceConfig::Invalid(i) => {
+                    out.notes.push(format!(
+                        "snapshot resource {} is left out: {}",
+                        quote(&r.arn),
+                        i.error
+                    ));
+                    continue;
+                }
+            }
+            if out.resources.len() >= MAX_ENTITIES {
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!("the snapshot has more than {MAX_ENTITIES} resources"),
+                ));
+            }
+            out.resources.push(g);
+        }
+        Ok(out)
+    }
+
+    /// Add the resources of another list (a resource with an ARN already listed completes it:
+    /// a policy or an execution role it lacks is taken from `other`), its notes, and its zone
+    /// when this list has none.
+    pub fn merge(&mut self, other: ResourceList) {
+        if self.zone.is_none() {
+            self.zone = other.zone;
+        }
+        for r in other.resources {
+            match self.resources.iter_mut().find(|x| x.arn == r.arn) {
+                Some(x) => {
+                    if x.policy.is_none() {
+                        x.policy = r.policy;
+                    }
+                    if x.execution_role.is_none() {
+                        x.execution_role = r.execution_role;
+                    }
+                }
+                None => self.resources.push(r),
+            }
+        }
+        self.notes.extend(other.notes);
     }
 }
 
@@ -291,11 +408,10 @@ fn read_resource(node: &Node, path: &Path) -> Result<GraphResource, Error> {
         if !matches!(
             m.key.as_str(),
             "arn" | "type" | "ownerAccount" | "policy" | "role" | "description"
-        ) && !m.key.contains(' ')
-        {
+        ) {
             return Err(input_at(
                 format!(
-                    "unknown resource field {} (expected `arn`, `type`, `ownerAccount`, `policy` or `role`)",
+                    "unknown resource field {} (expected `arn`, `type`, `ownerAccount`, `policy` or `role`; account snapshots are read as snapshots)",
                     quote(&m.key)
                 ),
                 &path.key(&m.key),
@@ -516,7 +632,7 @@ impl Account {
                 format!("the account has {total} users, roles and resources; at most {MAX_ENTITIES} are analysed"),
             ));
         }
-        let mut notes = Vec::new();
+        let mut notes = resources.notes.clone();
         let zone = match options.zone.clone().or_else(|| resources.zone.clone()) {
             Some(z) => z,
             None => {

@@ -2226,6 +2226,9 @@ pub(crate) struct Universe {
     service: u64,
     /// The number of distinct actions.
     pub(crate) actions: usize,
+    /// The parts below the resource (an object of a bucket, a version of a function): the
+    /// prefix of their ARNs and the actions that act on them.
+    subs: Vec<(String, Vec<String>)>,
     /// Per request: indices of the resource-side statements whose action and resource match.
     resource_side: Vec<Vec<u32>>,
 }
@@ -2255,9 +2258,33 @@ impl Graph<'_> {
                 .flatten()
                 .flat_map(|p| p.statements()),
         );
-        let mut requests = Vec::with_capacity(pairs.len());
-        let mut resource_side = Vec::with_capacity(pairs.len());
-        for (action, arn) in pairs {
+        // Parts below the resource are probed at a default name, and at one name per pattern
+        // of the resource policy that lies below it.
+        let mut subs: Vec<(String, Vec<String>)> = Vec::new();
+        for (action, arn) in &pairs {
+            let Some(prefix) = arn.strip_suffix(SUB_NAME) else {
+                continue;
+            };
+            if arn == &res.arn {
+                continue;
+            }
+            match subs.iter_mut().find(|(p, _)| p == prefix) {
+                Some((_, acts)) => acts.push(action.clone()),
+                None => subs.push((prefix.to_string(), vec![action.clone()])),
+            }
+        }
+        let probes = below_probes(&statements, &subs);
+        let mut all_pairs = pairs.clone();
+        for (prefix, acts) in &subs {
+            for e in probes.iter().filter(|e| e.starts_with(prefix.as_str())) {
+                for a in acts {
+                    all_pairs.push((a.clone(), e.clone()));
+                }
+            }
+        }
+        let mut requests = Vec::with_capacity(all_pairs.len());
+        let mut resource_side = Vec::with_capacity(all_pairs.len());
+        for (action, arn) in all_pairs {
             let req = crate::eval::Request::builder(Caller::Anonymous, &action, &arn)
                 .resource_account(&res.owner)
                 .build();
@@ -2288,6 +2315,7 @@ impl Graph<'_> {
             arns,
             service,
             actions,
+            subs,
         });
         if let Some(slot) = self.universes.get_mut(r as usize) {
             *slot = Some(u.clone());
@@ -2346,15 +2374,53 @@ impl Graph<'_> {
         if !mine.iter().any(|(_, allow)| *allow) && !resource_allows.iter().any(|a| *a) {
             return Some(Vec::new());
         }
+        // Parts below the resource that the caller's own statements name.
+        let mine_statements: Vec<&crate::policy::compile::CompiledStatement> =
+            mine.iter().filter(|(_, a)| *a).map(|(s, _)| *s).collect();
+        let resource_statements: Vec<&crate::policy::compile::CompiledStatement> = res
+            .policy
+            .iter()
+            .flat_map(|p| p.statements())
+            .chain(acct.rcp.iter().flatten().flat_map(|p| p.statements()))
+            .collect();
+        let mut extra: Vec<(crate::eval::Request, Vec<u32>)> = Vec::new();
+        for e in below_probes(&mine_statements, &universe.subs) {
+            if universe.arns.contains(&e) {
+                continue;
+            }
+            for (prefix, acts) in &universe.subs {
+                if !e.starts_with(prefix.as_str()) {
+                    continue;
+                }
+                for a in acts {
+                    let req = crate::eval::Request::builder(Caller::Anonymous, a, &e)
+                        .resource_account(&res.owner)
+                        .build();
+                    let sig: Vec<u32> = resource_statements
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| crate::eval::action_resource_match(s, &req))
+                        .map(|(i, _)| i as u32)
+                        .collect();
+                    extra.push((req, sig));
+                }
+            }
+        }
+        let requests: Vec<(&crate::eval::Request, &[u32])> = universe
+            .requests
+            .iter()
+            .zip(universe.resource_side.iter().map(Vec::as_slice))
+            .chain(extra.iter().map(|(q, s)| (q, s.as_slice())))
+            .collect();
         let mut groups: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = Vec::new();
-        for (qi, q) in universe.requests.iter().enumerate() {
+        for (qi, (q, sig_res)) in requests.iter().enumerate() {
             let mut sig_mine: Vec<u32> = Vec::new();
             for (i, (s, _)) in mine.iter().enumerate() {
                 if crate::eval::action_resource_match(s, q) {
                     sig_mine.push(i as u32);
                 }
             }
-            let sig_res = universe.resource_side.get(qi).cloned().unwrap_or_default();
+            let sig_res = sig_res.to_vec();
             let may_allow = sig_mine
                 .iter()
                 .any(|i| mine.get(*i as usize).is_some_and(|(_, a)| *a))
@@ -2374,7 +2440,7 @@ impl Graph<'_> {
         }
         let mut out = Vec::new();
         for (_, _, members) in groups {
-            let Some(first) = members.first().and_then(|i| universe.requests.get(*i)) else {
+            let Some((first, _)) = members.first().and_then(|i| requests.get(*i)) else {
                 continue;
             };
             let (action, arn) = (first.action().to_string(), first.resource().to_string());
@@ -2392,7 +2458,7 @@ impl Graph<'_> {
             ) {
                 let mut actions: Vec<String> = members
                     .iter()
-                    .filter_map(|i| universe.requests.get(*i).map(|q| q.action().to_string()))
+                    .filter_map(|i| requests.get(*i).map(|(q, _)| q.action().to_string()))
                     .collect();
                 actions.sort();
                 actions.dedup();
@@ -2517,8 +2583,47 @@ impl Done<'_> {
     }
 }
 
+/// The name of the part below a resource that requests probe by default
+/// (`analyze::action_arns`).
+const SUB_NAME: &str = "perimeter-reach";
+
+/// Names of parts below a resource to probe: one per `Resource` pattern of the statements that
+/// lies below it, wildcards filled in (`arn:aws:s3:::b/public/*` → `arn:aws:s3:::b/public/x`).
+fn below_probes(
+    statements: &[&crate::policy::compile::CompiledStatement],
+    subs: &[(String, Vec<String>)],
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in statements {
+        let Some(m) = &s.resources else { continue };
+        if m.negated {
+            continue;
+        }
+        for e in &m.entries {
+            let crate::policy::compile::ResourceEntry::Pattern(p) = e else {
+                continue;
+            };
+            let t = p.as_str();
+            if !subs
+                .iter()
+                .any(|(prefix, _)| t.starts_with(prefix.as_str()))
+            {
+                continue;
+            }
+            let filled: String = t
+                .chars()
+                .map(|c| if c == '*' || c == '?' { 'x' } else { c })
+                .collect();
+            if !out.contains(&filled) && out.len() < 64 {
+                out.push(filled);
+            }
+        }
+    }
+    out
+}
+
 /// Whether a statement can match some request of a resource's universe (its service and one of
-/// its ARNs); a cheap superset test before the exact one.
+/// its ARNs, or a part below it); a cheap superset test before the exact one.
 fn touches(s: &crate::policy::compile::CompiledStatement, u: &Universe) -> bool {
     let a = &s.actions;
     let action = a.any || a.negated || a.services.iter().any(|h| *h == 0 || *h == u.service);
@@ -2533,6 +2638,9 @@ fn touches(s: &crate::policy::compile::CompiledStatement, u: &Universe) -> bool 
             | crate::policy::compile::ResourceEntry::Template { .. } => true,
             crate::policy::compile::ResourceEntry::Pattern(p) => {
                 u.arns.iter().any(|arn| p.matches(arn))
+                    || u.subs
+                        .iter()
+                        .any(|(prefix, _)| p.as_str().starts_with(prefix.as_str()))
             }
         }),
     }
