@@ -269,9 +269,22 @@ impl<'a> Reach<'a> {
                     continue;
                 };
                 let groups = self.graph.access(*id, ri);
-                let mut actions = Vec::new();
-                let mut requests = Vec::new();
-                for g in groups.iter() {
+                // One access per set of conditions (unconditional access first), as Access
+                // Analyzer gives one finding per condition.
+                let mut ordered: Vec<(BTreeMap<String, String>, &graph::AccessGroup)> = groups
+                    .iter()
+                    .map(|g| {
+                        let cond = HopRequest {
+                            witness: g.witness.clone(),
+                        }
+                        .condition();
+                        (cond, g)
+                    })
+                    .collect();
+                ordered.sort_by_key(|(c, _)| c.len());
+                let mut parts: Vec<(BTreeMap<String, String>, Vec<String>, Vec<decide::Witness>)> =
+                    Vec::new();
+                for (cond, g) in ordered {
                     let new: Vec<String> = g
                         .actions
                         .iter()
@@ -281,20 +294,25 @@ impl<'a> Reach<'a> {
                     if new.is_empty() {
                         continue;
                     }
-                    actions.extend(new);
-                    requests.push(g.witness.clone());
+                    covered.extend(new.iter().cloned());
+                    match parts.iter_mut().find(|(c, _, _)| *c == cond) {
+                        Some((_, actions, requests)) => {
+                            actions.extend(new);
+                            requests.push(g.witness.clone());
+                        }
+                        None => parts.push((cond, new, vec![g.witness.clone()])),
+                    }
                 }
-                if actions.is_empty() {
-                    continue;
+                for (_, mut actions, requests) in parts {
+                    actions.sort();
+                    actions.dedup();
+                    accesses.push(Access {
+                        resource: ri,
+                        holder,
+                        actions,
+                        requests,
+                    });
                 }
-                covered.extend(actions.iter().cloned());
-                actions.sort();
-                accesses.push(Access {
-                    resource: ri,
-                    holder,
-                    actions,
-                    requests,
-                });
                 // Every action of the resource is reached: later nodes add nothing.
                 if self
                     .graph
@@ -338,6 +356,30 @@ impl<'a> Reach<'a> {
             .collect()
     }
 }
+
+/// Condition keys that pin the caller to known principals or networks: access that needs one of
+/// them is not public (the restricting keys of the access analysis reference, §2.4–2.5). An
+/// external id is a shared secret, not a restriction on who calls.
+const PINNING_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "kms:calleraccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:userid",
+    "aws:username",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+];
 
 fn external_principal(e: &External) -> Principal {
     match e {
@@ -602,6 +644,10 @@ impl ReachSet {
                 }
             }
         }
+        // Anyone, unless a condition pins who or where the caller is (reference §2.5).
+        let pinned = condition
+            .keys()
+            .any(|k| PINNING_KEYS.contains(&k.to_ascii_lowercase().as_str()));
         let mut f = TransitiveAccess {
             id: String::new(),
             principal: principal.clone(),
@@ -610,8 +656,8 @@ impl ReachSet {
             resource: resource.to_string(),
             resource_type: resource_type.to_string(),
             resource_owner_account: owner.to_string(),
+            is_public: is_public && !pinned,
             condition,
-            is_public,
             status: crate::analyze::Status::Active,
             holder,
             path,

@@ -82,6 +82,8 @@ pub(crate) struct Witness {
     pub(crate) boundary: Option<Shared>,
     pub(crate) scp: Arc<Vec<Vec<Shared>>>,
     pub(crate) rcp: Arc<Vec<Vec<Shared>>>,
+    /// Whether the caller is outside the zone (its identity is part of what the path needs).
+    pub(crate) external: bool,
 }
 
 impl Witness {
@@ -142,7 +144,7 @@ pub(crate) enum Answer {
 }
 
 /// Keys the request builder derives from the caller.
-const PRINCIPAL_KEYS: &[&str] = &[
+pub(crate) const PRINCIPAL_KEYS: &[&str] = &[
     "aws:principalarn",
     "aws:principalaccount",
     "aws:username",
@@ -386,6 +388,7 @@ impl Decider {
                 ask.scp.clone()
             },
             rcp: ask.rcp.clone(),
+            external,
         }))
     }
 

@@ -893,6 +893,7 @@ impl<'a> Graph<'a> {
             boundary: actor.boundary.clone(),
             scp: acct.scp.clone(),
             rcp: acct.rcp.clone(),
+            external: false,
         })
     }
 
@@ -2336,6 +2337,15 @@ impl Graph<'_> {
 
     fn compute_access(&mut self, id: StateId, r: u32) -> Option<Vec<AccessGroup>> {
         let actor = self.actor(id)?;
+        // An identity provider only vouches for callers of `sts:AssumeRoleWith…`: it calls
+        // nothing else itself.
+        if actor
+            .caller
+            .as_ref()
+            .is_some_and(|c| matches!(**c, Caller::Federated { .. }))
+        {
+            return Some(Vec::new());
+        }
         let universe = self.universe(r)?;
         let acct = self.account;
         let res = acct.resources.get(r as usize)?;

@@ -315,6 +315,25 @@ impl HopRequest {
                 || k == "aws:principalorgpaths"
         };
         let mut out = BTreeMap::new();
+        // Who the caller outside the zone must be, when a condition says.
+        if w.external {
+            let req = w.request();
+            for key in super::decide::PRINCIPAL_KEYS
+                .iter()
+                .chain(["aws:principalorgid", "aws:principalorgpaths"].iter())
+            {
+                if !mentioned(key) {
+                    continue;
+                }
+                if let Some(v) = req.context().get(key) {
+                    let text = match v {
+                        ContextValue::One(s) => s.clone(),
+                        ContextValue::Many(vs) => vs.join(","),
+                    };
+                    out.insert(spelled(w, key), text);
+                }
+            }
+        }
         for (k, v) in w.context_all() {
             let chosen = w.chosen.iter().any(|c| c.eq_ignore_ascii_case(k));
             // A session name other than the default is a choice the path makes.
@@ -341,6 +360,21 @@ impl HopRequest {
             "witness": self.case().to_json_value(),
         })
     }
+}
+
+/// A key as some policy of the witness spells it (lowercase when none does).
+fn spelled(w: &Witness, lower: &str) -> String {
+    w.identity
+        .iter()
+        .chain(w.resource_policy.iter())
+        .chain(w.boundary.iter())
+        .chain(w.scp.iter().flatten())
+        .chain(w.rcp.iter().flatten())
+        .flat_map(|p| p.statements())
+        .flat_map(|s| s.conditions.iter())
+        .find(|c| *c.key == *lower)
+        .map(|c| c.spelled.to_string())
+        .unwrap_or_else(|| lower.to_string())
 }
 
 /// One hop of a path: the held node that acts (`from`), for hops that add a policy the node it
@@ -529,11 +563,17 @@ pub fn render_tree(findings: &[TransitiveAccess]) -> String {
                     .as_ref()
                     .map(|w| format!(" on {}", w.label()))
                     .unwrap_or_default();
+                // The last hop of access to a resource of the list leads to the resource.
+                let to = if h.kind == HopKind::Access {
+                    f.resource.clone()
+                } else {
+                    h.to.label()
+                };
                 let _ = writeln!(
                     out,
                     "{stem}{hb} {} → {}{with} [{}: {}]",
                     h.from.label(),
-                    h.to.label(),
+                    to,
                     h.kind.as_str(),
                     actions.join(", ")
                 );
@@ -553,7 +593,7 @@ pub fn render_dot(findings: &[TransitiveAccess]) -> String {
     let mut nodes: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut edges: std::collections::BTreeSet<(String, String, String)> = Default::default();
     for f in findings {
-        for h in &f.path {
+        for h in f.path.iter().filter(|h| h.kind != HopKind::Access) {
             let from = h.from.label();
             let to = h.to.label();
             nodes.insert(
