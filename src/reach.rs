@@ -79,6 +79,10 @@ pub struct Reach<'a> {
     nodes: Vec<Option<(Arc<Node>, Entity)>>,
 }
 
+/// Access of one node to one resource under one set of conditions: the conditions, the
+/// actions, and a witness per group of actions.
+type AccessPart = (BTreeMap<String, String>, Vec<String>, Vec<decide::Witness>);
+
 /// For users and roles of the account: whether it is a role, and its index.
 type Entity = Option<(bool, u32)>;
 
@@ -282,8 +286,7 @@ impl<'a> Reach<'a> {
                     })
                     .collect();
                 ordered.sort_by_key(|(c, _)| c.len());
-                let mut parts: Vec<(BTreeMap<String, String>, Vec<String>, Vec<decide::Witness>)> =
-                    Vec::new();
+                let mut parts: Vec<AccessPart> = Vec::new();
                 for (cond, g) in ordered {
                     let new: Vec<String> = g
                         .actions

@@ -229,7 +229,7 @@ fn run_inner(args: &Args) -> Result<ExitCode, String> {
         };
         let mut fs = set.findings();
         if !args.to.is_empty() {
-            fs.retain(|f| args.to.iter().any(|t| *t == f.resource));
+            fs.retain(|f| args.to.contains(&f.resource));
             // For each target, keep the finding with the shortest path.
             fs.sort_by_key(|f| (f.resource.clone(), f.path.len()));
             let mut seen = std::collections::BTreeSet::new();
