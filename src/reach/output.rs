@@ -530,7 +530,15 @@ pub fn render_tree(findings: &[TransitiveAccess]) -> String {
         by_source.entry(&f.source).or_default().push(f);
     }
     for (source, fs) in by_source {
-        let _ = writeln!(out, "{} can reach {} resource(s)", source.label(), fs.len());
+        let distinct: std::collections::BTreeSet<&str> =
+            fs.iter().map(|f| f.resource.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "{} can reach {} resource(s) ({} finding(s))",
+            source.label(),
+            distinct.len(),
+            fs.len()
+        );
         let n = fs.len();
         for (i, f) in fs.iter().enumerate() {
             let last = i + 1 == n;
