@@ -643,10 +643,11 @@ impl Brute {
     fn bucket_actions(&self, held: &BTreeSet<(Who, Extra)>) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for (action, arn) in BUCKET_ACTIONS {
-            if held
-                .iter()
-                .any(|(w, e)| self.allowed(*w, *e, action, arn, &[], self.bucket.clone()))
-            {
+            // An identity provider calls nothing but `sts:AssumeRoleWith…`: its users reach
+            // other services only as the sessions of the roles they assume.
+            if held.iter().any(|(w, e)| {
+                *w != Who::Federated && self.allowed(*w, *e, action, arn, &[], self.bucket.clone())
+            }) {
                 out.insert(action.to_string());
             }
         }

@@ -67,16 +67,16 @@ pub(crate) struct Ask<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct Witness {
     pub(crate) caller: Arc<Caller>,
-    pub(crate) action: String,
-    pub(crate) resource: String,
-    pub(crate) resource_account: String,
+    pub(crate) action: Arc<str>,
+    pub(crate) resource: Arc<str>,
+    pub(crate) resource_account: Arc<str>,
     /// Facts about the caller shared by its requests (user id, tags, organization).
     pub(crate) facts: Arc<[(String, ContextValue)]>,
     /// The rest of the context given to the request (derived keys are derived again on
     /// reading).
-    pub(crate) context: Vec<(String, ContextValue)>,
+    pub(crate) context: Arc<[(String, ContextValue)]>,
     /// Keys whose values the symbolic core chose, as spelled in the policies.
-    pub(crate) chosen: Vec<String>,
+    pub(crate) chosen: Arc<[String]>,
     pub(crate) identity: Arc<[Shared]>,
     pub(crate) resource_policy: Option<Shared>,
     pub(crate) boundary: Option<Shared>,
@@ -369,12 +369,12 @@ impl Decider {
         }
         Some(Box::new(Witness {
             caller: Arc::new(caller),
-            action: ask.action.to_string(),
-            resource: ask.resource.to_string(),
-            resource_account: ask.resource_account.to_string(),
+            action: Arc::from(ask.action),
+            resource: Arc::from(ask.resource),
+            resource_account: Arc::from(ask.resource_account),
             facts: Arc::from(Vec::new()),
-            context,
-            chosen,
+            context: Arc::from(context),
+            chosen: Arc::from(chosen),
             identity,
             resource_policy: ask.resource_policy.cloned(),
             boundary: if external {
@@ -928,7 +928,7 @@ impl Decider {
             .chain(w.rcp.iter().flatten())
             .cloned()
             .collect();
-        let keys = w.chosen.clone();
+        let keys: Vec<String> = w.chosen.to_vec();
         for key in keys {
             let lower = key.to_ascii_lowercase();
             let Some(pos) = w.context.iter().position(|(k, _)| *k == key) else {
@@ -954,7 +954,7 @@ impl Decider {
                 candidates.push(Some(ContextValue::One(v.to_lowercase())));
             }
             for cand in candidates {
-                let mut context = w.context.clone();
+                let mut context = w.context.to_vec();
                 match &cand {
                     None => {
                         context.remove(pos);
@@ -978,7 +978,7 @@ impl Decider {
                 let chosen: Vec<String> = if cand.is_none() {
                     w.chosen.iter().filter(|k| **k != key).cloned().collect()
                 } else {
-                    w.chosen.clone()
+                    w.chosen.to_vec()
                 };
                 if let Some(better) = self.check(
                     ask,

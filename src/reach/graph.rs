@@ -285,6 +285,9 @@ enum TrustKey {
     Open,
 }
 
+/// A witness's request context, shared between witnesses that carry the same one.
+type SharedContext = Arc<[(String, ContextValue)]>;
+
 /// Roles sorted by ARN, users sorted by ARN, for resource-pattern lookups.
 #[derive(Debug, Default)]
 struct Sorted {
@@ -382,6 +385,11 @@ pub(crate) struct Graph<'a> {
     holders: Vec<Vec<Ident>>,
     user_ids: Vec<StateId>,
     role_ids: Vec<Vec<StateId>>,
+    /// Strings and contexts shared by witnesses.
+    strings: ahash::AHashSet<Arc<str>>,
+    contexts: ahash::AHashMap<u64, Vec<SharedContext>>,
+    contexts_hasher: ahash::RandomState,
+    empty_chosen: Arc<[String]>,
     decider: Decider,
     trust_index: ahash::AHashMap<TrustKey, Vec<u32>>,
     trust_by_account: ahash::AHashMap<String, Vec<u32>>,
@@ -561,6 +569,10 @@ impl<'a> Graph<'a> {
             holders: holders_of(account),
             user_ids: Vec::new(),
             role_ids: Vec::new(),
+            strings: ahash::AHashSet::new(),
+            contexts: ahash::AHashMap::new(),
+            contexts_hasher: ahash::RandomState::new(),
+            empty_chosen: Arc::from(Vec::new()),
             decider: Decider::default(),
             trust_index,
             trust_by_account,
@@ -861,7 +873,7 @@ impl<'a> Graph<'a> {
     /// its own account only.
     #[allow(clippy::too_many_arguments)]
     fn free_witness(
-        &self,
+        &mut self,
         actor: &Actor,
         action: &str,
         resource: &str,
@@ -874,20 +886,16 @@ impl<'a> Graph<'a> {
         if caller.account() != Some(resource_account) {
             return None;
         }
-        let mut context = Vec::with_capacity(fixed.len() + resource_facts.len());
-        for (k, v) in fixed {
-            context.push(((*k).to_string(), ContextValue::One((*v).to_string())));
-        }
-        context.extend(resource_facts.iter().cloned());
+        let context = self.intern_context(fixed, resource_facts);
         let acct = self.account;
         Some(Witness {
             caller: caller.clone(),
-            action: action.to_string(),
-            resource: resource.to_string(),
-            resource_account: resource_account.to_string(),
+            action: self.shared(action),
+            resource: self.shared(resource),
+            resource_account: self.shared(resource_account),
             facts: actor.facts.clone(),
             context,
-            chosen: Vec::new(),
+            chosen: self.empty_chosen.clone(),
             identity: actor.identity.clone(),
             resource_policy: resource_policy.cloned(),
             boundary: actor.boundary.clone(),
@@ -895,6 +903,61 @@ impl<'a> Graph<'a> {
             rcp: acct.rcp.clone(),
             external: false,
         })
+    }
+
+    /// One shared copy of a string the witnesses of many hops hold.
+    fn shared(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.strings.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strings.insert(a.clone());
+        a
+    }
+
+    /// One shared copy of a context (fixed values, then the resource's facts).
+    fn intern_context(
+        &mut self,
+        fixed: &[(&str, &str)],
+        facts: &[(String, ContextValue)],
+    ) -> Arc<[(String, ContextValue)]> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = self.contexts_hasher.build_hasher();
+        for (k, v) in fixed {
+            k.hash(&mut h);
+            v.hash(&mut h);
+        }
+        0xffu8.hash(&mut h);
+        for (k, v) in facts {
+            k.hash(&mut h);
+            v.hash(&mut h);
+        }
+        let key = h.finish();
+        let same = |c: &[(String, ContextValue)]| {
+            c.len() == fixed.len() + facts.len()
+                && c.iter().zip(fixed.iter()).all(|((ck, cv), (k, v))| {
+                    ck == k && matches!(cv, ContextValue::One(x) if x == v)
+                })
+                && c.iter()
+                    .skip(fixed.len())
+                    .zip(facts.iter())
+                    .all(|(a, b)| a == b)
+        };
+        if let Some(found) = self
+            .contexts
+            .get(&key)
+            .and_then(|list| list.iter().find(|c| same(c)))
+        {
+            return found.clone();
+        }
+        let mut v: Vec<(String, ContextValue)> = Vec::with_capacity(fixed.len() + facts.len());
+        for (k, x) in fixed {
+            v.push(((*k).to_string(), ContextValue::One((*x).to_string())));
+        }
+        v.extend(facts.iter().cloned());
+        let arc: Arc<[(String, ContextValue)]> = Arc::from(v);
+        self.contexts.entry(key).or_default().push(arc.clone());
+        arc
     }
 
     /// Decide one request for an actor.

@@ -239,9 +239,9 @@ impl HopRequest {
         }
         Case {
             principal: (*w.caller).clone(),
-            action: w.action.clone(),
-            resource: w.resource.clone(),
-            resource_account: Some(w.resource_account.clone()),
+            action: w.action.to_string(),
+            resource: w.resource.to_string(),
+            resource_account: Some(w.resource_account.to_string()),
             context,
             identity_policies: w.identity.iter().map(policy_json).collect(),
             resource_policy: w.resource_policy.as_ref().map(policy_json),
