@@ -61,6 +61,7 @@ pub use config::{
 pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
 pub use parallel::analyze_all;
+pub(crate) use resource::action_arns;
 pub use resource::{Resource, ResourceType};
 pub use snapshot::Snapshot;
 pub use zone::{Organization, ZoneOfTrust};

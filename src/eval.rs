@@ -21,4 +21,7 @@ pub use case::{Case, CaseCompiler};
 pub use decision::{evaluate, Decision, Evaluation, Layer, PolicySet, Reason, ReasonKind};
 pub use request::{Caller, Context, ContextValue, Request, RequestBuilder};
 
-pub(crate) use decision::{evaluate_parts, Parts};
+pub(crate) use decision::{
+    action_resource_match, evaluate_parts, is_role_trust, is_service_linked_role, rcp_applies,
+    resource_policy_required, statement_matches, Grant, Parts,
+};

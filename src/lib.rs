@@ -12,6 +12,7 @@ pub mod json;
 pub mod manual;
 pub mod pattern;
 pub mod policy;
+pub mod reach;
 pub(crate) mod reason;
 pub mod scalar;
 #[cfg(feature = "proptest")]

@@ -21,3 +21,6 @@ pub mod findings {}
 
 #[doc = include_str!("manual/analysis.md")]
 pub mod analysis {}
+
+#[doc = include_str!("manual/reach.md")]
+pub mod reach {}

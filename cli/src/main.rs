@@ -13,6 +13,7 @@ mod findings;
 mod generate;
 mod io;
 mod preview;
+mod reach;
 mod report;
 mod unused;
 mod validate;
@@ -42,6 +43,9 @@ enum Command {
     Findings(findings::Args),
     /// Preview the external access a proposed resource policy would give (access previews).
     Preview(preview::Args),
+    /// Find who outside the zone of trust reaches what through role chains and privilege
+    /// escalation, with every hop proven.
+    Reach(reach::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +68,6 @@ fn main() -> ExitCode {
         Command::GeneratePolicy(args) => generate::run(args),
         Command::Findings(args) => findings::run(args),
         Command::Preview(args) => preview::run(args),
+        Command::Reach(args) => reach::run(args),
     }
 }

@@ -272,6 +272,26 @@ pub(crate) fn shape_lang(arn: &str, s: Shape) -> Lang {
     }
 }
 
+/// Every action a policy on this resource can grant, with a resource ARN it acts on (the
+/// resource itself, or a representative below it such as an object of a bucket).
+pub(crate) fn action_arns(t: ResourceType, arn: &str) -> Vec<(String, String)> {
+    let (actions, shapes) = universe(t);
+    let mut out = Vec::new();
+    for (idx, shape) in shapes {
+        let target = match shape {
+            Shape::Exact => arn.to_string(),
+            Shape::Below(sep) => format!("{arn}{sep}perimeter-reach"),
+            Shape::BelowInfix(infix) => format!("{arn}{infix}perimeter-reach"),
+        };
+        for i in idx {
+            if let Some(a) = actions.get(*i) {
+                out.push((a.clone(), target.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// The analysis unit of a resource policy.
 pub(crate) fn policy_units<'a>(
     policy: &'a CompiledPolicy,

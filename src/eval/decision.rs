@@ -300,16 +300,31 @@ pub(crate) fn statement_applies(
     req: &Request,
     has_boundary: bool,
 ) -> Option<Grant> {
-    if !s
-        .actions
+    let grant = statement_matches(s, req, has_boundary)?;
+    s.conditions
+        .iter()
+        .all(|c| holds(c, req.context()))
+        .then_some(grant)
+}
+
+/// Whether a statement's action and resource elements match the request.
+pub(crate) fn action_resource_match(s: &CompiledStatement, req: &Request) -> bool {
+    s.actions
         .matches_folded(req.action_folded(), req.action_service())
-    {
+        && s.resources
+            .as_ref()
+            .is_none_or(|r| resource_matches(r, req))
+}
+
+/// Whether a statement's principal, action and resource elements match the request, whatever
+/// its conditions say; for statements with a principal element, how the principal matched.
+pub(crate) fn statement_matches(
+    s: &CompiledStatement,
+    req: &Request,
+    has_boundary: bool,
+) -> Option<Grant> {
+    if !action_resource_match(s, req) {
         return None;
-    }
-    if let Some(r) = &s.resources {
-        if !resource_matches(r, req) {
-            return None;
-        }
     }
     let grant = match &s.principal {
         None => Grant::Exact,
@@ -329,10 +344,7 @@ pub(crate) fn statement_applies(
             .filter_map(|v| principal_value_matches(v, req.caller()))
             .max()?,
     };
-    s.conditions
-        .iter()
-        .all(|c| holds(c, req.context()))
-        .then_some(grant)
+    Some(grant)
 }
 
 /// A statement that applies to the request: where it is, its effect, and how its principal
@@ -409,10 +421,19 @@ fn no_allow(layer: Layer) -> Reason {
     }
 }
 
+/// Whether RCPs govern the request: resources of the supported services, not `kms:RetireGrant`,
+/// not service-linked roles.
+pub(crate) fn rcp_applies(req: &Request) -> bool {
+    let service = req.action().split(':').next().unwrap_or("");
+    RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+        && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
+        && !is_service_linked_role(req)
+}
+
 /// Whether the resource's own policy must allow the request, whatever identity policies say:
 /// role trust policies for `sts:AssumeRole*` on a role, and KMS key policies (IAM User Guide,
 /// "Policy evaluation logic": "trust policies and KMS key policies are exceptions").
-fn resource_policy_required(req: &Request) -> bool {
+pub(crate) fn resource_policy_required(req: &Request) -> bool {
     let service = req.action().split(':').next().unwrap_or("");
     is_role_trust(req)
         || (service.eq_ignore_ascii_case("kms")
@@ -421,7 +442,7 @@ fn resource_policy_required(req: &Request) -> bool {
 }
 
 /// Whether the request is an STS action on a role, decided by the role's trust policy.
-fn is_role_trust(req: &Request) -> bool {
+pub(crate) fn is_role_trust(req: &Request) -> bool {
     let service = req.action().split(':').next().unwrap_or("");
     let resource = req.resource();
     service.eq_ignore_ascii_case("sts")
@@ -429,7 +450,7 @@ fn is_role_trust(req: &Request) -> bool {
         && resource.contains(":role/")
 }
 
-fn is_service_linked_role(req: &Request) -> bool {
+pub(crate) fn is_service_linked_role(req: &Request) -> bool {
     match req.caller() {
         Caller::Role { role_arn, .. } => role_arn.contains(":role/aws-service-role/"),
         _ => false,
@@ -507,13 +528,7 @@ pub(crate) fn evaluate_parts<P: Borrow<CompiledPolicy>>(
     } else {
         &[]
     };
-    // RCPs apply to resources of the supported services, not to `kms:RetireGrant`, not to
-    // service-linked roles.
-    let service = req.action().split(':').next().unwrap_or("");
-    let rcp_levels: &[Vec<P>] = if RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
-        && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
-        && !is_service_linked_role(req)
-    {
+    let rcp_levels: &[Vec<P>] = if rcp_applies(req) {
         set.resource_control
     } else {
         &[]
