@@ -23,7 +23,7 @@
 //! ```
 
 mod finding;
-mod lattice;
+pub(crate) mod lattice;
 mod resource;
 mod zone;
 
@@ -395,7 +395,7 @@ fn minimize(
 /// Whether a condition value pins the caller to known principals or networks (reference §2.5,
 /// the S3 "public" rule, with Access Analyzer's relaxation that an ARN with a fixed account
 /// pins even with wildcards in its name).
-fn pins(key: &str, value: &str) -> bool {
+pub(crate) fn pins(key: &str, value: &str) -> bool {
     let wild = |s: &str| s.contains(['*', '?']);
     match key {
         "aws:principalarn" | "aws:sourcearn" | "s3:dataaccesspointarn" => value
