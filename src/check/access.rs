@@ -30,6 +30,7 @@ pub(super) fn run(
         actions: Actions::Open,
         policies: vec![policy],
         polish: true,
+        prefer_anonymous: false,
         owner: None,
     };
     let build = |q: &mut super::query::Query, policies: &[&[CompiledStatement]], _: &mut u64| {

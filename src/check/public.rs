@@ -48,7 +48,7 @@ pub(super) fn run(
         }
         sp.arena.or(parts)
     };
-    let (outcome, reasons, case) = decide_public(checker, policy, &u.actions, &shape, &[])?;
+    let (outcome, reasons, case) = decide_public(checker, policy, &u.actions, &shape, &[], None)?;
     let t = resource_type.as_str();
     Ok(match case {
         None => CheckResult {
@@ -108,23 +108,31 @@ fn open_region(sp: &mut Space, d: &LabelDim) -> NodeId {
 }
 
 /// Decide publicness over a universe of actions and a request shape, with keys fixed by
-/// `constants`. Returns the outcome, the reasons, and the counterexample.
+/// `constants`, for a resource of `owner` (default: an account the policy does not mention).
+/// Returns the outcome, the reasons, and the counterexample.
 pub(super) fn decide_public(
     checker: &Checker,
     policy: &CompiledPolicy,
     actions: &[String],
     shape: Shape<'_>,
     constants: &[(&str, &str)],
+    owner: Option<&str>,
 ) -> Result<(Outcome, Vec<ReasonSummary>, Option<Case>), Error> {
-    let mentioned = accounts_mentioned(&[policy]);
-    let avoid: Vec<&str> = mentioned.iter().map(String::as_str).collect();
-    let owner = fresh_account(&avoid);
+    let owner = match owner {
+        Some(o) => o.to_string(),
+        None => {
+            let mentioned = accounts_mentioned(&[policy]);
+            let avoid: Vec<&str> = mentioned.iter().map(String::as_str).collect();
+            fresh_account(&avoid)
+        }
+    };
     let q = Question {
         checker,
         policy_type: PolicyType::Resource,
         actions: Actions::Finite(actions.to_vec()),
         policies: vec![policy],
-        polish: false,
+        polish: true,
+        prefer_anonymous: true,
         owner: Some(owner.clone()),
     };
     let zone = ZoneOfTrust::account(&owner);
@@ -199,4 +207,231 @@ pub(super) fn decide_public(
         })
         .collect();
     Ok((Outcome::Fail, reasons, Some(case)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{analyze_policy, Options, Resource, ResourceType};
+    use crate::policy::Policy;
+    use crate::reason::lang::{Lang, Mask, Tok};
+    use serde_json::Value;
+
+    /// How an action's resource relates to the analysed resource's ARN (as in `analyze`).
+    enum Rel {
+        Exact,
+        Below(char),
+        Infix(&'static str),
+    }
+
+    fn rel(kind: &str) -> Rel {
+        match kind {
+            "object" => Rel::Below('/'),
+            "function alias" | "function version" => Rel::Below(':'),
+            "index" => Rel::Infix("/index/"),
+            _ => Rel::Exact,
+        }
+    }
+
+    fn rel_lang(arn: &str, r: &Rel) -> Lang {
+        let base = Lang::literal(arn, false);
+        match r {
+            Rel::Exact => base,
+            Rel::Below(c) => base
+                .then_tok(Tok::Char(*c))
+                .then_tok(Tok::One(Mask::NONE))
+                .then_tok(Tok::Run(Mask::NONE)),
+            Rel::Infix(i) => base
+                .then_str(i)
+                .then_tok(Tok::One(Mask::NONE))
+                .then_tok(Tok::Run(Mask::NONE)),
+        }
+    }
+
+    /// A concrete ARN of the type that the policy's resources name, or a stand-in.
+    fn arn_for(policy: &Value, t: ResourceType) -> String {
+        let (prefix, fallback) = match t {
+            ResourceType::S3Bucket => ("arn:aws:s3:::", "arn:aws:s3:::perimeter-bucket"),
+            ResourceType::SqsQueue => ("arn:aws:sqs:", "arn:aws:sqs:us-east-1:111122223333:q"),
+            ResourceType::SnsTopic => ("arn:aws:sns:", "arn:aws:sns:us-east-1:111122223333:t"),
+            ResourceType::KmsKey => ("arn:aws:kms:", "arn:aws:kms:us-east-1:111122223333:key/k"),
+            ResourceType::LambdaFunction => (
+                "arn:aws:lambda:",
+                "arn:aws:lambda:us-east-1:111122223333:function:f",
+            ),
+            ResourceType::SecretsManagerSecret => (
+                "arn:aws:secretsmanager:",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:s",
+            ),
+            _ => (
+                "arn:aws:iam::",
+                "arn:aws:iam::111122223333:role/perimeter-role",
+            ),
+        };
+        let statements = match &policy["Statement"] {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        for st in statements {
+            let rs = match &st["Resource"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for r in rs {
+                let Some(rest) = r.strip_prefix(prefix) else {
+                    continue;
+                };
+                let head = if t == ResourceType::S3Bucket {
+                    format!("{prefix}{}", rest.split('/').next().unwrap_or(""))
+                } else {
+                    r.clone()
+                };
+                if !head.contains(['*', '?', '$']) && !head.ends_with(prefix) {
+                    return head;
+                }
+            }
+        }
+        fallback.to_string()
+    }
+
+    /// `CheckNoPublicAccess` agrees with the `isPublic` of external access findings on every
+    /// real resource policy of the data set, analysed for a resource its statements name.
+    #[test]
+    fn public_agrees_with_external_access_findings() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/resource-policies/");
+        let files = [
+            (
+                "s3-bucket-policies.json",
+                ResourceType::S3Bucket,
+                AccessCheckResourceType::S3Bucket,
+            ),
+            (
+                "sqs-queue-policies.json",
+                ResourceType::SqsQueue,
+                AccessCheckResourceType::SqsQueue,
+            ),
+            (
+                "sns-topic-policies.json",
+                ResourceType::SnsTopic,
+                AccessCheckResourceType::SnsTopic,
+            ),
+            (
+                "kms-key-policies.json",
+                ResourceType::KmsKey,
+                AccessCheckResourceType::KmsKey,
+            ),
+            (
+                "lambda-function-policies.json",
+                ResourceType::LambdaFunction,
+                AccessCheckResourceType::LambdaFunction,
+            ),
+            (
+                "secretsmanager-secret-policies.json",
+                ResourceType::SecretsManagerSecret,
+                AccessCheckResourceType::SecretsManagerSecret,
+            ),
+            (
+                "trust-policies.json",
+                ResourceType::IamRole,
+                AccessCheckResourceType::IamAssumeRolePolicyDocument,
+            ),
+            (
+                "trust-policies-from-authorization-details.json",
+                ResourceType::IamRole,
+                AccessCheckResourceType::IamAssumeRolePolicyDocument,
+            ),
+        ];
+        let (mut public, mut private, mut compared) = (0, 0, 0);
+        let mut disagreements = Vec::new();
+        for (file, rt, ct) in files {
+            let text = std::fs::read_to_string(format!("{dir}{file}")).unwrap();
+            let records: Vec<Value> = serde_json::from_str(&text).unwrap();
+            // Each policy as written, and with every principal opened to `*` (so that its
+            // conditions alone decide).
+            let variants = records.iter().flat_map(|rec| {
+                let mut open = rec.clone();
+                if let Some(sts) = open["policy"]["Statement"].as_array_mut() {
+                    for st in sts {
+                        if st.get("Principal").is_some() {
+                            st["Principal"] = Value::String("*".into());
+                        }
+                    }
+                }
+                [rec.clone(), open]
+            });
+            for rec in variants {
+                let Ok(policy) = Policy::from_json_value(&rec["policy"]) else {
+                    continue;
+                };
+                let arn = arn_for(&rec["policy"], rt);
+                let owner = crate::arn::Arn::parse(&arn)
+                    .ok()
+                    .map(|a| a.account().to_string())
+                    .filter(|a| crate::arn::is_account_id(a))
+                    .unwrap_or_else(|| "111122223333".into());
+                let resource = Resource::new(&arn, rt, &owner);
+                let findings = analyze_policy(
+                    &policy,
+                    &resource,
+                    &crate::analyze::ZoneOfTrust::account(&owner),
+                    &Options::default().without_witnesses(),
+                );
+                if findings.iter().any(|f| f.error.is_some()) {
+                    continue;
+                }
+                let theirs = findings.iter().any(|f| f.is_public == Some(true));
+                let u = ct.universe();
+                let shape = |sp: &mut Space| {
+                    let mut parts = Vec::new();
+                    for (kind, idx, _) in &u.kinds {
+                        let a = sp.action_in(idx);
+                        let r = sp.resource_in(rel_lang(&arn, &rel(kind)));
+                        parts.push(sp.arena.and2(a, r));
+                    }
+                    sp.arena.or(parts)
+                };
+                let compiled = policy.compile().unwrap();
+                let constants = [
+                    ("aws:ResourceAccount", owner.as_str()),
+                    ("s3:ResourceAccount", owner.as_str()),
+                ];
+                let ours = match decide_public(
+                    &Checker::new(),
+                    &compiled,
+                    &u.actions,
+                    &shape,
+                    &constants,
+                    Some(&owner),
+                ) {
+                    Ok((o, _, _)) => o == Outcome::Fail,
+                    Err(e) => {
+                        disagreements.push(format!("{}: error {e}", rec["source"]));
+                        continue;
+                    }
+                };
+                compared += 1;
+                if theirs {
+                    public += 1;
+                } else {
+                    private += 1;
+                }
+                if ours != theirs {
+                    disagreements.push(format!(
+                        "{} ({arn}): findings say public={theirs}, the check says {ours}: {}",
+                        rec["source"], rec["policy"]
+                    ));
+                }
+            }
+        }
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+        assert!(compared > 400, "{compared}");
+        assert!(
+            public >= 50 && private >= 50,
+            "public {public}, private {private}"
+        );
+    }
 }

@@ -20,7 +20,7 @@ use crate::policy::compile::{
     CompiledCondition, CondValues, LikeValue, ResourceEntry, ResourceMatcher, StrValue,
 };
 use crate::policy::{CompiledPolicy, CompiledStatement, Effect, Template, TemplatePart};
-use crate::reason::formula::{Atom, ElemC, NodeId, Pred, TRUE};
+use crate::reason::formula::{Atom, DimType, ElemC, NodeId, Pred, TRUE};
 use crate::reason::lang::{Lang, Tok};
 use crate::reason::search::{solve, Memo, Model};
 use crate::reason::space::{Actions, Kind, Space};
@@ -34,6 +34,8 @@ pub(crate) struct Query {
     pub(crate) space: Space,
     pub(crate) memo: Memo,
     policy_type: PolicyType,
+    /// Try an anonymous caller first for counterexamples.
+    prefer_anonymous: bool,
     /// The callers the question is about, and facts known about them (organization).
     ctx: NodeId,
 }
@@ -96,6 +98,8 @@ pub(crate) struct Question<'a> {
     pub(crate) policies: Vec<&'a CompiledPolicy>,
     /// Whether to look for a real action and resource for the counterexample.
     pub(crate) polish: bool,
+    /// Whether to try an anonymous caller first for the counterexample.
+    pub(crate) prefer_anonymous: bool,
     /// The account that owns the resource (public access); `None`: any account not the caller's.
     pub(crate) owner: Option<String>,
 }
@@ -284,6 +288,7 @@ impl Query {
             space,
             memo: Memo::default(),
             policy_type: q.policy_type,
+            prefer_anonymous: q.prefer_anonymous,
             ctx: TRUE,
         }
     }
@@ -405,6 +410,32 @@ impl Query {
         Some(case)
     }
 
+    /// Lower-case the model's text values where no atom can tell (witness strings for
+    /// case-insensitive values come out in upper case otherwise).
+    fn tidy(&self, m: &mut Model) {
+        let arena = &self.space.arena;
+        for (d, v) in m.values.iter_mut().enumerate() {
+            let Val::One(text) = v else { continue };
+            if !text.chars().any(|c| c.is_uppercase()) {
+                continue;
+            }
+            if !matches!(arena.dims.get(d).map(|x| &x.ty), Some(DimType::Str)) {
+                continue;
+            }
+            let lower = text.to_lowercase();
+            let same = arena.atoms.iter().all(|a| match a {
+                Atom::Elem(x, p) if *x as usize == d => match arena.preds.get(*p as usize) {
+                    Some(Pred::Lang(l)) => l.matches(text) == l.matches(&lower),
+                    _ => false,
+                },
+                _ => true,
+            });
+            if same {
+                *text = lower;
+            }
+        }
+    }
+
     /// The action atoms of the space: (language, node).
     fn action_langs(&self) -> Vec<&Lang> {
         let d = self.space.action;
@@ -488,15 +519,41 @@ impl Query {
         budget: &mut u64,
     ) -> Result<Option<Case>, Error> {
         let mut m = m;
+        self.tidy(&mut m);
         if polish {
-            if let Some(action) = self.real_action(&m) {
-                let a_node = self.space.action_patterns(std::iter::once(action.as_str()));
-                for r in resource_candidates(&action, &self.space.partition) {
-                    let r_node = self.space.resource_in(r);
-                    let q = self.space.arena.and([root, a_node, r_node]);
+            // Prefer an anonymous caller where the question allows one, a real action, and a
+            // resource of one of that action's resource types; fall back step by step.
+            let anonymous = if self.prefer_anonymous {
+                vec![self.space.kind_in(&[Kind::Anonymous]), TRUE]
+            } else {
+                vec![TRUE]
+            };
+            let action = self.real_action(&m);
+            let (a_node, resources) = match &action {
+                Some(a) => (
+                    self.space.action_patterns(std::iter::once(a.as_str())),
+                    resource_candidates(a, &self.space.partition),
+                ),
+                None => {
+                    // No real action shows it: at least an ARN of the action's service.
+                    let service = match m.value(self.space.action) {
+                        Val::One(w) => w.split(':').next().unwrap_or("").to_ascii_lowercase(),
+                        _ => String::new(),
+                    };
+                    let arn = format!("arn:{}:{service}:*", self.space.partition);
+                    (TRUE, vec![Lang::glob(&arn, false)])
+                }
+            };
+            for who in anonymous {
+                for r in &resources {
+                    let r_node = self.space.resource_in(r.clone());
+                    let q = self.space.arena.and([root, a_node, r_node, who]);
                     if let Some(mut better) = self.solve(q, budget)? {
-                        if let Some(slot) = better.values.get_mut(self.space.action as usize) {
-                            *slot = Val::One(action.clone());
+                        self.tidy(&mut better);
+                        if let Some(a) = &action {
+                            if let Some(slot) = better.values.get_mut(self.space.action as usize) {
+                                *slot = Val::One(a.clone());
+                            }
                         }
                         if let Some(c) = self.case(&better, subject, owner) {
                             if accept(&c)? {
@@ -505,8 +562,10 @@ impl Query {
                         }
                     }
                 }
+            }
+            if let Some(a) = action {
                 if let Some(slot) = m.values.get_mut(self.space.action as usize) {
-                    *slot = Val::One(action);
+                    *slot = Val::One(a);
                 }
             }
         }
