@@ -7,6 +7,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod check;
 mod eval;
 mod generate;
 mod io;
@@ -31,6 +32,8 @@ enum Command {
     Unused(unused::Args),
     /// Generate policies granting what a role or user used, from CloudTrail.
     GeneratePolicy(generate::Args),
+    /// Custom policy checks: no new access, access not granted, no public access.
+    Check(check::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,5 +53,6 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

@@ -59,11 +59,12 @@ pub(super) fn run(
                 .collect();
             sp.arena.or(parts)
         };
-        let target = sp.arena.and([no_deny, actions, resources]);
+        // The search takes the parts of a conjunction last first: the listed access, then the
+        // statement, then the denies.
         let statements: Vec<(usize, NodeId)> = nodes
             .iter()
             .filter(|(_, e, _)| *e == Effect::Allow)
-            .map(|(i, _, n)| (*i, sp.arena.and2(*n, target)))
+            .map(|(i, _, n)| (*i, sp.arena.and([no_deny, *n, actions, resources])))
             .collect();
         let root = sp.arena.or(statements.iter().map(|(_, n)| *n));
         Ok(Built {

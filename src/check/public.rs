@@ -15,7 +15,6 @@ use super::query::{
     accounts_mentioned, allow_deny, decide, fresh_account, statement_nodes, Built, Evaluator,
     Question, Slot,
 };
-use super::resource_type::loose_format_lang;
 use super::{AccessCheckResourceType, CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
 use crate::analyze::lattice::{build_dims, Ctx, Display, LabelDim};
 use crate::analyze::{pins, ZoneOfTrust};
@@ -34,20 +33,10 @@ pub(super) fn run(
     resource_type: AccessCheckResourceType,
 ) -> Result<CheckResult, Error> {
     let u = resource_type.universe();
-    let shape = |sp: &mut Space| {
-        let partition = sp.partition.clone();
-        let mut parts = Vec::new();
-        for (_, idx, formats) in &u.kinds {
-            let acts = sp.action_in(idx);
-            let rs: Vec<NodeId> = formats
-                .iter()
-                .map(|f| sp.resource_in(loose_format_lang(f, &partition)))
-                .collect();
-            let r = sp.arena.or(rs);
-            parts.push(sp.arena.and2(acts, r));
-        }
-        sp.arena.or(parts)
-    };
+    // Any action of the type, on any resource the policy names: policies name their resources
+    // in their own words (API Gateway's `execute-api:/stage/GET/path`), so holding the resource
+    // to the reference's ARN formats could hide access.
+    let shape = |_: &mut Space| TRUE;
     let (outcome, reasons, case) = decide_public(checker, policy, &u.actions, &shape, &[], None)?;
     let t = resource_type.as_str();
     Ok(match case {
@@ -156,15 +145,21 @@ pub(super) fn decide_public(
             };
             build_dims(&mut ctx, &[policy]).map_err(|_| super::query::budget_error())?
         };
-        let mut public = vec![no_deny, ext, shape];
+        // The search takes the parts of a conjunction last first: the statement, the request's
+        // shape, the zone, then the labels and the denies.
+        let mut public = vec![no_deny];
         for d in &dims {
             public.push(open_region(&mut q.space, d));
         }
-        let public = q.space.arena.and(public);
+        public.extend([ext, shape]);
         let statements: Vec<(usize, NodeId)> = nodes
             .iter()
             .filter(|(_, e, _)| *e == Effect::Allow)
-            .map(|(i, _, n)| (*i, q.space.arena.and2(*n, public)))
+            .map(|(i, _, n)| {
+                let mut parts = public.clone();
+                parts.push(*n);
+                (*i, q.space.arena.and(parts))
+            })
             .collect();
         let root = q.space.arena.or(statements.iter().map(|(_, n)| *n));
         Ok(Built {
