@@ -27,6 +27,7 @@ pub(crate) mod lattice;
 mod resource;
 mod zone;
 
+pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
 pub use resource::{Resource, ResourceType};
 pub use zone::{Organization, ZoneOfTrust};
@@ -36,7 +37,7 @@ use crate::policy::{CompiledPolicy, Policy};
 use crate::reason::formula::{Atom, NodeId, Pred};
 use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{Memo, Model};
-use crate::reason::space::{Actions, Kind, Space};
+use crate::reason::space::{Actions, Space};
 use lattice::{Ctx, LabelDim};
 use std::collections::BTreeMap;
 
@@ -117,7 +118,7 @@ pub(crate) struct Unit<'a> {
     pub(crate) policy_name: String,
     pub(crate) resource: &'a Resource,
     /// The action universe (canonical names).
-    pub(crate) actions: Vec<String>,
+    pub(crate) actions: std::sync::Arc<[String]>,
     /// (indices into `actions`, the resource ARNs they act on).
     pub(crate) shapes: Vec<(Vec<usize>, Lang)>,
     /// Keys with fixed values.
@@ -285,7 +286,22 @@ fn run_unit(
     // Read the base last: building formulas may add facts about new keys.
     let base = space.base;
     let allowed = space.arena.and([base, allow, ext, shape]);
-    let classes = action_classes(&space);
+    // Only classes some Allow statement can grant need a look (decided without the solver).
+    let grants = |a: &str| {
+        let folded = crate::pattern::fold_str(a);
+        let svc = crate::policy::compile::service_hash(&folded);
+        unit.policy.statements().iter().any(|s| {
+            s.effect == crate::policy::Effect::Allow && s.actions.matches_folded(&folded, svc)
+        })
+    };
+    let classes: Vec<Vec<usize>> = action_classes(&space)
+        .into_iter()
+        .filter(|c| {
+            c.first()
+                .and_then(|i| unit.actions.get(*i))
+                .is_some_and(|a| grants(a))
+        })
+        .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
     {
         let mut ctx = Ctx {
@@ -331,10 +347,20 @@ fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
+    let policy_json = options
+        .witnesses
+        .then(|| unit.policy.policy().to_json_value());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
-            unit, &space, &dims, &intent, &acts, &model, options,
+            unit,
+            &space,
+            &dims,
+            &intent,
+            &acts,
+            &model,
+            options,
+            policy_json.as_ref(),
         ));
     }
     Ok(out)
@@ -420,6 +446,7 @@ pub(crate) fn pins(key: &str, value: &str) -> bool {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finding_of(
     unit: &Unit<'_>,
     space: &Space,
@@ -428,6 +455,7 @@ fn finding_of(
     acts: &[usize],
     model: &Model,
     options: &Options,
+    policy_json: Option<&serde_json::Value>,
 ) -> Finding {
     let r = unit.resource;
     let mut f = Finding {
@@ -438,13 +466,7 @@ fn finding_of(
         analyzed_at: options.analyzed_at.clone(),
         ..Finding::default()
     };
-    let spelled = |k: &str| {
-        space
-            .keys
-            .get(k)
-            .map(|d| d.spelled.clone())
-            .unwrap_or_else(|| k.to_string())
-    };
+    let spelled = |k: &str| space.spelling(k);
     lattice::describe(dims, intent, &mut f, spelled);
     let mut actions: Vec<String> = acts
         .iter()
@@ -461,20 +483,25 @@ fn finding_of(
     };
     let pinned = f.condition.iter().any(|(k, v)| pins(&k.to_lowercase(), v));
     f.is_public = Some(principal_open && !pinned);
-    if options.witnesses {
-        attach_witness(unit, space, model, &mut f);
+    if let Some(json) = policy_json {
+        attach_witness(unit, space, model, json, &mut f);
     }
     f.id = f.compute_id();
     f
 }
 
-fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding) {
+fn attach_witness(
+    unit: &Unit<'_>,
+    space: &Space,
+    model: &Model,
+    policy_json: &serde_json::Value,
+    f: &mut Finding,
+) {
     let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
         f.note = Some("no witness: the request could not be built".into());
         return;
     };
-    case.resource_policy = Some(unit.policy.policy().to_json_value());
-    match evaluate_case(&case) {
+    match check_witness(unit, &case) {
         Some(refs) => {
             f.statements = refs
                 .into_iter()
@@ -484,6 +511,7 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
                     sid,
                 })
                 .collect();
+            case.resource_policy = Some(policy_json.clone());
             f.witness = Some(case.to_json_value());
         }
         None => {
@@ -493,12 +521,65 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
             );
         }
     }
-    let _ = Kind::Anonymous;
 }
 
-/// Evaluate a witness; the resource-policy statements that allow it, if it is allowed.
-fn evaluate_case(case: &Case) -> Option<Vec<(usize, Option<String>)>> {
-    let ev = case.evaluate().ok()?;
+/// A policy that allows exactly `action` on `resource` (what a caller's account can grant).
+fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
+    use crate::policy::{Effect, ListElement, Spanned, Statement, Values, Version};
+    let statement = Statement {
+        sid: None,
+        effect: Spanned::bare(Effect::Allow),
+        principal: None,
+        action: ListElement {
+            negated: false,
+            values: Values::one(action),
+            span: Default::default(),
+        },
+        resource: Some(ListElement {
+            negated: false,
+            values: Values::one(resource),
+            span: Default::default(),
+        }),
+        condition: Vec::new(),
+        has_condition: false,
+        span: Default::default(),
+    };
+    Policy {
+        version: Some(Spanned::bare(Version::V2012_10_17)),
+        id: None,
+        statements: vec![statement],
+        statement_is_array: true,
+        span: Default::default(),
+    }
+    .compile()
+    .ok()
+}
+
+/// Evaluate a witness against the unit's compiled policy: the resource-policy statements that
+/// allow it, if it is allowed.
+fn check_witness(unit: &Unit<'_>, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
+    let req = case.request().ok()?;
+    let g = grant(&case.action, &case.resource)?;
+    let identity: Vec<&CompiledPolicy> = if case.identity_policies.is_empty() {
+        Vec::new()
+    } else {
+        vec![&g]
+    };
+    let session: Vec<&CompiledPolicy> = if case.session_policies.is_empty() {
+        Vec::new()
+    } else {
+        vec![&g]
+    };
+    let resource = [unit.policy];
+    let parts = crate::eval::Parts {
+        identity: &identity,
+        resource: &resource,
+        permission_boundary: &[],
+        session: &session,
+        service_control: &[],
+        resource_control: &[],
+    };
+    let ev = crate::eval::evaluate_parts(&req, &parts);
     if !ev.decision.is_allow() {
         return None;
     }

@@ -20,3 +20,5 @@ mod request;
 pub use case::{Case, CaseCompiler};
 pub use decision::{evaluate, Decision, Evaluation, Layer, PolicySet, Reason, ReasonKind};
 pub use request::{Caller, Context, ContextValue, Request, RequestBuilder};
+
+pub(crate) use decision::{evaluate_parts, Parts};

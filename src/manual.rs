@@ -12,3 +12,9 @@ pub mod activity {}
 
 #[doc = include_str!("manual/validation.md")]
 pub mod validation {}
+
+#[doc = include_str!("manual/reasoning.md")]
+pub mod reasoning {}
+
+#[doc = include_str!("manual/findings.md")]
+pub mod findings {}

@@ -383,6 +383,32 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// Limits with other JSON limits (document size, nesting depth).
+    pub fn with_json(mut self, json: json::Limits) -> Limits {
+        self.json = json;
+        self
+    }
+
+    /// Limits with another maximum number of statements.
+    pub fn with_max_statements(mut self, n: usize) -> Limits {
+        self.max_statements = n;
+        self
+    }
+
+    /// Limits with another maximum number of values per list.
+    pub fn with_max_values(mut self, n: usize) -> Limits {
+        self.max_values = n;
+        self
+    }
+
+    /// Limits with another maximum value length, in characters.
+    pub fn with_max_value_chars(mut self, n: usize) -> Limits {
+        self.max_value_chars = n;
+        self
+    }
+}
+
 impl Policy {
     /// Parse a policy document with the default [`Limits`].
     ///

@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 mod check;
 mod eval;
+mod findings;
 mod generate;
 mod io;
+mod preview;
 mod unused;
 mod validate;
 
@@ -32,6 +34,11 @@ enum Command {
     Unused(unused::Args),
     /// Generate policies granting what a role or user used, from CloudTrail.
     GeneratePolicy(generate::Args),
+    /// Track external access findings across runs (archive rules, resolved findings), export
+    /// them (SARIF, ASFF, EventBridge) and gate CI on them.
+    Findings(findings::Args),
+    /// Preview the external access a proposed resource policy would give (access previews).
+    Preview(preview::Args),
     /// Custom policy checks: no new access, access not granted, no public access.
     Check(check::Args),
 }
@@ -53,6 +60,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Unused(args) => unused::run(args),
         Command::GeneratePolicy(args) => generate::run(args),
+        Command::Findings(args) => findings::run(args),
+        Command::Preview(args) => preview::run(args),
         Command::Check(args) => check::run(args),
     }
 }

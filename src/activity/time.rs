@@ -82,140 +82,27 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// Reads exactly `n` ASCII digits at the start of `s`.
-fn digits(s: &[u8], n: usize) -> Option<(i64, &[u8])> {
-    let (head, rest) = s.split_at_checked(n)?;
-    let mut v = 0i64;
-    for &b in head {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + i64::from(b - b'0');
-    }
-    Some((v, rest))
-}
-
-fn expect(s: &[u8], c: u8) -> Option<&[u8]> {
-    match s.split_first() {
-        Some((&b, rest)) if b == c => Some(rest),
-        _ => None,
-    }
-}
-
+/// Reads the forms AWS tools write with the project's one date reader
+/// ([`crate::scalar::Timestamp`]), after mapping a ` UTC` / ` Z` suffix to `Z`; fractions of a
+/// second are dropped, as CloudTrail records whole seconds.
 fn parse(text: &str) -> Option<Timestamp> {
-    let s = text.as_bytes();
-    let (year, s) = digits(s, 4)?;
-    let (month, s) = digits(expect(s, b'-')?, 2)?;
-    let (day, s) = digits(expect(s, b'-')?, 2)?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut secs = days_from_civil(year, month, day) * SECONDS_PER_DAY;
-    let mut s = s;
-    if let Some((&sep, rest)) = s.split_first() {
-        if sep != b'T' && sep != b't' && sep != b' ' {
-            return None;
+    let mapped;
+    let text = match text
+        .strip_suffix(" UTC")
+        .or_else(|| text.strip_suffix(" Z"))
+    {
+        Some(t) => {
+            mapped = format!("{t}Z");
+            mapped.as_str()
         }
-        let (hour, rest) = digits(rest, 2)?;
-        let (minute, rest) = digits(expect(rest, b':')?, 2)?;
-        let (second, rest) = match rest.split_first() {
-            Some((b':', r)) => digits(r, 2)?,
-            _ => (0, rest),
-        };
-        if hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        secs += hour * 3600 + minute * 60 + second.min(59);
-        let mut rest = rest;
-        if let Some((b'.' | b',', r)) = rest.split_first() {
-            let n = r.iter().take_while(|b| b.is_ascii_digit()).count();
-            if n == 0 {
-                return None;
-            }
-            rest = r.get(n..)?;
-        }
-        s = rest;
-    }
-    let offset = match s {
-        [] | [b'Z' | b'z'] | b" UTC" | b" Z" => 0,
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let (h, rest) = digits(rest, 2)?;
-            let rest = expect(rest, b':').unwrap_or(rest);
-            let m = match rest {
-                [] => 0,
-                _ => {
-                    let (m, rest) = digits(rest, 2)?;
-                    if !rest.is_empty() {
-                        return None;
-                    }
-                    m
-                }
-            };
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let off = h * 3600 + m * 60;
-            if *sign == b'+' {
-                off
-            } else {
-                -off
-            }
-        }
-        _ => return None,
+        None => text,
     };
-    Some(Timestamp(secs - offset))
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    crate::scalar::Timestamp::parse(text).map(|t| Timestamp(t.epoch_seconds()))
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.0.div_euclid(SECONDS_PER_DAY);
-        let secs = self.0.rem_euclid(SECONDS_PER_DAY);
-        let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
+        f.write_str(&crate::scalar::Timestamp::from_epoch_seconds(self.0).to_rfc3339())
     }
 }
 

@@ -314,24 +314,11 @@ fn order(
 
 /// The region of an intent: inside each label, outside its children.
 fn region(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
-    let mut parts = Vec::new();
-    for (d, &l) in dims.iter().zip(intent) {
-        let Some(label) = d.labels.get(l) else {
-            continue;
-        };
-        parts.push(label.node);
-        let kids: Vec<NodeId> = d
-            .children
-            .get(l)
-            .map(|c| {
-                c.iter()
-                    .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let any = ctx.space.arena.or(kids);
-        parts.push(ctx.space.arena.not(any));
-    }
+    let parts: Vec<NodeId> = dims
+        .iter()
+        .zip(intent)
+        .map(|(d, &l)| label_region(ctx, d, l))
+        .collect();
     ctx.space.arena.and(parts)
 }
 
@@ -589,14 +576,18 @@ pub(crate) fn enumerate(
 ) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
     let mut candidates: Vec<Vec<usize>> = Vec::new();
     let mut seen = ahash::AHashSet::new();
+    let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
-        // Skip statements with no allowed request in this constraint.
+        // Skip statements with no allowed request in this constraint (with one statement, the
+        // candidates' own checks decide as much).
         let Some(st) = statements.get(i) else {
             continue;
         };
-        let q = ctx.space.arena.and2(allowed, st.all);
-        if ctx.sat(q)?.is_none() {
-            continue;
+        if several {
+            let q = ctx.space.arena.and2(allowed, st.all);
+            if ctx.sat(q)?.is_none() {
+                continue;
+            }
         }
         let mut product: Vec<Vec<usize>> = vec![Vec::new()];
         for labels in per_dim {

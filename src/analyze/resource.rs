@@ -176,7 +176,7 @@ impl fmt::Display for ResourceType {
     }
 }
 
-type Universe = (Vec<String>, Vec<(Vec<usize>, Shape)>);
+type Universe = (std::sync::Arc<[String]>, Vec<(Vec<usize>, Shape)>);
 
 fn universe(t: ResourceType) -> &'static Universe {
     static CELLS: OnceLock<Vec<(ResourceType, OnceLock<Universe>)>> = OnceLock::new();
@@ -189,7 +189,7 @@ fn universe(t: ResourceType) -> &'static Universe {
     static EMPTY: OnceLock<Universe> = OnceLock::new();
     match cells.iter().find(|(x, _)| *x == t) {
         Some((_, cell)) => cell.get_or_init(|| build_universe(t)),
-        None => EMPTY.get_or_init(|| (Vec::new(), Vec::new())),
+        None => EMPTY.get_or_init(|| (Vec::new().into(), Vec::new())),
     }
 }
 
@@ -197,7 +197,7 @@ fn build_universe(t: ResourceType) -> Universe {
     let (service, layout) = t.layout();
     let catalog = crate::catalog::Catalog::embedded();
     let Some(svc) = catalog.service(service) else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new().into(), Vec::new());
     };
     let mut actions: Vec<(String, Vec<Shape>)> = Vec::new();
     for a in svc.actions() {
@@ -215,7 +215,7 @@ fn build_universe(t: ResourceType) -> Universe {
         }
     }
     actions.sort_by(|a, b| a.0.cmp(&b.0));
-    let names: Vec<String> = actions.iter().map(|(n, _)| n.clone()).collect();
+    let names: std::sync::Arc<[String]> = actions.iter().map(|(n, _)| n.clone()).collect();
     let mut shapes: Vec<(Vec<usize>, Shape)> = Vec::new();
     for (_, s) in layout {
         let idx: Vec<usize> = actions

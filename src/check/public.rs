@@ -118,7 +118,7 @@ pub(super) fn decide_public(
     let q = Question {
         checker,
         policy_type: PolicyType::Resource,
-        actions: Actions::Finite(actions.to_vec()),
+        actions: Actions::Finite(actions.into()),
         policies: vec![policy],
         polish: true,
         prefer_anonymous: true,

@@ -239,7 +239,7 @@ pub(crate) fn format_lang(format: &str, partition: &str) -> Lang {
             }
         });
     }
-    Lang { toks }
+    Lang::from(toks)
 }
 
 fn placeholder_toks(

@@ -16,6 +16,7 @@ use crate::policy::compile::{
 };
 use crate::policy::{CompiledPolicy, Effect};
 use smallvec::SmallVec;
+use std::borrow::Borrow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -347,16 +348,16 @@ struct Hit {
 type Hits = SmallVec<[Hit; 12]>;
 
 /// Record the statements of `policies` that apply, returning (allowed, denied, best grant).
-fn scan(
+fn scan<P: Borrow<CompiledPolicy>>(
     hits: &mut Hits,
     layer: Layer,
-    policies: &[Arc<CompiledPolicy>],
+    policies: &[P],
     req: &Request,
     has_boundary: bool,
 ) -> (bool, bool, Option<Grant>) {
     let (mut allowed, mut denied, mut best) = (false, false, None);
     for (pi, p) in policies.iter().enumerate() {
-        for s in p.statements() {
+        for s in p.borrow().statements() {
             if let Some(grant) = statement_applies(s, req, has_boundary) {
                 match s.effect {
                     Effect::Allow => {
@@ -377,14 +378,14 @@ fn scan(
     (allowed, denied, best)
 }
 
-fn statement_reason(
+fn statement_reason<P: Borrow<CompiledPolicy>>(
     kind: ReasonKind,
     layer: Layer,
-    policies: &[Arc<CompiledPolicy>],
+    policies: &[P],
     pi: usize,
     si: usize,
 ) -> Reason {
-    let p = policies.get(pi);
+    let p = policies.get(pi).map(Borrow::borrow);
     Reason {
         kind,
         layer,
@@ -455,44 +456,68 @@ fn is_service_linked_role(req: &Request) -> bool {
 /// # Ok::<(), perimeter::Error>(())
 /// ```
 pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
+    evaluate_parts(
+        req,
+        &Parts {
+            identity: &set.identity,
+            resource: set.resource.as_slice(),
+            permission_boundary: set.permission_boundary.as_slice(),
+            session: &set.session,
+            service_control: &set.service_control,
+            resource_control: &set.resource_control,
+        },
+    )
+}
+
+/// The policies of a request, however they are held (`Arc`s in a [`PolicySet`], references for
+/// the analysis' witnesses).
+pub(crate) struct Parts<'a, P> {
+    pub(crate) identity: &'a [P],
+    pub(crate) resource: &'a [P],
+    pub(crate) permission_boundary: &'a [P],
+    pub(crate) session: &'a [P],
+    pub(crate) service_control: &'a [Vec<P>],
+    pub(crate) resource_control: &'a [Vec<P>],
+}
+
+/// [`evaluate`] over policies held any way.
+pub(crate) fn evaluate_parts<P: Borrow<CompiledPolicy>>(
+    req: &Request,
+    set: &Parts<'_, P>,
+) -> Evaluation {
     let caller = req.caller();
     let iam = caller.is_iam_identity();
     let is_root = matches!(caller, Caller::Root { .. });
     // Boundaries apply to users and roles; session policies to role sessions and federated users.
-    let boundary_applies = iam && !is_root && set.permission_boundary.is_some();
+    let boundary_applies = iam && !is_root && !set.permission_boundary.is_empty();
     let session_applies = matches!(caller, Caller::Role { .. } | Caller::FederatedUser { .. });
-    let none: &[Arc<CompiledPolicy>] = &[];
+    let none: &[P] = &[];
 
-    let identity_p = if iam { &set.identity[..] } else { none };
-    let resource_p = set.resource.as_slice();
+    let identity_p = if iam { set.identity } else { none };
+    let resource_p = set.resource;
     let boundary_p = if boundary_applies {
-        set.permission_boundary.as_slice()
+        set.permission_boundary
     } else {
         none
     };
-    let session_p = if session_applies {
-        &set.session[..]
-    } else {
-        none
-    };
+    let session_p = if session_applies { set.session } else { none };
     // SCPs apply to IAM identities of member accounts, not to service-linked roles.
-    let scp_levels: &[Vec<Arc<CompiledPolicy>>] = if iam && !is_service_linked_role(req) {
-        &set.service_control
+    let scp_levels: &[Vec<P>] = if iam && !is_service_linked_role(req) {
+        set.service_control
     } else {
         &[]
     };
     // RCPs apply to resources of the supported services, not to `kms:RetireGrant`, not to
     // service-linked roles.
     let service = req.action().split(':').next().unwrap_or("");
-    let rcp_levels: &[Vec<Arc<CompiledPolicy>>] =
-        if RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
-            && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
-            && !is_service_linked_role(req)
-        {
-            &set.resource_control
-        } else {
-            &[]
-        };
+    let rcp_levels: &[Vec<P>] = if RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+        && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
+        && !is_service_linked_role(req)
+    {
+        set.resource_control
+    } else {
+        &[]
+    };
 
     let mut hits = Hits::new();
     let b = boundary_applies;
@@ -523,7 +548,7 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> Evaluation {
         denied |= d;
     }
 
-    let policies_of = |layer: Layer| -> &[Arc<CompiledPolicy>] {
+    let policies_of = |layer: Layer| -> &[P] {
         match layer {
             Layer::Identity => identity_p,
             Layer::Resource => resource_p,

@@ -27,7 +27,7 @@ pub(crate) enum DimType {
     /// Base64 binary (or text that is not base64).
     Bin,
     /// One of a finite list of named values.
-    Finite(Vec<String>),
+    Finite(std::sync::Arc<[String]>),
 }
 
 /// A dimension of the request space.
@@ -144,6 +144,18 @@ pub(crate) struct Arena {
 
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
 fn dedup_keep_order(v: &mut Vec<NodeId>) {
+    if v.len() <= 16 {
+        let mut i = 0;
+        while i < v.len() {
+            let x = v.get(i).copied();
+            if v.iter().take(i).any(|y| Some(*y) == x) {
+                v.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        return;
+    }
     let mut seen = ahash::AHashSet::with_capacity(v.len());
     v.retain(|x| seen.insert(*x));
 }
@@ -172,6 +184,20 @@ impl Arena {
         self.preds.push(p.clone());
         self.pred_index.insert(p, id);
         id
+    }
+
+    /// Intern an atom.
+    #[cfg(test)]
+    pub(crate) fn atom_id(&mut self, a: Atom) -> AtomId {
+        match self.atom_index.get(&a) {
+            Some(id) => *id,
+            None => {
+                let id = self.atoms.len() as AtomId;
+                self.atoms.push(a.clone());
+                self.atom_index.insert(a, id);
+                id
+            }
+        }
     }
 
     pub(crate) fn atom(&mut self, a: Atom) -> NodeId {

@@ -66,10 +66,59 @@ impl Tok {
     }
 }
 
-/// A language: a token sequence.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A language: a token sequence (with a matching table built on first use).
+#[derive(Default)]
 pub(crate) struct Lang {
     pub(crate) toks: Vec<Tok>,
+    table: std::sync::OnceLock<Option<Box<Table>>>,
+}
+
+/// For languages under 127 tokens: the positions accepting each ASCII character, and the runs.
+struct Table {
+    ascii: [u128; 128],
+    runs: u128,
+}
+
+impl Clone for Table {
+    fn clone(&self) -> Table {
+        Table {
+            ascii: self.ascii,
+            runs: self.runs,
+        }
+    }
+}
+
+impl Clone for Lang {
+    /// A clone shares nothing and rebuilds its table when needed (tables are 2 KiB).
+    fn clone(&self) -> Lang {
+        Lang::from(self.toks.clone())
+    }
+}
+
+impl PartialEq for Lang {
+    fn eq(&self, other: &Lang) -> bool {
+        self.toks == other.toks
+    }
+}
+impl Eq for Lang {}
+impl std::hash::Hash for Lang {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.toks.hash(state);
+    }
+}
+impl std::fmt::Debug for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lang").field("toks", &self.toks).finish()
+    }
+}
+
+impl From<Vec<Tok>> for Lang {
+    fn from(toks: Vec<Tok>) -> Lang {
+        Lang {
+            toks,
+            table: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 /// The NFA state of one language: the token positions reached (position `len` = accepting).
@@ -78,23 +127,22 @@ type Bits = SmallVec<[u64; 2]>;
 impl Lang {
     /// The language of an IAM wildcard pattern (`*`, `?`), case-sensitive or not.
     pub(crate) fn glob(text: &str, ci: bool) -> Lang {
-        Lang {
-            toks: text
-                .chars()
+        Lang::from(
+            text.chars()
                 .map(|c| match c {
                     '*' => Tok::Run(Mask::NONE),
                     '?' => Tok::One(Mask::NONE),
                     c if ci => Tok::CharCi(fold(c)),
                     c => Tok::Char(c),
                 })
-                .collect(),
-        }
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// The language of pattern tokens (literal `*` from `${*}` stays literal).
     pub(crate) fn from_tokens(tokens: &[Token], ci: bool) -> Lang {
-        Lang {
-            toks: tokens
+        Lang::from(
+            tokens
                 .iter()
                 .map(|t| match *t {
                     Token::AnyRun => Tok::Run(Mask::NONE),
@@ -102,15 +150,14 @@ impl Lang {
                     Token::Char(c) if ci => Tok::CharCi(fold(c)),
                     Token::Char(c) => Tok::Char(c),
                 })
-                .collect(),
-        }
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// Exactly this string.
     pub(crate) fn literal(text: &str, ci: bool) -> Lang {
-        Lang {
-            toks: text
-                .chars()
+        Lang::from(
+            text.chars()
                 .map(|c| {
                     if ci {
                         Tok::CharCi(fold(c))
@@ -118,8 +165,8 @@ impl Lang {
                         Tok::Char(c)
                     }
                 })
-                .collect(),
-        }
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// The language of an ARN pattern under IAM's component rule (see `crate::arn`): wildcards in
@@ -141,46 +188,43 @@ impl Lang {
                 });
             }
         }
-        Lang { toks }
+        Lang::from(toks)
     }
 
     /// Concatenation.
     pub(crate) fn then(mut self, other: &Lang) -> Lang {
         self.toks.extend_from_slice(&other.toks);
-        self
+        Lang::from(self.toks)
     }
 
     /// Append literal text.
     pub(crate) fn then_str(mut self, text: &str) -> Lang {
         self.toks.extend(text.chars().map(Tok::Char));
-        self
+        Lang::from(self.toks)
     }
 
     /// Append one token.
     pub(crate) fn then_tok(mut self, t: Tok) -> Lang {
         self.toks.push(t);
-        self
+        Lang::from(self.toks)
     }
 
     /// The same language with every wildcard also excluding the characters of `mask`.
     pub(crate) fn restrict(&self, mask: Mask) -> Lang {
-        Lang {
-            toks: self
-                .toks
+        let widen = |m: Mask| Mask {
+            colon: m.colon || mask.colon,
+            slash: m.slash || mask.slash,
+        };
+        Lang::from(
+            self.toks
                 .iter()
                 .map(|t| match *t {
-                    Tok::Run(m) => Tok::Run(Mask {
-                        colon: m.colon || mask.colon,
-                        slash: m.slash || mask.slash,
-                    }),
-                    Tok::One(m) => Tok::One(Mask {
-                        colon: m.colon || mask.colon,
-                        slash: m.slash || mask.slash,
-                    }),
+                    Tok::Run(m) => Tok::Run(widen(m)),
+                    Tok::One(m) => Tok::One(widen(m)),
                     t => t,
                 })
-                .collect(),
-        }
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// Whether some literal token is one of the characters `mask` excludes (so the language,
@@ -241,17 +285,49 @@ impl Lang {
         Self::get(bits, self.toks.len())
     }
 
+    fn table(&self) -> Option<&Table> {
+        self.table
+            .get_or_init(|| {
+                if self.toks.len() >= 127 {
+                    return None;
+                }
+                let mut runs = 0u128;
+                let mut ascii = [0u128; 128];
+                for (i, t) in self.toks.iter().enumerate() {
+                    let bit = 1u128 << i;
+                    let mut set = |c: char| {
+                        if let Some(m) = ascii.get_mut(c as usize) {
+                            *m |= bit;
+                        }
+                    };
+                    match *t {
+                        Tok::Char(c) => set(c),
+                        Tok::CharCi(c) => {
+                            set(c);
+                            set(c.to_ascii_uppercase());
+                        }
+                        Tok::Digit => ('0'..='9').for_each(set),
+                        Tok::One(m) | Tok::Run(m) => {
+                            if matches!(t, Tok::Run(_)) {
+                                runs |= bit;
+                            }
+                            (0u8..128)
+                                .map(char::from)
+                                .filter(|c| m.allows(*c))
+                                .for_each(set);
+                        }
+                    }
+                }
+                Some(Box::new(Table { ascii, runs }))
+            })
+            .as_deref()
+    }
+
     /// Whether the language holds `s`.
     pub(crate) fn matches(&self, s: &str) -> bool {
-        if self.toks.len() < 127 {
-            let mut runs = 0u128;
-            for (i, t) in self.toks.iter().enumerate() {
-                if matches!(t, Tok::Run(_)) {
-                    runs |= 1u128 << i;
-                }
-            }
+        if let Some(t) = self.table() {
             let close = |mut x: u128| loop {
-                let y = x | ((x & runs) << 1);
+                let y = x | ((x & t.runs) << 1);
                 if y == x {
                     return x;
                 }
@@ -259,13 +335,17 @@ impl Lang {
             };
             let mut x = close(1);
             for c in s.chars() {
-                let m = self
-                    .toks
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, t)| x & (1u128 << i) != 0 && t.accepts(c))
-                    .fold(0u128, |m, (i, _)| m | (1u128 << i));
-                x = close((m & runs) | ((m & !runs) << 1));
+                let accept = if c.is_ascii() {
+                    t.ascii.get(c as usize).copied().unwrap_or(0)
+                } else {
+                    self.toks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, tok)| tok.accepts(c))
+                        .fold(0u128, |m, (i, _)| m | (1u128 << i))
+                };
+                let m = accept & x;
+                x = close((m & t.runs) | ((m & !t.runs) << 1));
                 if x == 0 {
                     return false;
                 }
@@ -312,28 +392,24 @@ struct Fast {
 
 impl Fast {
     fn new(l: &Lang, alphabet: &[char]) -> Option<Fast> {
-        if l.toks.len() >= 127 {
-            return None;
-        }
-        let mut runs = 0u128;
-        for (i, t) in l.toks.iter().enumerate() {
-            if matches!(t, Tok::Run(_)) {
-                runs |= 1u128 << i;
-            }
-        }
+        let table = l.table()?;
         let masks = alphabet
             .iter()
             .map(|&c| {
-                l.toks
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.accepts(c))
-                    .fold(0u128, |m, (i, _)| m | (1u128 << i))
+                if c.is_ascii() {
+                    table.ascii.get(c as usize).copied().unwrap_or(0)
+                } else {
+                    l.toks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| t.accepts(c))
+                        .fold(0u128, |m, (i, _)| m | (1u128 << i))
+                }
             })
             .collect();
         Some(Fast {
             masks,
-            runs,
+            runs: table.runs,
             accept: 1u128 << l.toks.len(),
         })
     }
@@ -357,16 +433,64 @@ impl Fast {
     }
 }
 
-/// A search question: the unions of positive languages, and the negative languages.
-type CacheKey = (Vec<Vec<Lang>>, Vec<Lang>);
+/// A search question: the unions of positive languages, and the negative languages (tokens).
+type CacheKey = (Vec<Vec<Vec<Tok>>>, Vec<Vec<Tok>>);
+/// A cached question with its answer.
+type CacheEntry = (CacheKey, Option<String>);
 
 thread_local! {
-    /// Results of recent searches, by the languages' contents: analyses of many resources ask
-    /// the same questions about principals and shapes.
-    static CACHE: std::cell::RefCell<ahash::AHashMap<CacheKey, Option<String>>> =
+    /// Results of recent searches, by a hash of the languages' tokens (with the tokens kept to
+    /// confirm a hit): analyses of many resources ask the same questions about principals and
+    /// shapes.
+    static CACHE: std::cell::RefCell<ahash::AHashMap<u64, Vec<CacheEntry>>> =
         std::cell::RefCell::new(ahash::AHashMap::new());
 }
 const CACHE_LIMIT: usize = 8192;
+
+fn question_hash(unions: &[&[&Lang]], negs: &[&Lang]) -> u64 {
+    // A fixed multiply-rotate hash (FxHash's step): cheap, and the same in every thread.
+    let mut h: u64 = 0;
+    let mut mix = |x: u64| {
+        h = (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    };
+    let tok = |t: &Tok| -> u64 {
+        let mask = |m: Mask| u64::from(m.colon) | (u64::from(m.slash) << 1);
+        match *t {
+            Tok::Char(c) => u64::from(c as u32),
+            Tok::CharCi(c) => (1 << 40) | u64::from(c as u32),
+            Tok::One(m) => (2 << 40) | mask(m),
+            Tok::Run(m) => (3 << 40) | mask(m),
+            Tok::Digit => 4 << 40,
+        }
+    };
+    mix(unions.len() as u64);
+    for u in unions {
+        mix(u.len() as u64 | (1 << 50));
+        for l in *u {
+            mix(l.toks.len() as u64 | (2 << 50));
+            for t in &l.toks {
+                mix(tok(t));
+            }
+        }
+    }
+    mix(negs.len() as u64 | (3 << 50));
+    for l in negs {
+        mix(l.toks.len() as u64 | (4 << 50));
+        for t in &l.toks {
+            mix(tok(t));
+        }
+    }
+    h
+}
+
+fn same_question(key: &CacheKey, unions: &[&[&Lang]], negs: &[&Lang]) -> bool {
+    key.0.len() == unions.len()
+        && key.1.len() == negs.len()
+        && key.0.iter().zip(unions).all(|(ku, u)| {
+            ku.len() == u.len() && ku.iter().zip(u.iter()).all(|(kt, l)| *kt == l.toks)
+        })
+        && key.1.iter().zip(negs).all(|(kt, l)| *kt == l.toks)
+}
 
 /// Is there a string that is in at least one language of each `unions` entry and in none of
 /// `negs`? Returns a shortest such string.
@@ -377,23 +501,32 @@ pub(crate) fn solve(
     negs: &[&Lang],
     budget: &mut u64,
 ) -> Result<Option<String>, OutOfBudget> {
-    let key = (
-        unions
-            .iter()
-            .map(|u| u.iter().map(|l| (*l).clone()).collect::<Vec<_>>())
-            .collect::<Vec<_>>(),
-        negs.iter().map(|l| (*l).clone()).collect::<Vec<_>>(),
-    );
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let h = question_hash(unions, negs);
+    let hit = CACHE.with(|c| {
+        c.borrow().get(&h).and_then(|bucket| {
+            bucket
+                .iter()
+                .find(|(k, _)| same_question(k, unions, negs))
+                .map(|(_, v)| v.clone())
+        })
+    });
+    if let Some(hit) = hit {
         return Ok(hit);
     }
     let out = search(unions, negs, budget)?;
+    let key: CacheKey = (
+        unions
+            .iter()
+            .map(|u| u.iter().map(|l| l.toks.clone()).collect())
+            .collect(),
+        negs.iter().map(|l| l.toks.clone()).collect(),
+    );
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.insert(key, out.clone());
+        c.entry(h).or_default().push((key, out.clone()));
     });
     Ok(out)
 }
@@ -438,7 +571,8 @@ fn search(
     }
 }
 
-/// The search with bit-parallel steps (every language under 128 tokens).
+/// The search with bit-parallel steps (every language under 128 tokens). States live in one
+/// buffer; successors are computed into a scratch slice and stored only when new.
 fn search_fast(
     unions: &[&[&Lang]],
     fast: &[Fast],
@@ -447,55 +581,58 @@ fn search_fast(
 ) -> Result<Option<String>, OutOfBudget> {
     let n_union: Vec<usize> = unions.iter().map(|u| u.len()).collect();
     let n_pos: usize = n_union.iter().sum();
+    let k = fast.len();
     let accept = |state: &[u128]| -> bool {
-        let mut k = 0;
+        let mut i = 0;
         for n in &n_union {
-            if !(k..k + n).any(|i| {
-                fast.get(i)
-                    .zip(state.get(i))
+            if !(i..i + n).any(|j| {
+                fast.get(j)
+                    .zip(state.get(j))
                     .is_some_and(|(f, b)| b & f.accept != 0)
             }) {
                 return false;
             }
-            k += n;
+            i += n;
         }
-        (n_pos..fast.len()).all(|i| {
-            fast.get(i)
-                .zip(state.get(i))
+        (n_pos..k).all(|j| {
+            fast.get(j)
+                .zip(state.get(j))
                 .is_none_or(|(f, b)| b & f.accept == 0)
         })
     };
     let dead = |state: &[u128]| -> bool {
-        let mut k = 0;
+        let mut i = 0;
         for n in &n_union {
-            if !(k..k + n).any(|i| state.get(i).is_some_and(|b| *b != 0)) {
+            if !(i..i + n).any(|j| state.get(j).is_some_and(|b| *b != 0)) {
                 return true;
             }
-            k += n;
+            i += n;
         }
         false
     };
-    let start: Vec<u128> = fast.iter().map(|f| f.close(1)).collect();
-    if dead(&start) {
+    let mut states: Vec<u128> = fast.iter().map(|f| f.close(1)).collect();
+    if dead(&states) {
         return Ok(None);
     }
-    let mut seen: ahash::AHashSet<Vec<u128>> = ahash::AHashSet::new();
-    let mut nodes: Vec<(Vec<u128>, usize, u32)> = vec![(start.clone(), usize::MAX, 0)];
-    seen.insert(start);
+    let mut seen: ahash::AHashSet<Box<[u128]>> = ahash::AHashSet::new();
+    seen.insert(states.clone().into_boxed_slice());
+    // Per node: (parent node, alphabet index).
+    let mut links: Vec<(usize, u32)> = vec![(usize::MAX, 0)];
+    let mut next: Vec<u128> = vec![0; k];
     let mut head = 0;
-    while head < nodes.len() {
+    while head < links.len() {
         if *budget == 0 {
             return Err(OutOfBudget);
         }
         *budget -= 1;
-        let state = match nodes.get(head) {
-            Some((s, _, _)) => s.clone(),
-            None => break,
+        let base = head * k;
+        let Some(state) = states.get(base..base + k) else {
+            break;
         };
-        if accept(&state) {
+        if accept(state) {
             let mut out = Vec::new();
             let mut i = head;
-            while let Some((_, parent, c)) = nodes.get(i) {
+            while let Some((parent, c)) = links.get(i) {
                 if *parent == usize::MAX {
                     break;
                 }
@@ -506,16 +643,16 @@ fn search_fast(
             return Ok(Some(out.into_iter().collect()));
         }
         for ci in 0..alphabet.len() {
-            let next: Vec<u128> = fast
-                .iter()
-                .zip(&state)
-                .map(|(f, b)| f.step(*b, ci))
-                .collect();
-            if dead(&next) || seen.contains(&next) {
+            for (j, slot) in next.iter_mut().enumerate() {
+                let b = states.get(base + j).copied().unwrap_or(0);
+                *slot = fast.get(j).map_or(0, |f| f.step(b, ci));
+            }
+            if dead(&next) || seen.contains(next.as_slice()) {
                 continue;
             }
-            seen.insert(next.clone());
-            nodes.push((next, head, ci as u32));
+            seen.insert(next.clone().into_boxed_slice());
+            states.extend_from_slice(&next);
+            links.push((head, ci as u32));
         }
         head += 1;
     }
@@ -659,9 +796,7 @@ mod tests {
     #[test]
     fn masks_and_digits() {
         let acct = Lang::literal("arn:aws:iam::", false)
-            .then(&Lang {
-                toks: vec![Tok::Digit; 12],
-            })
+            .then(&Lang::from(vec![Tok::Digit; 12]))
             .then_str(":root");
         let w = sat(&[&acct], &[]).unwrap();
         assert!(w.starts_with("arn:aws:iam::") && w.ends_with(":root") && w.len() == 30);

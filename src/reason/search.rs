@@ -15,10 +15,21 @@ use super::theory::{atom_holds, decide, Val};
 /// A dimension with its literals, sorted.
 type MemoKey = (DimId, Vec<(AtomId, bool)>);
 
-/// Memoized dimension checks: (dimension, sorted literals) → a value, or none.
+/// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
+/// buffers, kept between queries.
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Val>>,
+    scratch: Scratch,
+}
+
+#[derive(Debug, Default)]
+struct Scratch {
+    assign: Vec<Option<bool>>,
+    trail: Vec<AtomId>,
+    by_dim: Vec<Vec<AtomId>>,
+    current: Vec<Option<Val>>,
+    saved: Vec<(usize, DimId, Option<Val>)>,
 }
 
 /// A satisfying assignment with concrete values.
@@ -50,20 +61,48 @@ pub(crate) struct Search<'a> {
 
 impl<'a> Search<'a> {
     pub(crate) fn new(arena: &'a Arena, memo: &'a mut Memo, budget: &'a mut u64) -> Search<'a> {
+        let mut sc = std::mem::take(&mut memo.scratch);
+        sc.assign.clear();
+        sc.assign.resize(arena.atoms.len(), None);
+        sc.trail.clear();
+        sc.by_dim.resize_with(arena.dims.len(), Vec::new);
+        for v in &mut sc.by_dim {
+            v.clear();
+        }
+        sc.current.clear();
+        sc.current.resize(arena.dims.len(), None);
+        sc.saved.clear();
         Search {
             arena,
             memo,
-            assign: vec![None; arena.atoms.len()],
-            trail: Vec::new(),
-            by_dim: vec![Vec::new(); arena.dims.len()],
-            current: vec![None; arena.dims.len()],
-            saved: Vec::new(),
+            assign: std::mem::take(&mut sc.assign),
+            trail: std::mem::take(&mut sc.trail),
+            by_dim: std::mem::take(&mut sc.by_dim),
+            current: std::mem::take(&mut sc.current),
+            saved: std::mem::take(&mut sc.saved),
             budget,
         }
     }
 
+    /// Give the buffers back to the memo for the next query.
+    fn recycle(self) {
+        self.memo.scratch = Scratch {
+            assign: self.assign,
+            trail: self.trail,
+            by_dim: self.by_dim,
+            current: self.current,
+            saved: self.saved,
+        };
+    }
+
     /// Find a model of `root`, or `None` when there is none.
     pub(crate) fn solve(mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
+        let out = self.find(root);
+        self.recycle();
+        out
+    }
+
+    fn find(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
         if !self.run(vec![(root, true)])? {
             return Ok(None);
         }
@@ -117,17 +156,7 @@ impl<'a> Search<'a> {
         if let Some(v) = self.memo.map.get(&key) {
             return Ok(v.clone());
         }
-        let typed: Vec<(super::formula::Atom, bool)> = key
-            .1
-            .iter()
-            .filter_map(|(a, v)| {
-                self.arena
-                    .atoms
-                    .get(*a as usize)
-                    .map(|atom| (atom.clone(), *v))
-            })
-            .collect();
-        let out = decide(self.arena, d, &typed, self.budget)?;
+        let out = decide(self.arena, d, &key.1, self.budget)?;
         self.memo.map.insert(key, out.clone());
         Ok(out)
     }

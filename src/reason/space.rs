@@ -87,7 +87,7 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub(crate) enum Actions {
     /// One of these (canonical spelling).
-    Finite(Vec<String>),
+    Finite(std::sync::Arc<[String]>),
     /// Any text.
     Open,
 }
@@ -147,6 +147,8 @@ pub(crate) struct Space {
     /// Keys whose dimension only `Null` conditions have used so far: its type is still open
     /// (presence and the empty string mean the same for every type).
     null_only: ahash::AHashSet<String>,
+    /// How each key was first spelled in a policy (lowercase → as written).
+    spellings: ahash::AHashMap<String, String>,
     /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
     pub(crate) base: NodeId,
 }
@@ -158,12 +160,48 @@ fn lit(s: &str) -> Lang {
 }
 
 impl Space {
-    /// A new space for requests in `partition` naming actions from `actions`.
+    /// A new space for requests in `partition` naming actions from `actions` (a copy of a
+    /// per-thread prototype when one exists for the same partition and action universe).
     pub(crate) fn new(partition: &str, actions: Actions) -> Space {
+        thread_local! {
+            static PROTOTYPES: std::cell::RefCell<Vec<(String, usize, Space)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let tag = match &actions {
+            Actions::Finite(names) => names.as_ptr() as usize,
+            Actions::Open => 0,
+        };
+        let hit = PROTOTYPES.with(|p| {
+            p.borrow()
+                .iter()
+                .find(|(part, t, _)| part == partition && *t == tag)
+                .map(|(_, _, s)| s.clone())
+        });
+        if let Some(s) = hit {
+            return s;
+        }
+        let s = Space::build(partition, actions);
+        PROTOTYPES.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() >= 32 {
+                p.clear();
+            }
+            p.push((partition.to_string(), tag, s.clone()));
+        });
+        s
+    }
+
+    fn build(partition: &str, actions: Actions) -> Space {
         let mut a = Arena::new();
         let kind = a.dim(Dim {
             name: "kind".into(),
-            ty: DimType::Finite(KINDS.iter().map(|k| k.name().to_string()).collect()),
+            ty: DimType::Finite(
+                KINDS
+                    .iter()
+                    .map(|k| k.name().to_string())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
             multi: false,
             optional: false,
         });
@@ -218,6 +256,7 @@ impl Space {
             constants: ahash::AHashMap::new(),
             multi_keys: ahash::AHashSet::new(),
             null_only: ahash::AHashSet::new(),
+            spellings: ahash::AHashMap::new(),
             base: TRUE,
         };
         space.base = space.well_formed();
@@ -533,7 +572,7 @@ impl Space {
                     }
                     name.push_str(&format!("\u{1f}{tail:?}"));
                     toks.extend(template_toks(tail, true, false));
-                    let mut over = vec![self.resource_in(Lang { toks })];
+                    let mut over = vec![self.resource_in(Lang::from(toks))];
                     for k in required_keys(tail) {
                         over.push(self.key_present(&k));
                     }
@@ -700,7 +739,18 @@ impl Space {
     }
 
     /// Record how a key is spelled in the policy (first spelling wins).
+    /// How a key was spelled in the policy (its lowercase form when never seen).
+    pub(crate) fn spelling(&self, lower: &str) -> String {
+        self.spellings
+            .get(lower)
+            .cloned()
+            .unwrap_or_else(|| lower.to_string())
+    }
+
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
+        self.spellings
+            .entry(lower.to_string())
+            .or_insert_with(|| spelled.to_string());
         if let Some(k) = self.keys.get_mut(lower) {
             if k.spelled == lower {
                 k.spelled = spelled.to_string();
@@ -1119,14 +1169,13 @@ impl Space {
 
     fn well_formed(&mut self) -> NodeId {
         let part = self.partition.clone();
-        let acct = Lang { toks: D12.to_vec() };
+        let acct = Lang::from(D12.to_vec());
         let shape = |head: &str, tail: Lang| lit(head).then(&acct).then(&tail);
-        let name = Lang {
-            toks: vec![Tok::Run(Mask::COLON), Tok::One(Mask::COLON_SLASH)],
-        };
-        let plain = Lang {
-            toks: vec![Tok::One(Mask::COLON_SLASH), Tok::Run(Mask::COLON_SLASH)],
-        };
+        let name = Lang::from(vec![Tok::Run(Mask::COLON), Tok::One(Mask::COLON_SLASH)]);
+        let plain = Lang::from(vec![
+            Tok::One(Mask::COLON_SLASH),
+            Tok::Run(Mask::COLON_SLASH),
+        ]);
         let shapes = [
             (
                 Kind::Root,
@@ -1154,17 +1203,9 @@ impl Space {
             let p = self.parn_in(l);
             parts.push(self.arena.implies(kk, p));
         }
-        let nonempty = Lang {
-            toks: vec![Tok::One(Mask::NONE), Tok::Run(Mask::NONE)],
-        };
+        let nonempty = Lang::from(vec![Tok::One(Mask::NONE), Tok::Run(Mask::NONE)]);
         let presence: [(DimId, &[Kind], Lang); 6] = [
-            (
-                self.parn,
-                IAM_KINDS,
-                Lang {
-                    toks: vec![Tok::Run(Mask::NONE)],
-                },
-            ),
+            (self.parn, IAM_KINDS, Lang::from(vec![Tok::Run(Mask::NONE)])),
             (self.sess, &[Kind::Role], plain.clone()),
             (self.uid, &[Kind::User, Kind::Role], nonempty.clone()),
             (self.svc, &[Kind::Service], nonempty.clone()),
@@ -1267,11 +1308,19 @@ impl Space {
         }
         // An IAM caller's own account must allow too: its administrator can grant exactly this
         // (Access Analyzer's premise: any principal of the account *could* be given access).
+        let grant = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
+        });
         let identity_policies = if principal.is_iam_identity() {
-            vec![serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
-            })]
+            vec![grant.clone()]
+        } else {
+            Vec::new()
+        };
+        // A federated user (GetFederationToken) always carries a session policy; its account can
+        // issue one that grants exactly this.
+        let session_policies = if matches!(principal, Caller::FederatedUser { .. }) {
+            vec![grant]
         } else {
             Vec::new()
         };
@@ -1284,7 +1333,7 @@ impl Space {
             identity_policies,
             resource_policy: None,
             permission_boundary: None,
-            session_policies: Vec::new(),
+            session_policies,
             service_control_policies: Vec::new(),
             resource_control_policies: Vec::new(),
         })
@@ -1333,12 +1382,9 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
         vs.iter()
             .map(|v| match v {
                 StrValue::Lit(s) => VPred::Pred(Pred::Lang(Lang::literal(s, ci))),
-                StrValue::Tmpl(t) => VPred::Opaque(
-                    Lang {
-                        toks: template_toks(t, false, ci),
-                    },
-                    required_keys(t),
-                ),
+                StrValue::Tmpl(t) => {
+                    VPred::Opaque(Lang::from(template_toks(t, false, ci)), required_keys(t))
+                }
             })
             .collect()
     };
@@ -1347,12 +1393,9 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
             .map(|v| match v {
                 LikeValue::Pat(p) => VPred::Pred(Pred::Lang(Lang::from_tokens(&p.tokens(), false))),
                 LikeValue::Arn(p) => VPred::Pred(Pred::Lang(Lang::arn(p.as_str()))),
-                LikeValue::Tmpl(t) => VPred::Opaque(
-                    Lang {
-                        toks: template_toks(t, true, false),
-                    },
-                    required_keys(t),
-                ),
+                LikeValue::Tmpl(t) => {
+                    VPred::Opaque(Lang::from(template_toks(t, true, false)), required_keys(t))
+                }
             })
             .collect()
     };
@@ -1476,11 +1519,14 @@ mod tests {
     /// Find a request the policy allows and check it with the evaluator.
     fn witness(policy: &str, extra: impl Fn(&mut Space) -> NodeId) -> Option<(Case, Model)> {
         let p = Policy::parse(policy).unwrap().compile().unwrap();
-        let actions = Actions::Finite(vec![
-            "s3:GetObject".into(),
-            "s3:ListBucket".into(),
-            "s3:PutObject".into(),
-        ]);
+        let actions = Actions::Finite(
+            vec![
+                "s3:GetObject".to_string(),
+                "s3:ListBucket".to_string(),
+                "s3:PutObject".to_string(),
+            ]
+            .into(),
+        );
         let mut sp = Space::new("aws", actions);
         sp.declare_multi_from(&[&p]);
         sp.set_constant("aws:ResourceAccount", Some("111122223333"));

@@ -23,8 +23,8 @@ pub(crate) enum Val {
     Set(Vec<String>),
 }
 
-/// The literals about one dimension: atoms with the truth they must have.
-pub(crate) type Lits = [(Atom, bool)];
+/// The literals about one dimension: atoms (by id) with the truth they must have.
+pub(crate) type Lits = [(super::formula::AtomId, bool)];
 
 fn pred(arena: &Arena, p: PredId) -> Option<&Pred> {
     arena.preds.get(p as usize)
@@ -40,9 +40,10 @@ pub(crate) fn decide(
     let Some(d) = arena.dims.get(dim as usize) else {
         return Ok(None);
     };
+    let atom = |id: &super::formula::AtomId| arena.atoms.get(*id as usize);
     let mut present: Option<bool> = if d.optional { None } else { Some(true) };
-    for (a, v) in lits {
-        if let Atom::Present(_) = a {
+    for (id, v) in lits {
+        if let Some(Atom::Present(_)) = atom(id) {
             match present {
                 Some(p) if p != *v => return Ok(None),
                 _ => present = Some(*v),
@@ -52,10 +53,11 @@ pub(crate) fn decide(
     if d.multi {
         return decide_set(arena, &d.ty, present, lits, budget);
     }
+    let _ = atom;
     let mut pos: Vec<&Pred> = Vec::new();
     let mut neg: Vec<&Pred> = Vec::new();
-    for (a, v) in lits {
-        if let Atom::Elem(_, p) = a {
+    for (id, v) in lits {
+        if let Some(Atom::Elem(_, p)) = atom(id) {
             if let Some(p) = pred(arena, *p) {
                 if *v {
                     pos.push(p);
@@ -278,7 +280,10 @@ fn decide_set(
     // satisfies C" (forall).
     let mut exists: Vec<ElemC> = Vec::new();
     let mut forall: Vec<ElemC> = Vec::new();
-    for (a, v) in lits {
+    for (id, v) in lits {
+        let Some(a) = arena.atoms.get(*id as usize) else {
+            continue;
+        };
         match (a, v) {
             (Atom::Any(_, c), true) => exists.push(c.clone()),
             (Atom::Any(_, c), false) => forall.push(flip(c)),
@@ -416,6 +421,15 @@ mod tests {
     use super::*;
     use crate::reason::formula::{Cmp, Dim};
 
+    fn ids(
+        arena: &mut Arena,
+        lits: Vec<(Atom, bool)>,
+    ) -> Vec<(super::super::formula::AtomId, bool)> {
+        lits.into_iter()
+            .map(|(a, v)| (arena.atom_id(a), v))
+            .collect()
+    }
+
     fn dim(arena: &mut Arena, ty: DimType, multi: bool) -> DimId {
         arena.dim(Dim {
             name: "k".into(),
@@ -431,7 +445,10 @@ mod tests {
         let d = dim(&mut a, DimType::Num, false);
         let gt = a.pred(Pred::Num(Cmp::Gt, Decimal::parse("1").unwrap()));
         let lt = a.pred(Pred::Num(Cmp::Lt, Decimal::parse("1.01").unwrap()));
-        let lits = vec![(Atom::Elem(d, gt), true), (Atom::Elem(d, lt), true)];
+        let lits = ids(
+            &mut a,
+            vec![(Atom::Elem(d, gt), true), (Atom::Elem(d, lt), true)],
+        );
         let v = decide(&a, d, &lits, &mut 1000).unwrap().unwrap();
         let Val::One(s) = v else { panic!() };
         let x = Decimal::parse(&s).unwrap();
@@ -442,10 +459,16 @@ mod tests {
         // Nothing is both < 1 and > 2.
         let lt1 = a.pred(Pred::Num(Cmp::Lt, Decimal::parse("1").unwrap()));
         let gt2 = a.pred(Pred::Num(Cmp::Gt, Decimal::parse("2").unwrap()));
-        let lits = vec![(Atom::Elem(d, lt1), true), (Atom::Elem(d, gt2), true)];
+        let lits = ids(
+            &mut a,
+            vec![(Atom::Elem(d, lt1), true), (Atom::Elem(d, gt2), true)],
+        );
         assert_eq!(decide(&a, d, &lits, &mut 1000).unwrap(), None);
         // Only negatives: a value of the wrong type satisfies them, or an absent key.
-        let lits = vec![(Atom::Elem(d, lt1), false), (Atom::Present(d), true)];
+        let lits = ids(
+            &mut a,
+            vec![(Atom::Elem(d, lt1), false), (Atom::Present(d), true)],
+        );
         let v = decide(&a, d, &lits, &mut 1000).unwrap().unwrap();
         assert!(
             matches!(v, Val::One(ref s) if !holds(&Pred::Num(Cmp::Lt, Decimal::parse("1").unwrap()), s))
@@ -458,12 +481,18 @@ mod tests {
         let d = dim(&mut a, DimType::Ip, false);
         let big = a.pred(Pred::Ip(IpNet::parse("10.0.0.0/8").unwrap()));
         let small = a.pred(Pred::Ip(IpNet::parse("10.0.0.0/9").unwrap()));
-        let lits = vec![(Atom::Elem(d, big), true), (Atom::Elem(d, small), false)];
+        let lits = ids(
+            &mut a,
+            vec![(Atom::Elem(d, big), true), (Atom::Elem(d, small), false)],
+        );
         let Val::One(s) = decide(&a, d, &lits, &mut 1000).unwrap().unwrap() else {
             panic!()
         };
         assert_eq!(s, "10.128.0.0");
-        let lits = vec![(Atom::Elem(d, small), true), (Atom::Elem(d, big), false)];
+        let lits = ids(
+            &mut a,
+            vec![(Atom::Elem(d, small), true), (Atom::Elem(d, big), false)],
+        );
         assert_eq!(decide(&a, d, &lits, &mut 1000).unwrap(), None);
     }
 
@@ -474,27 +503,36 @@ mod tests {
         let ou = a.pred(Pred::Lang(Lang::glob("o-1/r-1/ou-a/*", false)));
         let other = a.pred(Pred::Lang(Lang::glob("o-1/r-1/ou-b/*", false)));
         // Some path under ou-a, and every path outside ou-b.
-        let lits = vec![
-            (Atom::Any(d, ElemC::Pos(vec![ou])), true),
-            (Atom::All(d, ElemC::Neg(vec![other])), true),
-        ];
+        let lits = ids(
+            &mut a,
+            vec![
+                (Atom::Any(d, ElemC::Pos(vec![ou])), true),
+                (Atom::All(d, ElemC::Neg(vec![other])), true),
+            ],
+        );
         let Val::Set(es) = decide(&a, d, &lits, &mut 1000).unwrap().unwrap() else {
             panic!()
         };
         assert_eq!(es.len(), 1);
         assert!(es[0].starts_with("o-1/r-1/ou-a/"));
         // Not present: no element can exist.
-        let lits = vec![
-            (Atom::Any(d, ElemC::Pos(vec![ou])), true),
-            (Atom::Present(d), false),
-        ];
+        let lits = ids(
+            &mut a,
+            vec![
+                (Atom::Any(d, ElemC::Pos(vec![ou])), true),
+                (Atom::Present(d), false),
+            ],
+        );
         assert_eq!(decide(&a, d, &lits, &mut 1000).unwrap(), None);
         // Every element under ou-a and some element not under ou-a: impossible.
-        let lits = vec![
-            (Atom::All(d, ElemC::Pos(vec![ou])), true),
-            (Atom::All(d, ElemC::Pos(vec![ou])), true),
-            (Atom::Any(d, ElemC::Neg(vec![ou])), true),
-        ];
+        let lits = ids(
+            &mut a,
+            vec![
+                (Atom::All(d, ElemC::Pos(vec![ou])), true),
+                (Atom::All(d, ElemC::Pos(vec![ou])), true),
+                (Atom::Any(d, ElemC::Neg(vec![ou])), true),
+            ],
+        );
         assert_eq!(decide(&a, d, &lits, &mut 1000).unwrap(), None);
     }
 
