@@ -46,6 +46,7 @@ use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 
 /// The kind of policy a check reads (Access Analyzer's `AccessCheckPolicyType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -302,10 +303,12 @@ impl Checker {
         existing: &Policy,
         policy_type: PolicyType,
     ) -> Result<CheckResult, Error> {
-        let new = new.compile().map_err(|e| e.context("new policy: "))?;
-        let existing = existing
-            .compile()
-            .map_err(|e| e.context("existing policy: "))?;
+        let new = Arc::new(new.compile().map_err(|e| e.context("new policy: "))?);
+        let existing = Arc::new(
+            existing
+                .compile()
+                .map_err(|e| e.context("existing policy: "))?,
+        );
         new_access::run(self, &new, &existing, policy_type)
     }
 
@@ -322,7 +325,7 @@ impl Checker {
         policy_type: PolicyType,
     ) -> Result<CheckResult, Error> {
         access.validate()?;
-        let policy = policy.compile()?;
+        let policy = Arc::new(policy.compile()?);
         access::run(self, &policy, access, policy_type)
     }
 
@@ -337,7 +340,7 @@ impl Checker {
         policy: &Policy,
         resource_type: AccessCheckResourceType,
     ) -> Result<CheckResult, Error> {
-        let policy = policy.compile()?;
+        let policy = Arc::new(policy.compile()?);
         public::run(self, &policy, resource_type)
     }
 }

@@ -5,8 +5,9 @@
 //! - `p` grants no new access over itself, nor over `Allow * on *`;
 //! - `p` without its last statement grants nothing `p` does not, and `p` grants new access over
 //!   it only through that statement (when it is an Allow);
-//! - `Allow * on *` grants new access over `p` unless `p` allows everything;
-//! and the checks answer (no undecided result) except where a policy variable decides.
+//! - `Allow * on *` grants new access over `p` unless `p` allows everything.
+//!
+//! The checks answer (no undecided result) except where a policy variable decides.
 
 #![allow(
     clippy::expect_used,

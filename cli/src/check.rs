@@ -155,11 +155,11 @@ fn run_check(check: &Check) -> Result<CheckResult, String> {
 pub fn run(args: Args) -> ExitCode {
     match run_check(&args.check) {
         Ok(r) => {
-            let v = r.to_json_value();
+            // Serialized from the result itself, so the fields keep their order.
             let text = if stdout_is_terminal() {
-                serde_json::to_string_pretty(&v)
+                serde_json::to_string_pretty(&r)
             } else {
-                serde_json::to_string(&v)
+                serde_json::to_string(&r)
             };
             write_line(&text.unwrap_or_default());
             if r.is_pass() {

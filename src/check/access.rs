@@ -17,10 +17,11 @@ use crate::policy::{CompiledPolicy, CompiledStatement, Effect};
 use crate::reason::formula::{NodeId, TRUE};
 use crate::reason::lang::Lang;
 use crate::reason::space::Actions;
+use std::sync::Arc;
 
 pub(super) fn run(
     checker: &Checker,
-    policy: &CompiledPolicy,
+    policy: &Arc<CompiledPolicy>,
     access: &Access,
     policy_type: PolicyType,
 ) -> Result<CheckResult, Error> {
@@ -84,14 +85,17 @@ pub(super) fn run(
         .map(|r| ArnPattern::new(r))
         .collect();
     let eval = Evaluator::new(policy_type, policy, None);
-    let accept = |case: &Case, statement: Option<usize>| -> Result<bool, Error> {
+    let accept = |case: &Case| -> Result<Option<Vec<usize>>, Error> {
         let listed_action =
             action_pats.is_empty() || action_pats.iter().any(|p| p.matches(&case.action));
         let listed_resource = resource_pats.is_empty()
             || resource_pats
                 .iter()
                 .any(|p| p.is_any() || p.matches(&case.resource));
-        Ok(listed_action && listed_resource && eval.allows(case, Slot::Subject, statement)?)
+        if !(listed_action && listed_resource) {
+            return Ok(None);
+        }
+        eval.allows(case, Slot::Subject)
     };
     let answer = decide(&q, &build, &accept)?;
     let Some(case) = answer.counterexample else {

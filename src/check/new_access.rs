@@ -1,6 +1,6 @@
 //! `CheckNoNewAccess`: is some request allowed by the new policy and not by the existing one?
 
-use super::query::{decide, statement_nodes, Built, Evaluator, Question, Slot};
+use super::query::{decide, Built, Evaluator, Question, Slot};
 use super::{CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
 use crate::error::Error;
 use crate::eval::Case;
@@ -9,11 +9,12 @@ use crate::policy::{CompiledPolicy, CompiledStatement, Effect};
 use crate::reason::formula::{NodeId, TRUE};
 use crate::reason::space::Actions;
 use serde_json::Value;
+use std::sync::Arc;
 
 pub(super) fn run(
     checker: &Checker,
-    new: &CompiledPolicy,
-    existing: &CompiledPolicy,
+    new: &Arc<CompiledPolicy>,
+    existing: &Arc<CompiledPolicy>,
     policy_type: PolicyType,
 ) -> Result<CheckResult, Error> {
     let q = Question {
@@ -31,59 +32,51 @@ pub(super) fn run(
     // the new policy that the existing policy also has adds access only where an existing Deny
     // the new policy lacks applies. This keeps "a policy against itself, reordered or with one
     // statement changed" from asking the solver to refute every statement again.
-    let new_keys = statement_keys(new);
-    let old_keys = statement_keys(existing);
+    let shared = shared_statements(new, existing);
     let kept_allow = |i: usize| {
-        new_keys.get(i).is_some_and(|k| {
-            old_keys
-                .iter()
-                .any(|(e, o)| *e == Effect::Allow && o == &k.1)
-        })
+        new.statements()
+            .get(i)
+            .is_some_and(|s| s.effect() == Effect::Allow && shared.new.get(i) == Some(&true))
     };
     let build = |q: &mut super::query::Query, policies: &[&[CompiledStatement]], _: &mut u64| {
         let sp = &mut q.space;
         let new_st = policies.first().copied().unwrap_or(&[]);
         let old_st = policies.get(1).copied().unwrap_or(&[]);
-        let new_nodes = statement_nodes(sp, new_st);
-        let old_nodes = statement_nodes(sp, old_st);
+        // Statement formulas are built when a question needs them: statements both policies
+        // share, and statements no pattern of a changed grant can reach, never are.
+        let mut new_nodes = Lazy::new(new_st);
+        let mut old_nodes = Lazy::new(old_st);
         // The existing policy's denies that the new policy does not also have.
-        let dropped: Vec<bool> = old_keys
+        let dropped: Vec<bool> = old_st
             .iter()
-            .map(|(e, k)| {
-                *e == Effect::Deny && !new_keys.iter().any(|(f, n)| *f == Effect::Deny && n == k)
-            })
+            .enumerate()
+            .map(|(k, s)| s.effect() == Effect::Deny && shared.old.get(k) != Some(&true))
             .collect();
         // Each Allow of the new policy, one action pattern at a time: only statements that can
         // apply to an action of the pattern take part (the others cannot apply when it does, and
         // the search would otherwise try to refute each of them).
         let mut statements: Vec<(usize, NodeId)> = Vec::new();
-        for ((i, effect, node), st) in new_nodes.iter().zip(new_st) {
-            if *effect != Effect::Allow {
+        for (i, st) in new_st.iter().enumerate() {
+            if st.effect() != Effect::Allow {
+                continue;
+            }
+            let kept = kept_allow(i);
+            if kept && !dropped.iter().any(|d| *d) {
+                // The existing policy has this grant and every deny the new one lacks.
                 continue;
             }
             let mut parts = Vec::new();
             for p in pattern_cases(st) {
                 let on = |s: &CompiledStatement| p.as_ref().is_none_or(|p| may_apply(p, s));
-                let pick = |nodes: &[(usize, Effect, NodeId)],
-                            sts: &[CompiledStatement],
-                            want: &dyn Fn(usize, Effect) -> bool| {
-                    nodes
-                        .iter()
-                        .zip(sts)
-                        .enumerate()
-                        .filter(|(k, ((_, e, _), s))| want(*k, *e) && on(s))
-                        .map(|(_, ((_, _, n), _))| *n)
-                        .collect::<Vec<NodeId>>()
-                };
-                let new_deny = pick(&new_nodes, new_st, &|_, e| e == Effect::Deny);
+                let new_deny = new_nodes.pick(sp, |_, s| s.effect() == Effect::Deny && on(s));
                 let new_deny = sp.arena.or(new_deny);
                 let no_new_deny = sp.arena.not(new_deny);
-                let outside = if kept_allow(*i) {
-                    let d = pick(&old_nodes, old_st, &|k, _| dropped.get(k) == Some(&true));
+                let outside = if kept {
+                    let d = old_nodes.pick(sp, |k, s| dropped.get(k) == Some(&true) && on(s));
                     sp.arena.or(d)
                 } else {
-                    let a = pick(&old_nodes, old_st, &|_, e| e == Effect::Allow);
-                    let d = pick(&old_nodes, old_st, &|_, e| e == Effect::Deny);
+                    let a = old_nodes.pick(sp, |_, s| s.effect() == Effect::Allow && on(s));
+                    let d = old_nodes.pick(sp, |_, s| s.effect() == Effect::Deny && on(s));
                     let a = sp.arena.or(a);
                     let d = sp.arena.or(d);
                     let nd = sp.arena.not(d);
@@ -94,11 +87,12 @@ pub(super) fn run(
                     Some(p) => sp.action_patterns(std::iter::once(p.as_str())),
                     None => TRUE,
                 };
+                let node = new_nodes.node(sp, i);
                 // The search takes the parts of a conjunction last first: the action, the new
                 // policy's grant (which fixes the request), its denies, then the existing policy.
-                parts.push(sp.arena.and([outside, no_new_deny, *node, action]));
+                parts.push(sp.arena.and([outside, no_new_deny, node, action]));
             }
-            statements.push((*i, sp.arena.or(parts)));
+            statements.push((i, sp.arena.or(parts)));
         }
         let root = sp.arena.or(statements.iter().map(|(_, n)| *n));
         Ok(Built {
@@ -108,11 +102,11 @@ pub(super) fn run(
         })
     };
     let eval = Evaluator::new(policy_type, new, Some(existing));
-    let accept = |case: &Case, statement: Option<usize>| -> Result<bool, Error> {
-        if !eval.allows(case, Slot::Subject, statement)? {
-            return Ok(false);
-        }
-        Ok(!eval.allows(case, Slot::Other, None)?)
+    let accept = |case: &Case| -> Result<Option<Vec<usize>>, Error> {
+        let Some(through) = eval.allows(case, Slot::Subject)? else {
+            return Ok(None);
+        };
+        Ok(eval.allows(case, Slot::Other)?.is_none().then_some(through))
     };
     let answer = decide(&q, &build, &accept)?;
     let Some(case) = answer.counterexample else {
@@ -154,6 +148,51 @@ pub(super) fn run(
             "a request the new policy allows and the existing policy does not (the new policy is in place)",
         )),
     })
+}
+
+/// Statement formulas, built on first use.
+struct Lazy<'s> {
+    statements: &'s [CompiledStatement],
+    nodes: Vec<Option<NodeId>>,
+}
+
+impl<'s> Lazy<'s> {
+    fn new(statements: &'s [CompiledStatement]) -> Lazy<'s> {
+        Lazy {
+            statements,
+            nodes: vec![None; statements.len()],
+        }
+    }
+
+    fn node(&mut self, sp: &mut crate::reason::space::Space, k: usize) -> NodeId {
+        if let Some(Some(n)) = self.nodes.get(k) {
+            return *n;
+        }
+        let n = self
+            .statements
+            .get(k)
+            .map_or(crate::reason::formula::FALSE, |s| sp.statement(s));
+        if let Some(slot) = self.nodes.get_mut(k) {
+            *slot = Some(n);
+        }
+        n
+    }
+
+    /// The formulas of the statements `want` selects (by index and statement).
+    fn pick(
+        &mut self,
+        sp: &mut crate::reason::space::Space,
+        want: impl Fn(usize, &CompiledStatement) -> bool,
+    ) -> Vec<NodeId> {
+        let picked: Vec<usize> = self
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(k, s)| want(*k, s))
+            .map(|(k, _)| k)
+            .collect();
+        picked.into_iter().map(|k| self.node(sp, k)).collect()
+    }
 }
 
 /// The action patterns of a statement's `Action` element, one case each (deduplicated), or one
@@ -210,37 +249,59 @@ fn may_apply(p: &Pattern, s: &CompiledStatement) -> bool {
     }
 }
 
-/// Each statement's effect and text (its JSON without `Sid`, with the policy's version, which
-/// decides whether variables are read).
-fn statement_keys(p: &CompiledPolicy) -> Vec<(Effect, String)> {
-    let policy = p.policy();
-    let version = policy
-        .version
-        .as_ref()
-        .map(|v| v.value.as_str())
-        .unwrap_or("");
-    policy
-        .statements
-        .iter()
-        .map(|s| {
-            let one = crate::policy::Policy {
-                version: policy.version.clone(),
-                id: None,
-                statements: vec![s.clone()],
-                statement_is_array: true,
-                span: s.span,
-            };
-            let mut v = one.to_json_value();
-            if let Some(Value::Object(st)) = v
-                .get_mut("Statement")
-                .and_then(|x| x.as_array_mut())
-                .and_then(|a| a.first_mut())
-            {
-                st.remove("Sid");
+/// Which statements of each policy the other policy also has, written the same way up to `Sid`
+/// and layout (under the same version, which decides whether variables are read).
+struct Shared {
+    new: Vec<bool>,
+    old: Vec<bool>,
+}
+
+fn shared_statements(new: &CompiledPolicy, old: &CompiledPolicy) -> Shared {
+    use std::hash::{Hash, Hasher};
+    let (a, b) = (new.policy(), old.policy());
+    let mut out = Shared {
+        new: vec![false; a.statements.len()],
+        old: vec![false; b.statements.len()],
+    };
+    // The version decides whether variables are read: statements only mean the same under one.
+    if a.version != b.version {
+        return out;
+    }
+    // The policy model compares values, not where they were written; `Sid` is left out.
+    let key = |s: &crate::policy::Statement| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &s.effect,
+            &s.principal,
+            &s.action,
+            &s.resource,
+            &s.condition,
+        )
+            .hash(&mut h);
+        h.finish()
+    };
+    let same = |x: &crate::policy::Statement, y: &crate::policy::Statement| {
+        x.effect == y.effect
+            && x.principal == y.principal
+            && x.action == y.action
+            && x.resource == y.resource
+            && x.condition == y.condition
+    };
+    let old_keys: Vec<u64> = b.statements.iter().map(key).collect();
+    for (i, x) in a.statements.iter().enumerate() {
+        let k = key(x);
+        for (j, y) in b.statements.iter().enumerate() {
+            if old_keys.get(j) == Some(&k) && same(x, y) {
+                if let Some(v) = out.new.get_mut(i) {
+                    *v = true;
+                }
+                if let Some(v) = out.old.get_mut(j) {
+                    *v = true;
+                }
             }
-            (s.effect.value, format!("{version}{v}"))
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// The case as `perimeter eval` input, with a description and the decision to expect.

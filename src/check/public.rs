@@ -23,13 +23,14 @@ use crate::eval::{Caller, Case};
 use crate::policy::{CompiledPolicy, CompiledStatement, Effect};
 use crate::reason::formula::{NodeId, TRUE};
 use crate::reason::space::{Actions, Space};
+use std::sync::Arc;
 
 /// The request shape of a resource: which actions act on which resource ARNs.
 pub(super) type Shape<'a> = &'a dyn Fn(&mut Space) -> NodeId;
 
 pub(super) fn run(
     checker: &Checker,
-    policy: &CompiledPolicy,
+    policy: &Arc<CompiledPolicy>,
     resource_type: AccessCheckResourceType,
 ) -> Result<CheckResult, Error> {
     let u = resource_type.universe();
@@ -101,7 +102,7 @@ fn open_region(sp: &mut Space, d: &LabelDim) -> NodeId {
 /// Returns the outcome, the reasons, and the counterexample.
 pub(super) fn decide_public(
     checker: &Checker,
-    policy: &CompiledPolicy,
+    policy: &Arc<CompiledPolicy>,
     actions: &[String],
     shape: Shape<'_>,
     constants: &[(&str, &str)],
@@ -169,12 +170,15 @@ pub(super) fn decide_public(
         })
     };
     let eval = Evaluator::new(PolicyType::Resource, policy, None);
-    let accept = |case: &Case, statement: Option<usize>| -> Result<bool, Error> {
+    let accept = |case: &Case| -> Result<Option<Vec<usize>>, Error> {
         let external = match &case.principal {
             Caller::Service { .. } => false,
             c => c.account() != Some(owner.as_str()),
         };
-        Ok(external && eval.allows(case, Slot::Subject, statement)?)
+        if !external {
+            return Ok(None);
+        }
+        eval.allows(case, Slot::Subject)
     };
     let answer = decide(&q, &build, &accept)?;
     let Some(case) = answer.counterexample else {
@@ -389,7 +393,7 @@ mod tests {
                     }
                     sp.arena.or(parts)
                 };
-                let compiled = policy.compile().unwrap();
+                let compiled = Arc::new(policy.compile().unwrap());
                 let constants = [
                     ("aws:ResourceAccount", owner.as_str()),
                     ("s3:ResourceAccount", owner.as_str()),

@@ -40,12 +40,10 @@ pub(crate) struct Query {
     ctx: NodeId,
 }
 
-/// The checked policy as JSON for counterexamples, and the accounts the policies mention (a
-/// resource's account in a counterexample avoids them), both computed when first needed.
+/// The checked policy as JSON for counterexamples, computed when first needed.
 pub(crate) struct Subject<'a> {
     policies: &'a [&'a CompiledPolicy],
     json: OnceCell<Value>,
-    mentioned: OnceCell<Vec<String>>,
 }
 
 impl<'a> Subject<'a> {
@@ -53,7 +51,6 @@ impl<'a> Subject<'a> {
         Subject {
             policies,
             json: OnceCell::new(),
-            mentioned: OnceCell::new(),
         }
     }
 
@@ -65,11 +62,6 @@ impl<'a> Subject<'a> {
                 .unwrap_or(Value::Null)
         })
     }
-
-    fn mentioned(&self) -> &[String] {
-        self.mentioned
-            .get_or_init(|| accounts_mentioned(self.policies))
-    }
 }
 
 /// The formulas of one question: the root (a request with the property) and, per statement of
@@ -79,6 +71,22 @@ pub(crate) struct Built {
     pub(crate) statements: Vec<(usize, NodeId)>,
     /// Constraints on the request that are part of the question (zone of trust, resource type).
     pub(crate) extra: NodeId,
+}
+
+/// Confirms a counterexample: the checked policy's statements that allow the case, or `None`
+/// when the case does not show the property.
+pub(crate) type Accept<'a> = &'a dyn Fn(&Case) -> Result<Option<Vec<usize>>, Error>;
+
+/// Builds a question's formulas in a query over the given statements (of each policy, the
+/// checked one first), with a budget for the work it needs.
+pub(crate) type Build<'a> =
+    &'a dyn Fn(&mut Query, &[&[CompiledStatement]], &mut u64) -> Result<Built, Error>;
+
+/// How counterexamples are shown and confirmed.
+struct Show<'a, 's> {
+    subject: &'a Subject<'s>,
+    owner: Option<&'a str>,
+    accept: Accept<'a>,
 }
 
 /// The answer of [`decide`].
@@ -125,13 +133,13 @@ pub(crate) enum Slot {
 impl Evaluator {
     pub(crate) fn new(
         policy_type: PolicyType,
-        subject: &CompiledPolicy,
-        other: Option<&CompiledPolicy>,
+        subject: &Arc<CompiledPolicy>,
+        other: Option<&Arc<CompiledPolicy>>,
     ) -> Evaluator {
         Evaluator {
             policy_type,
-            subject: Arc::new(subject.clone()),
-            other: other.map(|o| Arc::new(o.clone())),
+            subject: subject.clone(),
+            other: other.cloned(),
             extra: RefCell::new(CaseCompiler::new()),
         }
     }
@@ -166,30 +174,26 @@ impl Evaluator {
         Ok(evaluate(&case.request()?, &set))
     }
 
-    /// Whether `case` is allowed with the policy of `slot`, and (when `statement` is given)
-    /// allowed by that statement of it.
-    pub(crate) fn allows(
-        &self,
-        case: &Case,
-        slot: Slot,
-        statement: Option<usize>,
-    ) -> Result<bool, Error> {
+    /// Whether `case` is allowed with the policy of `slot`: the statements of that policy
+    /// that allow it, or `None` when it is not allowed.
+    pub(crate) fn allows(&self, case: &Case, slot: Slot) -> Result<Option<Vec<usize>>, Error> {
         let ev = self.evaluate(case, slot)?;
         if !ev.decision.is_allow() {
-            return Ok(false);
+            return Ok(None);
         }
         let layer = match self.policy_type {
             PolicyType::Identity => Layer::Identity,
             PolicyType::Resource => Layer::Resource,
         };
-        Ok(statement.is_none_or(|i| {
-            ev.reasons.iter().any(|r| {
-                r.kind == ReasonKind::Allowed
-                    && r.layer == layer
-                    && r.policy == Some(0)
-                    && r.statement == Some(i)
-            })
-        }))
+        Ok(Some(
+            ev.reasons
+                .iter()
+                .filter(|r| {
+                    r.kind == ReasonKind::Allowed && r.layer == layer && r.policy == Some(0)
+                })
+                .filter_map(|r| r.statement)
+                .collect(),
+        ))
     }
 }
 
@@ -389,12 +393,9 @@ impl Query {
                 // exactly this request).
                 let account = match owner {
                     Some(o) if Some(o) != caller_account.as_deref() => o.to_string(),
-                    _ => {
-                        let mut avoid: Vec<&str> =
-                            subject.mentioned().iter().map(String::as_str).collect();
-                        avoid.extend(caller_account.as_deref());
-                        fresh_account(&avoid)
-                    }
+                    // Any other account will do: the context carries `aws:ResourceAccount` when
+                    // the policies read it.
+                    _ => fresh_account(&caller_account.as_deref().into_iter().collect::<Vec<_>>()),
                 };
                 case.resource_policy = Some(subject.json().clone());
                 case.resource_account = Some(account);
@@ -512,12 +513,11 @@ impl Query {
         &mut self,
         root: NodeId,
         m: Model,
-        subject: &Subject<'_>,
-        owner: Option<&str>,
+        show: &Show<'_, '_>,
         polish: bool,
-        accept: &dyn Fn(&Case) -> Result<bool, Error>,
         budget: &mut u64,
-    ) -> Result<Option<Case>, Error> {
+    ) -> Result<Option<(Case, Vec<usize>)>, Error> {
+        let (subject, owner, accept) = (show.subject, show.owner, show.accept);
         let mut m = m;
         self.tidy(&mut m);
         if polish {
@@ -544,6 +544,22 @@ impl Query {
                     (TRUE, vec![Lang::glob(&arn, false)])
                 }
             };
+            // The model may already be such a request.
+            if !self.prefer_anonymous {
+                if let (Some(a), Val::One(r)) = (&action, m.value(self.space.resource)) {
+                    if resources.iter().any(|l| l.matches(r)) {
+                        let mut same = m.clone();
+                        if let Some(slot) = same.values.get_mut(self.space.action as usize) {
+                            *slot = Val::One(a.clone());
+                        }
+                        if let Some(c) = self.case(&same, subject, owner) {
+                            if let Some(through) = accept(&c)? {
+                                return Ok(Some((c, through)));
+                            }
+                        }
+                    }
+                }
+            }
             for who in anonymous {
                 for r in &resources {
                     let r_node = self.space.resource_in(r.clone());
@@ -556,8 +572,8 @@ impl Query {
                             }
                         }
                         if let Some(c) = self.case(&better, subject, owner) {
-                            if accept(&c)? {
-                                return Ok(Some(c));
+                            if let Some(through) = accept(&c)? {
+                                return Ok(Some((c, through)));
                             }
                         }
                     }
@@ -570,8 +586,8 @@ impl Query {
             }
         }
         if let Some(c) = self.case(&m, subject, owner) {
-            if accept(&c)? {
-                return Ok(Some(c));
+            if let Some(through) = accept(&c)? {
+                return Ok(Some((c, through)));
             }
         }
         // The evaluator always derives `aws:ResourceAccount`: ask for a request that has it.
@@ -580,8 +596,8 @@ impl Query {
             let q = self.space.arena.and2(root, present);
             if let Some(m2) = self.solve(q, budget)? {
                 if let Some(c) = self.case(&m2, subject, owner) {
-                    if accept(&c)? {
-                        return Ok(Some(c));
+                    if let Some(through) = accept(&c)? {
+                        return Ok(Some((c, through)));
                     }
                 }
             }
@@ -618,12 +634,13 @@ fn resource_candidates(action: &str, partition: &str) -> Vec<Lang> {
 }
 
 /// Decide a question: build its formulas over the policies, look for a model, confirm it with
-/// the evaluator (`accept`, given the case and the statement it must go through), and collect
+/// the evaluator (`accept`: the checked policy's statements that allow the case, or `None`
+/// when the case does not show the property), and collect
 /// the statements behind a `FAIL`.
 pub(crate) fn decide(
     q: &Question<'_>,
-    build: &dyn Fn(&mut Query, &[&[CompiledStatement]], &mut u64) -> Result<Built, Error>,
-    accept: &dyn Fn(&Case, Option<usize>) -> Result<bool, Error>,
+    build: Build<'_>,
+    accept: Accept<'_>,
 ) -> Result<Answer, Error> {
     let mut budget = q.checker.budget;
     let subject = Subject::new(&q.policies);
@@ -640,15 +657,12 @@ pub(crate) fn decide(
         });
     };
     let first = m.clone();
-    let mut found = query.witness(
-        built.root,
-        m,
-        &subject,
+    let show = Show {
+        subject: &subject,
         owner,
-        q.polish,
-        &|c| accept(c, None),
-        &mut budget,
-    )?;
+        accept,
+    };
+    let mut found = query.witness(built.root, m, &show, q.polish, &mut budget)?;
     // The same question with policy variables fixed, when the first model was not a request.
     let mut pinned: Option<(Query, Built)> = None;
     if found.is_none() {
@@ -663,44 +677,40 @@ pub(crate) fn decide(
             let extra = q2.space.arena.and2(b2.extra, pins);
             q2.finish(extra, org);
             if let Some(m2) = q2.solve(b2.root, &mut budget)? {
-                found = q2.witness(
-                    b2.root,
-                    m2,
-                    &subject,
-                    owner,
-                    q.polish,
-                    &|c| accept(c, None),
-                    &mut budget,
-                )?;
+                found = q2.witness(b2.root, m2, &show, q.polish, &mut budget)?;
             }
             pinned = Some((q2, b2));
         }
     }
-    let Some(counterexample) = found else {
+    let Some((counterexample, shown)) = found else {
         return Err(undecided(
             "the analysis finds such a request but the evaluator does not confirm it",
         ));
     };
     let mut reasons = Vec::new();
     for (i, node) in &built.statements {
-        let through = |c: &Case| accept(c, Some(*i));
-        if through(&counterexample)? {
+        // Statements the counterexample itself goes through need no search of their own.
+        if shown.contains(i) {
             reasons.push((*i, true));
             continue;
         }
+        let through = |c: &Case| Ok(accept(c)?.filter(|v| v.contains(i)));
+        let show_i = Show {
+            subject: &subject,
+            owner,
+            accept: &through,
+        };
         let Some(m) = query.solve(*node, &mut budget)? else {
             continue;
         };
         let mut ok = query
-            .witness(*node, m, &subject, owner, false, &through, &mut budget)?
+            .witness(*node, m, &show_i, false, &mut budget)?
             .is_some();
         if !ok {
             if let Some((q2, b2)) = pinned.as_mut() {
                 if let Some((_, n2)) = b2.statements.iter().find(|(j, _)| j == i) {
                     if let Some(m2) = q2.solve(*n2, &mut budget)? {
-                        ok = q2
-                            .witness(*n2, m2, &subject, owner, false, &through, &mut budget)?
-                            .is_some();
+                        ok = q2.witness(*n2, m2, &show_i, false, &mut budget)?.is_some();
                     }
                 }
             }
