@@ -39,7 +39,7 @@ mod finding;
 mod kms;
 mod lambda;
 mod lambda_layer;
-mod lattice;
+pub(crate) mod lattice;
 mod parallel;
 mod policy_type;
 mod rds;
@@ -499,7 +499,7 @@ fn minimize(
 /// Whether a condition value pins the caller to known principals or networks (reference §2.5,
 /// the S3 "public" rule, with Access Analyzer's relaxation that an ARN with a fixed account
 /// pins even with wildcards in its name).
-fn pins(key: &str, value: &str) -> bool {
+pub(crate) fn pins(key: &str, value: &str) -> bool {
     let wild = |s: &str| s.contains(['*', '?']);
     match key {
         "aws:principalarn" | "aws:sourcearn" | "s3:dataaccesspointarn" => value

@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Input,
     /// Reading a file or stream failed.
     Io,
+    /// A question could not be answered exactly (a policy check whose answer depends on
+    /// something the analysis does not model); the caller gets this rather than a guess.
+    Undecided,
 }
 
 /// Where in a JSON document an error was found.

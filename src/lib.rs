@@ -5,6 +5,7 @@ pub mod activity;
 pub mod analyze;
 pub mod arn;
 pub mod catalog;
+pub mod check;
 pub mod error;
 pub mod eval;
 pub mod findings;

@@ -24,3 +24,6 @@ pub mod analysis {}
 
 #[doc = include_str!("manual/reach.md")]
 pub mod reach {}
+
+#[doc = include_str!("manual/checks.md")]
+pub mod checks {}

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod analyze;
+mod check;
 mod eval;
 mod findings;
 mod generate;
@@ -46,6 +47,8 @@ enum Command {
     /// Find who outside the zone of trust reaches what through role chains and privilege
     /// escalation, with every hop proven.
     Reach(reach::Args),
+    /// Custom policy checks: no new access, access not granted, no public access.
+    Check(check::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,5 +72,6 @@ fn main() -> ExitCode {
         Command::Findings(args) => findings::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Reach(args) => reach::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

@@ -138,6 +138,8 @@ pub(crate) struct Arena {
     pub(crate) nodes: Vec<Node>,
     atom_nodes: ahash::AHashMap<AtomId, NodeId>,
     opaque: u32,
+    /// Named uninterpreted propositions, by name.
+    opaque_names: ahash::AHashMap<String, NodeId>,
 }
 
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
@@ -220,6 +222,19 @@ impl Arena {
     pub(crate) fn opaque(&mut self) -> NodeId {
         self.opaque += 1;
         self.atom(Atom::Opaque(self.opaque))
+    }
+
+    /// The uninterpreted proposition with this name, and whether it was created now. One name is
+    /// one proposition: for facts the engine does not interpret but whose truth is a function of
+    /// the request (such as "the resource matches `arn:aws:s3:::b/${aws:username}/*`"), so that
+    /// the same fact written twice (in two policies being compared) has one truth.
+    pub(crate) fn opaque_named(&mut self, name: &str) -> (NodeId, bool) {
+        if let Some(n) = self.opaque_names.get(name) {
+            return (*n, false);
+        }
+        let n = self.opaque();
+        self.opaque_names.insert(name.to_string(), n);
+        (n, true)
     }
 
     fn push(&mut self, n: Node) -> NodeId {

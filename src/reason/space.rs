@@ -89,10 +89,6 @@ pub(crate) enum Actions {
     /// One of these (canonical spelling).
     Finite(std::sync::Arc<[String]>),
     /// Any text.
-    #[expect(
-        dead_code,
-        reason = "for checks over identity policies, where the action is open"
-    )]
     Open,
 }
 
@@ -148,6 +144,9 @@ pub(crate) struct Space {
     constants: ahash::AHashMap<String, Option<String>>,
     /// Keys that must be modelled as sets (lowercase).
     multi_keys: ahash::AHashSet<String>,
+    /// Keys whose dimension only `Null` conditions have used so far: its type is still open
+    /// (presence and the empty string mean the same for every type).
+    null_only: ahash::AHashSet<String>,
     /// How each key was first spelled in a policy (lowercase → as written).
     spellings: ahash::AHashMap<String, String>,
     /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
@@ -256,6 +255,7 @@ impl Space {
             keys: ahash::AHashMap::new(),
             constants: ahash::AHashMap::new(),
             multi_keys: ahash::AHashSet::new(),
+            null_only: ahash::AHashSet::new(),
             spellings: ahash::AHashMap::new(),
             base: TRUE,
         };
@@ -561,7 +561,26 @@ impl Space {
             parts.push(match e {
                 ResourceEntry::Any => TRUE,
                 ResourceEntry::Pattern(p) => self.resource_in(Lang::arn(p.as_str())),
-                ResourceEntry::Template { .. } => self.arena.opaque(),
+                ResourceEntry::Template { head, tail } => {
+                    // The entry's truth is a function of the request: one proposition per
+                    // entry text, implying the entry with each variable read as `*`.
+                    let mut name = String::from("resource");
+                    let mut toks = Vec::new();
+                    for h in head {
+                        name.push('\u{1f}');
+                        name.push_str(h.as_str());
+                        toks.extend(glob_toks(&h.tokens()));
+                        toks.push(Tok::Char(':'));
+                    }
+                    name.push_str(&format!("\u{1f}{tail:?}"));
+                    toks.extend(template_toks(tail, true, false));
+                    let mut over = vec![self.resource_in(Lang::from(toks))];
+                    for k in required_keys(tail) {
+                        over.push(self.key_present(&k));
+                    }
+                    let over = self.arena.and(over);
+                    self.opaque_fact(&name, over)
+                }
             });
         }
         let hit = self.arena.or(parts);
@@ -594,7 +613,13 @@ impl Space {
         if let Some(k) = self.keys.get(key) {
             let dim_ty = self.arena.dims.get(k.dim as usize).map(|d| d.ty.clone());
             if dim_ty.as_ref() != Some(ty) {
-                return None;
+                // A dimension only `Null` has used takes the type of the first other use.
+                if !self.null_only.remove(key) {
+                    return None;
+                }
+                if let Some(d) = self.arena.dims.get_mut(k.dim as usize) {
+                    d.ty = ty.clone();
+                }
             }
             return Some(KeyView::Dim {
                 dim: k.dim,
@@ -635,6 +660,25 @@ impl Space {
             self.base = self.arena.and2(self.base, c);
         }
         Some(KeyView::Dim { dim, multi })
+    }
+
+    /// The view of a key for a `Null` condition: its dimension whatever its type, or a new one
+    /// whose type the key's first other use decides.
+    fn null_view(&mut self, key: &str) -> Option<KeyView> {
+        if let Some(k) = self.keys.get(key) {
+            if !self.constants.contains_key(key) {
+                return Some(KeyView::Dim {
+                    dim: k.dim,
+                    multi: k.multi,
+                });
+            }
+        }
+        let fresh = !self.keys.contains_key(key);
+        let view = self.view(key, &DimType::Str);
+        if fresh && matches!(view, Some(KeyView::Dim { .. })) {
+            self.null_only.insert(key.to_string());
+        }
+        view
     }
 
     /// The dimension of a string-valued key (created if needed; `multi` forces a set).
@@ -798,7 +842,7 @@ impl Space {
                 // model: leave it free.
                 let fed = {
                     let k = self.kind_in(&[Kind::FederatedUser]);
-                    let o = self.arena.opaque();
+                    let o = self.opaque_fact(&format!("federated-userid\u{1f}{l:?}"), TRUE);
                     self.arena.and2(k, o)
                 };
                 self.arena.or([users, root, anon, fed])
@@ -833,13 +877,33 @@ impl Space {
     /// One condition as a formula.
     pub(crate) fn condition(&mut self, c: &CompiledCondition) -> NodeId {
         let base = c.op.base;
+        // A condition's truth is a function of the request: what the engine does not interpret
+        // is one proposition per condition (or per value) text.
+        let whole = format!(
+            "condition\u{1f}{:?}\u{1f}{}\u{1f}{:?}",
+            c.op, c.key, c.texts
+        );
         let (ty, preds) = match value_preds(&c.values, base) {
             Some(x) => x,
-            None => return self.arena.opaque(),
+            None => return self.opaque_fact(&whole, TRUE),
         };
-        let Some(view) = self.view(&c.key, &ty) else {
+        let view = if base == BaseOperator::Null {
+            // `Null` asks about presence, whatever the key's type.
+            self.null_view(&c.key)
+        } else {
+            self.view(&c.key, &ty)
+        };
+        let Some(view) = view else {
             // The key is used with operators of different types: not modelled exactly.
-            return self.arena.opaque();
+            return self.opaque_fact(&whole, TRUE);
+        };
+        let value_name = |i: usize| {
+            format!(
+                "value\u{1f}{:?}\u{1f}{}\u{1f}{}",
+                base.positive(),
+                c.key,
+                c.texts.get(i).map(String::as_str).unwrap_or("")
+            )
         };
         self.spell(&c.key, &c.spelled);
         if base == BaseOperator::Null {
@@ -859,11 +923,17 @@ impl Space {
             KeyView::Principal(p) => {
                 let present = self.principal_present(p);
                 let mut matches = Vec::new();
-                for vp in &preds {
+                for (i, vp) in preds.iter().enumerate() {
                     matches.push(match vp {
                         VPred::Pred(Pred::Lang(l)) => self.principal_value_in(p, l),
                         VPred::Never => FALSE,
-                        VPred::Pred(_) | VPred::Opaque => self.arena.opaque(),
+                        VPred::Pred(_) => self.opaque_fact(&value_name(i), TRUE),
+                        VPred::Opaque(over, keys) => {
+                            let mut over = vec![self.principal_value_in(p, over)];
+                            over.extend(keys.iter().map(|k| self.key_present(k)));
+                            let over = self.arena.and(over);
+                            self.opaque_fact(&value_name(i), over)
+                        }
                     });
                 }
                 let m_pos = self.arena.or(matches);
@@ -877,11 +947,16 @@ impl Space {
             KeyView::Dim { dim, multi: false } => {
                 let present = self.arena.present(dim);
                 let mut matches = Vec::new();
-                for vp in &preds {
+                for (i, vp) in preds.iter().enumerate() {
                     matches.push(match vp {
                         VPred::Pred(p) => self.arena.elem(dim, p.clone()),
                         VPred::Never => FALSE,
-                        VPred::Opaque => self.arena.opaque(),
+                        VPred::Opaque(over, keys) => {
+                            let mut over = vec![self.arena.elem(dim, Pred::Lang(over.clone()))];
+                            over.extend(keys.iter().map(|k| self.key_present(k)));
+                            let over = self.arena.and(over);
+                            self.opaque_fact(&value_name(i), over)
+                        }
                     });
                 }
                 let m_pos = self.arena.or(matches);
@@ -893,8 +968,8 @@ impl Space {
                 self.single(c.op.qualifier, if_exists, negated, present, m)
             }
             KeyView::Dim { dim, multi: true } => {
-                if preds.iter().any(|p| matches!(p, VPred::Opaque)) {
-                    return self.arena.opaque();
+                if preds.iter().any(|p| matches!(p, VPred::Opaque(..))) {
+                    return self.opaque_fact(&whole, TRUE);
                 }
                 let ids: Vec<u32> = preds
                     .iter()
@@ -1002,6 +1077,34 @@ impl Space {
             })
             .collect();
         self.arena.or(parts)
+    }
+
+    /// "The request has the key" (a single-valued key of string type, or a key read off the
+    /// caller).
+    fn key_present(&mut self, key: &str) -> NodeId {
+        match self.view(key, &DimType::Str) {
+            Some(KeyView::Const(v)) => {
+                if v.is_some() {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            Some(KeyView::Principal(p)) => self.principal_present(p),
+            Some(KeyView::Dim { dim, .. }) => self.arena.present(dim),
+            None => TRUE,
+        }
+    }
+
+    /// The proposition named `name` for a fact the engine does not interpret, implying `over`
+    /// (what the fact entails that the engine can read), which joins the well-formedness.
+    fn opaque_fact(&mut self, name: &str, over: NodeId) -> NodeId {
+        let (o, fresh) = self.arena.opaque_named(name);
+        if fresh && over != TRUE {
+            let fact = self.arena.implies(o, over);
+            self.base = self.arena.and2(self.base, fact);
+        }
+        o
     }
 
     // ---- statements and policies ----------------------------------------------------------
@@ -1260,8 +1363,10 @@ enum VPred {
     Pred(Pred),
     /// The value matches nothing (it is not of the operator's type).
     Never,
-    /// The value holds a policy variable.
-    Opaque,
+    /// The value holds policy variables; the language holds every value it can match (each
+    /// variable read as `*`); the keys are those of variables without a default, which the
+    /// request must have for the value to match anything.
+    Opaque(Lang, Vec<String>),
 }
 
 /// The dimension type and per-value predicates of a condition's values (with the positive form
@@ -1279,7 +1384,9 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
         vs.iter()
             .map(|v| match v {
                 StrValue::Lit(s) => VPred::Pred(Pred::Lang(Lang::literal(s, ci))),
-                StrValue::Tmpl(_) => VPred::Opaque,
+                StrValue::Tmpl(t) => {
+                    VPred::Opaque(Lang::from(template_toks(t, false, ci)), required_keys(t))
+                }
             })
             .collect()
     };
@@ -1288,7 +1395,9 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
             .map(|v| match v {
                 LikeValue::Pat(p) => VPred::Pred(Pred::Lang(Lang::from_tokens(&p.tokens(), false))),
                 LikeValue::Arn(p) => VPred::Pred(Pred::Lang(Lang::arn(p.as_str()))),
-                LikeValue::Tmpl(_) => VPred::Opaque,
+                LikeValue::Tmpl(t) => {
+                    VPred::Opaque(Lang::from(template_toks(t, true, false)), required_keys(t))
+                }
             })
             .collect()
     };
@@ -1341,6 +1450,49 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
         // `Null` only asks about presence; any type will do.
         CondValues::Null(_) => (DimType::Str, Vec::new()),
     })
+}
+
+/// Language tokens of pattern tokens, every wildcard crossing `:` and `/`.
+fn glob_toks(tokens: &[crate::pattern::Token]) -> Vec<Tok> {
+    Lang::from_tokens(tokens, false).toks
+}
+
+/// The tokens of a language holding every value a template can resolve to: each variable read
+/// as any text (a value with `:` can shift ARN components, so wildcards cross `:` too).
+fn template_toks(t: &crate::policy::Template, wildcards: bool, ci: bool) -> Vec<Tok> {
+    use crate::policy::TemplatePart;
+    let mut out = Vec::new();
+    for part in t.parts() {
+        match part {
+            TemplatePart::Text(text) => out.extend(text.chars().map(|c| match c {
+                '*' if wildcards => Tok::Run(Mask::NONE),
+                '?' if wildcards => Tok::One(Mask::NONE),
+                c if ci => Tok::CharCi(crate::pattern::fold(c)),
+                c => Tok::Char(c),
+            })),
+            TemplatePart::Char(c) if ci => out.push(Tok::CharCi(crate::pattern::fold(*c))),
+            TemplatePart::Char(c) => out.push(Tok::Char(*c)),
+            TemplatePart::Variable { .. } => out.push(Tok::Run(Mask::NONE)),
+        }
+    }
+    out
+}
+
+/// The keys of a template's variables that have no default (lowercase): without them the
+/// template resolves to nothing and matches no value.
+fn required_keys(t: &crate::policy::Template) -> Vec<String> {
+    use crate::policy::TemplatePart;
+    t.parts()
+        .iter()
+        .filter_map(|p| match p {
+            TemplatePart::Variable {
+                key_lower,
+                default: None,
+                ..
+            } => Some(key_lower.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A condition on a key with a fixed value, decided now (mirrors `eval`).

@@ -219,6 +219,8 @@ fn candidates(ty: &DimType, pos: &[&Pred], neg: &[&Pred]) -> Vec<String> {
                 }
             }
             out.push("ip:unset".into());
+            // The empty string, which `Null` counts as missing.
+            out.push(String::new());
             out.sort();
             out.dedup();
             return out;
@@ -238,8 +240,10 @@ fn candidates(ty: &DimType, pos: &[&Pred], neg: &[&Pred]) -> Vec<String> {
         }
         _ => {}
     }
-    // A value of the wrong type: no typed predicate holds for it.
+    // A value of the wrong type: no typed predicate holds for it; and the empty string, which
+    // `Null` counts as missing.
     out.push("x".into());
+    out.push(String::new());
     out
 }
 
