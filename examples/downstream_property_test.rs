@@ -1,5 +1,5 @@
 //! A property test a platform team can copy into its own CI: "no bucket policy our template
-//! produces ever grants public access, or access to accounts we do not trust".
+//! produces ever grants public access, access to accounts we do not trust, or more than our guardrail".
 //!
 //! The template below stands for your own code that writes policies. The property runs it on
 //! generated inputs; when it fails, the message holds the finding and a counterexample request in
@@ -11,8 +11,11 @@
 #![allow(clippy::expect_used, clippy::indexing_slicing)] // example code: a broken template should stop it loudly
 
 use perimeter::analyze::{Resource, ResourceType, ZoneOfTrust};
+use perimeter::check::PolicyType;
 use perimeter::policy::Policy;
-use perimeter::strategy::{assert_no_external_access, assert_no_public_access};
+use perimeter::strategy::{
+    assert_no_external_access, assert_no_new_access, assert_no_public_access,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -41,6 +44,16 @@ fn team_bucket_policy(team: &str, partners: &[&str], office_only: bool) -> Polic
     Policy::from_json_value(&doc).expect("the template writes valid policies")
 }
 
+/// The guardrail the security team wrote once: the owner's principals may do anything with S3,
+/// partner accounts may only read. Whatever the template produces must stay inside it.
+fn guardrail() -> Policy {
+    let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": OWNER}, "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": PARTNERS}, "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
+    ]});
+    Policy::from_json_value(&doc).expect("the guardrail is a valid policy")
+}
+
 fn check(team: String, n_partners: usize, office_only: bool) -> Result<(), TestCaseError> {
     let partners = &PARTNERS[..n_partners];
     let policy = team_bucket_policy(&team, partners, office_only);
@@ -56,6 +69,8 @@ fn check(team: String, n_partners: usize, office_only: bool) -> Result<(), TestC
     }
     assert_no_public_access(&policy, &bucket)?;
     assert_no_external_access(&policy, &bucket, &zone)?;
+    // Exact: a pass is a proof over every request, not a sample.
+    assert_no_new_access(&policy, &guardrail(), PolicyType::Resource)?;
     Ok(())
 }
 
@@ -70,7 +85,9 @@ fn main() {
         |(team, n, office)| check(team, n, office),
     );
     match result {
-        Ok(()) => println!("ok: no generated bucket policy grants public or untrusted access"),
+        Ok(()) => println!(
+            "ok: no generated bucket policy grants public or untrusted access, or leaves the guardrail"
+        ),
         Err(e) => {
             eprintln!("property failed: {e}");
             std::process::exit(1);

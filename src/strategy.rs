@@ -8,7 +8,9 @@
 //!
 //! Every policy-based resource type has a vocabulary ([`POLICY_TYPES`]): [`policy_for`],
 //! [`external_request_for`] and [`resource_for`] take the type; [`bucket_policy`] and
-//! [`external_request`] are the S3 bucket ones.
+//! [`external_request`] are the S3 bucket ones. The assertions ([`assert_no_public_access`],
+//! [`assert_no_external_access`], [`assert_no_new_access`]) fail a case with a counterexample
+//! request.
 //!
 //! ```
 //! # #[cfg(feature = "proptest")] {
@@ -623,6 +625,65 @@ pub fn assert_no_public_access(
             f,
         ))),
     }
+}
+
+/// Fail when `new` allows some request that `reference` does not (Access Analyzer's
+/// `CheckNoNewAccess`, decided exactly by [`crate::check`]). `reference` is typically the policy
+/// `new` replaces, or a guardrail that states the most a policy may allow. The message holds the
+/// statements of `new` through which the access exists and a counterexample request in
+/// `perimeter eval`'s case format.
+///
+/// A check that cannot be decided (out of its work budget, or an answer that depends on a policy
+/// variable in a way the analysis cannot pin down) also fails the case, with the reason: a
+/// property that passes is a proof over every request, never a guess.
+///
+/// ```
+/// # #[cfg(feature = "proptest")] {
+/// use perimeter::check::PolicyType;
+/// use perimeter::policy::Policy;
+/// use perimeter::strategy::assert_no_new_access;
+///
+/// let guardrail = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+///     {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}"#).unwrap();
+/// let read = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}"#).unwrap();
+/// let admin = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#).unwrap();
+/// assert!(assert_no_new_access(&read, &guardrail, PolicyType::Identity).is_ok());
+/// let failure = assert_no_new_access(&admin, &guardrail, PolicyType::Identity).unwrap_err();
+/// assert!(failure.to_string().contains("s3:DeleteBucket"));
+/// # }
+/// ```
+///
+/// # Errors
+/// A proptest `TestCaseError` describing the new access, or why the check could not decide.
+pub fn assert_no_new_access(
+    new: &Policy,
+    reference: &Policy,
+    policy_type: crate::check::PolicyType,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::test_runner::TestCaseError;
+    let result = crate::check::check_no_new_access(new, reference, policy_type)
+        .map_err(|e| TestCaseError::fail(format!("no new access could not be decided: {e}")))?;
+    if result.result == crate::check::Outcome::Pass {
+        return Ok(());
+    }
+    let reasons: Vec<String> = result
+        .reasons
+        .iter()
+        .map(|r| r.description.clone())
+        .collect();
+    let counterexample = result
+        .counterexample
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "(none)".into());
+    Err(TestCaseError::fail(format!(
+        "new access: {} ({})\ncounterexample request (perimeter eval): {counterexample}",
+        result.message,
+        reasons.join("; ")
+    )))
 }
 
 fn describe(what: &str, f: &crate::analyze::Finding) -> String {
