@@ -7,8 +7,10 @@
 //! ARN patterns (`*` alone is any resource).
 
 use super::new_access::counterexample_json;
-use super::query::{allow_deny, decide, statement_nodes, Built, Evaluator, Question, Slot};
-use super::{Access, CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
+use super::query::{
+    allow_deny, decide, reason_summaries, statement_nodes, Built, Evaluator, Question, Slot,
+};
+use super::{Access, CheckResult, Checker, Outcome, PolicyType};
 use crate::arn::ArnPattern;
 use crate::error::Error;
 use crate::eval::Case;
@@ -106,27 +108,7 @@ pub(super) fn run(
             counterexample: None,
         });
     };
-    let reasons = answer
-        .reasons
-        .iter()
-        .map(|(i, confirmed)| {
-            let sid = policy
-                .statements()
-                .get(*i)
-                .and_then(|s| s.sid())
-                .map(str::to_string);
-            let name = match &sid {
-                Some(s) => format!("statement {i} (`{s}`)"),
-                None => format!("statement {i}"),
-            };
-            let verb = if *confirmed { "grants" } else { "may grant" };
-            ReasonSummary {
-                description: format!("{name} {verb} some of the listed access"),
-                statement_index: Some(*i),
-                statement_id: sid,
-            }
-        })
-        .collect();
+    let reasons = reason_summaries(&answer.reasons, policy, "some of the listed access");
     Ok(CheckResult {
         result: Outcome::Fail,
         message: "the policy grants some of the listed access".into(),

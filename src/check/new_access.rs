@@ -1,7 +1,7 @@
 //! `CheckNoNewAccess`: is some request allowed by the new policy and not by the existing one?
 
-use super::query::{decide, Built, Evaluator, Question, Slot};
-use super::{CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
+use super::query::{decide, reason_summaries, Built, Evaluator, Question, Slot};
+use super::{CheckResult, Checker, Outcome, PolicyType};
 use crate::error::Error;
 use crate::eval::Case;
 use crate::pattern::Pattern;
@@ -118,27 +118,11 @@ pub(super) fn run(
             counterexample: None,
         });
     };
-    let reasons = answer
-        .reasons
-        .iter()
-        .map(|(i, confirmed)| {
-            let sid = new
-                .statements()
-                .get(*i)
-                .and_then(|s| s.sid())
-                .map(str::to_string);
-            let name = match &sid {
-                Some(s) => format!("statement {i} (`{s}`)"),
-                None => format!("statement {i}"),
-            };
-            let verb = if *confirmed { "grants" } else { "may grant" };
-            ReasonSummary {
-                description: format!("{name} {verb} access that the existing policy does not"),
-                statement_index: Some(*i),
-                statement_id: sid,
-            }
-        })
-        .collect();
+    let reasons = reason_summaries(
+        &answer.reasons,
+        new,
+        "access that the existing policy does not",
+    );
     Ok(CheckResult {
         result: Outcome::Fail,
         message: "the new policy grants access that the existing policy does not grant".into(),

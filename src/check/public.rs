@@ -12,8 +12,8 @@
 
 use super::new_access::counterexample_json;
 use super::query::{
-    accounts_mentioned, allow_deny, decide, fresh_account, statement_nodes, Built, Evaluator,
-    Question, Slot,
+    accounts_mentioned, allow_deny, decide, fresh_account, reason_summaries, statement_nodes,
+    Built, Evaluator, Question, Slot,
 };
 use super::{AccessCheckResourceType, CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
 use crate::analyze::lattice::{build_dims, Ctx, Display, LabelDim};
@@ -184,27 +184,7 @@ pub(super) fn decide_public(
     let Some(case) = answer.counterexample else {
         return Ok((Outcome::Pass, Vec::new(), None));
     };
-    let reasons = answer
-        .reasons
-        .iter()
-        .map(|(i, confirmed)| {
-            let sid = policy
-                .statements()
-                .get(*i)
-                .and_then(|s| s.sid())
-                .map(str::to_string);
-            let name = match &sid {
-                Some(s) => format!("statement {i} (`{s}`)"),
-                None => format!("statement {i}"),
-            };
-            let verb = if *confirmed { "grants" } else { "may grant" };
-            ReasonSummary {
-                description: format!("{name} {verb} public access"),
-                statement_index: Some(*i),
-                statement_id: sid,
-            }
-        })
-        .collect();
+    let reasons = reason_summaries(&answer.reasons, policy, "public access");
     Ok((Outcome::Fail, reasons, Some(case)))
 }
 

@@ -98,6 +98,35 @@ pub(crate) struct Answer {
     pub(crate) reasons: Vec<(usize, bool)>,
 }
 
+/// An answer's reasons as the result shows them: "statement 2 (`Sid`) grants WHAT", or "may
+/// grant" when no counterexample through that statement was confirmed.
+pub(crate) fn reason_summaries(
+    reasons: &[(usize, bool)],
+    policy: &CompiledPolicy,
+    what: &str,
+) -> Vec<super::ReasonSummary> {
+    reasons
+        .iter()
+        .map(|&(i, confirmed)| {
+            let sid = policy
+                .statements()
+                .get(i)
+                .and_then(|s| s.sid())
+                .map(str::to_string);
+            let name = match &sid {
+                Some(s) => format!("statement {i} (`{s}`)"),
+                None => format!("statement {i}"),
+            };
+            let verb = if confirmed { "grants" } else { "may grant" };
+            super::ReasonSummary {
+                description: format!("{name} {verb} {what}"),
+                statement_index: Some(i),
+                statement_id: sid,
+            }
+        })
+        .collect()
+}
+
 /// One question: the policies (the checked one first) and how to read them.
 pub(crate) struct Question<'a> {
     pub(crate) checker: &'a Checker,
