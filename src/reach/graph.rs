@@ -2727,36 +2727,7 @@ fn touches(s: &crate::policy::compile::CompiledStatement, u: &Universe) -> bool 
 fn free_mask(identity: &[Shared], boundary: Option<&Shared>, scp: &[Vec<Shared>]) -> u32 {
     let mut mask = 0u32;
     for (i, a) in CAP_ACTIONS.iter().enumerate() {
-        let h = crate::policy::compile::service_hash(a);
-        let names =
-            |st: &crate::policy::compile::CompiledStatement| st.actions.matches_folded(a, h);
-        let open = |st: &crate::policy::compile::CompiledStatement| {
-            st.effect == Effect::Allow
-                && st.principal.is_none()
-                && st.conditions.is_empty()
-                && names(st)
-                && st.resources.as_ref().is_none_or(|m| {
-                    !m.negated
-                        && m.entries
-                            .iter()
-                            .any(|e| matches!(e, crate::policy::compile::ResourceEntry::Any))
-                })
-        };
-        let allows = |ps: &[Shared]| ps.iter().any(|p| p.statements().iter().any(open));
-        let denied = identity
-            .iter()
-            .chain(boundary)
-            .chain(scp.iter().flatten())
-            .any(|p| {
-                p.statements()
-                    .iter()
-                    .any(|st| st.effect == Effect::Deny && names(st))
-            });
-        let ok = !denied
-            && allows(identity)
-            && boundary.is_none_or(|b| allows(std::slice::from_ref(b)))
-            && scp.iter().all(|l| allows(l));
-        if ok {
+        if unconditional(a, identity, boundary, scp, &[], true) {
             mask |= 1 << i;
         }
     }
@@ -2770,19 +2741,30 @@ fn free_assume(
     scp: &[Vec<Shared>],
     rcp: &[Vec<Shared>],
 ) -> bool {
-    let a = "sts:assumerole";
-    let h = crate::policy::compile::service_hash(a);
-    let names = |st: &crate::policy::compile::CompiledStatement| st.actions.matches_folded(a, h);
-    let open = |st: &crate::policy::compile::CompiledStatement| {
+    unconditional("sts:assumerole", identity, boundary, scp, rcp, false)
+}
+
+/// Whether `action` (lower case) is allowed on any resource without conditions by the
+/// boundary and every SCP level (and by the identity policies when `identity_must_allow`), and
+/// no statement of the identity policies, boundary, SCPs or RCPs denies it at all.
+fn unconditional(
+    action: &str,
+    identity: &[Shared],
+    boundary: Option<&Shared>,
+    scp: &[Vec<Shared>],
+    rcp: &[Vec<Shared>],
+    identity_must_allow: bool,
+) -> bool {
+    use crate::policy::compile::{service_hash, CompiledStatement, ResourceEntry};
+    let h = service_hash(action);
+    let names = |st: &CompiledStatement| st.actions.matches_folded(action, h);
+    let open = |st: &CompiledStatement| {
         st.effect == Effect::Allow
             && st.principal.is_none()
             && st.conditions.is_empty()
             && names(st)
             && st.resources.as_ref().is_none_or(|m| {
-                !m.negated
-                    && m.entries
-                        .iter()
-                        .any(|e| matches!(e, crate::policy::compile::ResourceEntry::Any))
+                !m.negated && m.entries.iter().any(|e| matches!(e, ResourceEntry::Any))
             })
     };
     let allows = |ps: &[Shared]| ps.iter().any(|p| p.statements().iter().any(open));
@@ -2797,6 +2779,7 @@ fn free_assume(
                 .any(|st| st.effect == Effect::Deny && names(st))
         });
     !denied
+        && (!identity_must_allow || allows(identity))
         && boundary.is_none_or(|b| allows(std::slice::from_ref(b)))
         && scp.iter().all(|l| allows(l))
 }
