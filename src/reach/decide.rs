@@ -270,25 +270,7 @@ impl Decider {
 
     /// Evaluate as the request stands.
     fn concrete(&mut self, ask: &Ask<'_>, caller: &Caller, external: bool) -> Option<Box<Witness>> {
-        let mut context = ask.context.clone();
-        if let Caller::Role { role_arn, .. } = caller {
-            if !context
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
-            {
-                context.push((
-                    "aws:PrincipalArn".into(),
-                    ContextValue::One(role_arn.clone()),
-                ));
-            }
-        }
-        let req = build_request(
-            caller,
-            ask.action,
-            ask.resource,
-            ask.resource_account,
-            &context,
-        );
+        let (context, req) = request_as_it_stands(ask, caller);
         let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
             Arc::from(vec![self.grant(ask.action, ask.resource)?])
         } else {
@@ -403,25 +385,7 @@ impl Decider {
             return Answer::Allowed(w);
         }
         // The request as it stands, for matching statements and for constants.
-        let mut context = ask.context.clone();
-        if let Caller::Role { role_arn, .. } = caller {
-            if !context
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
-            {
-                context.push((
-                    "aws:PrincipalArn".into(),
-                    ContextValue::One(role_arn.clone()),
-                ));
-            }
-        }
-        let req = build_request(
-            caller,
-            ask.action,
-            ask.resource,
-            ask.resource_account,
-            &context,
-        );
+        let (context, req) = request_as_it_stands(ask, caller);
         let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
             match self.grant(ask.action, ask.resource) {
                 Some(g) => Arc::from(vec![g]),
@@ -1037,4 +1001,29 @@ fn matched<'p>(
         }
     }
     out
+}
+
+/// The request of `ask` as it stands: its context, with `aws:PrincipalArn` added for a role
+/// session that does not carry it, and the request built from it.
+fn request_as_it_stands(ask: &Ask<'_>, caller: &Caller) -> (Vec<(String, ContextValue)>, Request) {
+    let mut context = ask.context.clone();
+    if let Caller::Role { role_arn, .. } = caller {
+        if !context
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
+        {
+            context.push((
+                "aws:PrincipalArn".into(),
+                ContextValue::One(role_arn.clone()),
+            ));
+        }
+    }
+    let req = build_request(
+        caller,
+        ask.action,
+        ask.resource,
+        ask.resource_account,
+        &context,
+    );
+    (context, req)
 }
