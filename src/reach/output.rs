@@ -462,29 +462,6 @@ pub struct TransitiveAccess {
     pub path: Vec<Hop>,
 }
 
-/// A stable 128-bit id in UUID form (FNV-1a, two lanes).
-pub(crate) fn content_id(parts: &[&str]) -> String {
-    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut b: u64 = 0x8422_2325_cbf2_9ce4;
-    for p in parts {
-        for byte in p.bytes().chain(std::iter::once(0xff)) {
-            a ^= u64::from(byte);
-            a = a.wrapping_mul(0x0100_0000_01b3);
-            b ^= u64::from(byte).rotate_left(5);
-            b = b.wrapping_mul(0x0000_0100_0000_01b3 ^ 0x5bd1_e995);
-        }
-    }
-    let s = format!("{a:016x}{b:016x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        s.get(0..8).unwrap_or(""),
-        s.get(8..12).unwrap_or(""),
-        s.get(12..16).unwrap_or(""),
-        s.get(16..20).unwrap_or(""),
-        s.get(20..32).unwrap_or("")
-    )
-}
-
 impl TransitiveAccess {
     pub(crate) fn compute_id(&mut self) {
         let principal: Vec<String> = self
@@ -493,7 +470,7 @@ impl TransitiveAccess {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         let kinds: Vec<&str> = self.path.iter().map(|h| h.kind.as_str()).collect();
-        self.id = content_id(&[
+        self.id = crate::analyze::content_id(&[
             FINDING_TYPE,
             &self.resource,
             &principal.join(","),
