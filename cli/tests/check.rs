@@ -13,16 +13,10 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+mod support;
+
 fn perimeter(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
-        .args(args)
-        .output()
-        .expect("run perimeter");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::run(args, None)
 }
 
 /// Write a JSON document to a fresh temporary file.

@@ -13,24 +13,15 @@ use perimeter::analyze::{analyze_policy, Options, Resource, ResourceType, ZoneOf
 use perimeter::policy::Policy;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod support;
 
 fn perimeter(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
-        .args(args)
-        .output()
-        .expect("run perimeter");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::run(args, None)
 }
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("perimeter-findings-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::scratch("findings", name)
 }
 
 /// The findings of the two real policies of tests/data/findings (a website bucket and a queue
