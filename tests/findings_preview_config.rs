@@ -948,3 +948,35 @@ fn proposal_errors() {
         .unwrap_err();
     assert!(e.message().contains("could not be read"), "{e}");
 }
+
+/// A proposal that changes nothing gives back every current finding as `UNCHANGED`, for every
+/// resource of the demo snapshot (every resource type), whatever its configuration variant.
+#[test]
+fn a_proposal_that_changes_nothing_changes_no_finding() {
+    let d = demo();
+    let mut types = std::collections::BTreeSet::new();
+    for current in &d.resources {
+        let r = current.resource();
+        types.insert(r.resource_type);
+        let before = analyze_resource(current, &d.zone, &Options::default());
+        let found = d.preview(&r.arn, &Proposal::new());
+        assert!(
+            found.iter().all(|p| p.change_type == Unchanged),
+            "{} ({}): {:#?}",
+            r.arn,
+            r.resource_type,
+            rows(&found)
+        );
+        assert_eq!(found.len(), before.len(), "{} ({})", r.arn, r.resource_type);
+        let mut want: Vec<String> = before.iter().map(|f| f.compute_id()).collect();
+        let mut got: Vec<String> = found.iter().map(|p| p.finding.id.clone()).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{}", r.arn);
+    }
+    assert_eq!(
+        types.len(),
+        ResourceType::ALL.len(),
+        "every type is in the demo"
+    );
+}

@@ -225,6 +225,7 @@ fn policy_of(config: &ResourceConfig) -> Option<&Policy> {
         ResourceConfig::KmsKey(k) => k.policy.as_ref(),
         ResourceConfig::LambdaFunction(f) => f.policy.as_ref(),
         ResourceConfig::Policy(p) => p.policy.as_ref(),
+        ResourceConfig::SecretsManagerSecret(s) => s.policy.as_ref(),
         _ => None,
     }
 }
