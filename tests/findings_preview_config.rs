@@ -1311,6 +1311,18 @@ fn snapshot_and_secret_proposal_errors() {
         )
         .unwrap_err();
     assert_eq!(e.location().unwrap().pointer, "/CreateVolumePermissions/0");
+    // An output without the attribute's list is not "shared with no one".
+    let e = Proposal::new()
+        .read_shares(
+            ResourceType::RdsDbSnapshot,
+            r#"{"DBSnapshotAttributesResult": {}}"#,
+        )
+        .unwrap_err();
+    assert!(
+        e.message()
+            .contains("has no `DBSnapshotAttributesResult.DBSnapshotAttributes`"),
+        "{e}"
+    );
     // Given twice in a proposal object.
     let ebs = d.config(EBS).resource().clone();
     let mut p = Proposal::read(

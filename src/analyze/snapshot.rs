@@ -1535,11 +1535,23 @@ fn read_part(
         "kms list-grants" => Ok(Part::Grants(read_grants(n)?)),
         URL_CONFIG | URL_CONFIGS => Ok(Part::FunctionUrls(read_url_field(field, n)?)),
         super::secrets_manager::DESCRIBE => Ok(Part::KmsKey(Some(secret_key_in(n)?))),
-        super::ebs::ATTRIBUTE_CALL => Ok(Part::Shares(ebs_shares(n)?)),
-        _ if share_call(t) == Some(field) => Ok(Part::Shares(rds_shares(
-            n,
-            t == ResourceType::RdsDbClusterSnapshot,
-        )?)),
+        super::ebs::ATTRIBUTE_CALL => {
+            share_list_given(n, field, None, "CreateVolumePermissions")?;
+            Ok(Part::Shares(ebs_shares(n)?))
+        }
+        _ if share_call(t) == Some(field) => {
+            let cluster = t == ResourceType::RdsDbClusterSnapshot;
+            let (result, attrs) = if cluster {
+                (
+                    "DBClusterSnapshotAttributesResult",
+                    "DBClusterSnapshotAttributes",
+                )
+            } else {
+                ("DBSnapshotAttributesResult", "DBSnapshotAttributes")
+            };
+            share_list_given(n, field, Some(result), attrs)?;
+            Ok(Part::Shares(rds_shares(n, cluster)?))
+        }
         _ => match describe_of(t).filter(|d| d.call == field) {
             // An encrypted entry proposes its key (the service's AWS managed key when it names
             // none); an entry that is not encrypted proposes nothing, as Access Analyzer cannot
@@ -1555,6 +1567,27 @@ fn read_part(
             )),
         },
     }
+}
+
+/// A proposed sharing attribute must have its list (an empty one shares with no one): an output
+/// of another call, or of the other RDS snapshot type, must not read as "shared with no one".
+fn share_list_given(n: &Node, call: &str, result: Option<&str>, list: &str) -> Result<(), Problem> {
+    let inner = result.and_then(|r| n.get(r)).unwrap_or(n);
+    if inner.get(list).is_some() {
+        return Ok(());
+    }
+    let path = match result {
+        Some(r) => format!("{r}.{list}"),
+        None => list.to_string(),
+    };
+    Err(problem(
+        n,
+        &[call],
+        format!(
+            "the proposed {} output has no `{path}` (an empty array shares the snapshot with no one)",
+            quote(call)
+        ),
+    ))
 }
 
 /// An error for a problem in a document of its own; `field`, when the path starts with it, is
