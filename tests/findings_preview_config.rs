@@ -1097,14 +1097,44 @@ fn ebs_snapshot_sharing() {
 fn rds_snapshot_sharing() {
     let d = demo();
     // The DB snapshot is unencrypted and public (`all`).
-    let both = d.preview(RDS_DB, &Proposal::new().with_shared_accounts(&[PARTNER]));
+    let both = d.preview(
+        RDS_DB,
+        &Proposal::new()
+            .with_shared_accounts(&[PARTNER])
+            .with_shared_publicly(true),
+    );
     assert_eq!(
         rows(&both),
         [
             row(New, Active, None, PARTNER, ""),
             row(Unchanged, Active, Some(Active), "*", ""),
         ],
-        "the accounts are proposed, `all` is kept"
+    );
+    // RDS's `accountIds` is the whole attribute: without `all`, the snapshot is not public.
+    let only = d.preview(RDS_DB, &Proposal::new().with_shared_accounts(&[PARTNER]));
+    assert_eq!(
+        rows(&only),
+        [
+            row(New, Active, None, PARTNER, ""),
+            row(Changed, Resolved, Some(Active), "*", ""),
+        ],
+    );
+    // EBS's `userIds` leave its `groups` alone.
+    let fresh_public =
+        EbsSnapshot::new("arn:aws:ec2:us-east-1:111122223333:snapshot/snap-p", OWNER)
+            .with_share(SnapshotShare::All)
+            .with_encrypted(false);
+    let current = ResourceConfig::EbsSnapshot(fresh_public);
+    let proposed = Proposal::new()
+        .with_shared_accounts(&[PARTNER])
+        .apply(current.resource(), Some(&current))
+        .unwrap();
+    let ResourceConfig::EbsSnapshot(s) = proposed else {
+        panic!("not an EBS snapshot");
+    };
+    assert_eq!(
+        s.create_volume_permissions,
+        [SnapshotShare::Account(PARTNER.into()), SnapshotShare::All]
     );
     let new = both.iter().find(|p| p.change_type == New).unwrap();
     assert_eq!(

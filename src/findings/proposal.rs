@@ -9,7 +9,13 @@
 //! Block Public Access settings are off, a new access point's on, a new access point is reachable
 //! from the internet); a proposed list of ACL grants, access points or KMS grants replaces the
 //! existing list; an empty policy proposes deleting the policy, which role trust policies and KMS
-//! key policies do not allow.
+//! key policies do not allow. `SecretsManagerSecretConfiguration`: a new secret, or a proposed
+//! empty key id, gets the AWS managed key `aws/secretsmanager`. `EbsSnapshotConfiguration`,
+//! `RdsDbSnapshotConfiguration`, `RdsDbClusterSnapshotConfiguration` and their attribute values:
+//! omitted account ids or groups keep the existing ones, an empty list removes them, a new
+//! snapshot is shared with no one; a KMS key id makes a snapshot encrypted, an omitted or empty
+//! one keeps an existing snapshot's encryption, and a new snapshot without one is unencrypted.
+//! The readings are in `perimeter::manual::findings`.
 
 use super::preview::ProposedPolicy;
 use crate::analyze::snapshot::{self, Part};
@@ -106,7 +112,10 @@ pub struct Proposal {
     /// encrypted and the empty string keeps its encryption (a new snapshot: unencrypted).
     pub kms_key_id: Option<String>,
     /// The accounts a snapshot is shared with, the whole list (EBS and RDS snapshots: EBS
-    /// `userIds`, the account ids of RDS's `restore` attribute); an empty list shares with none.
+    /// `userIds`, RDS `accountIds`); an empty list shares with none. For an RDS snapshot, whose
+    /// `accountIds` is the whole `restore` attribute (`all` included), a list given without
+    /// [`Proposal::shared_publicly`] also makes the snapshot not public; for an EBS snapshot,
+    /// whose `groups` are apart, it keeps the snapshot's group `all`.
     pub shared_accounts: Option<Vec<String>>,
     /// Whether a snapshot is shared with every account, which makes it public (EBS and RDS
     /// snapshots: the EBS group `all`, the RDS `restore` value `all`).
@@ -175,7 +184,9 @@ impl Proposal {
     }
 
     /// With the snapshot shared with these accounts only (in place of the accounts it is shared
-    /// with; whether it is public is kept unless proposed).
+    /// with). Whether it is public is kept for an EBS snapshot, and follows Access Analyzer's
+    /// `accountIds` for an RDS snapshot (not public) unless proposed: see
+    /// [`Proposal::shared_accounts`].
     pub fn with_shared_accounts(mut self, accounts: &[&str]) -> Proposal {
         self.shared_accounts = Some(accounts.iter().map(|a| a.to_string()).collect());
         self
@@ -662,7 +673,7 @@ impl Proposal {
                     Some(s) => s,
                     None => EbsSnapshot::new(arn, owner).with_encrypted(false),
                 };
-                s.create_volume_permissions = self.shares(&s.create_volume_permissions);
+                s.create_volume_permissions = self.shares(&s.create_volume_permissions, t);
                 if self.kms_key_id.as_deref().is_some_and(|k| !k.is_empty()) {
                     s.encrypted = Some(true);
                 }
@@ -680,7 +691,7 @@ impl Proposal {
                     }
                     None => RdsSnapshot::db(arn, owner).with_encrypted(false),
                 };
-                s.restore = self.shares(&s.restore);
+                s.restore = self.shares(&s.restore, t);
                 if self.kms_key_id.as_deref().is_some_and(|k| !k.is_empty()) {
                     s.encrypted = Some(true);
                 }
@@ -707,8 +718,9 @@ const AWS_MANAGED_SECRET_KEY: &str = "alias/aws/secretsmanager";
 impl Proposal {
     /// A snapshot's sharing attribute with the proposed accounts and `all` in place of its own
     /// (AWS, `EbsSnapshotConfiguration` and `RdsDbSnapshotAttributeValue`: an omitted list keeps
-    /// the existing one, an empty list removes it). Unchanged when nothing is proposed.
-    fn shares(&self, existing: &[SnapshotShare]) -> Vec<SnapshotShare> {
+    /// the existing one, an empty list removes it; EBS `userIds` and `groups` are apart, RDS
+    /// `accountIds` holds `all` too). Unchanged when nothing is proposed.
+    fn shares(&self, existing: &[SnapshotShare], t: ResourceType) -> Vec<SnapshotShare> {
         if self.shared_accounts.is_none() && self.shared_publicly.is_none() {
             return existing.to_vec();
         }
@@ -722,6 +734,7 @@ impl Proposal {
         };
         let public = match self.shared_publicly {
             Some(p) => p,
+            None if t != ResourceType::Ec2Snapshot && self.shared_accounts.is_some() => false,
             None => existing.contains(&SnapshotShare::All),
         };
         if public {
