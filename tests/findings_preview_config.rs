@@ -13,8 +13,9 @@
 )]
 
 use perimeter::analyze::{
-    analyze_resource, FunctionUrl, FunctionUrlAuthType, Options, PublicAccessBlock, Resource,
-    ResourceConfig, ResourceType, Snapshot, Status, ZoneOfTrust,
+    analyze_resource, EbsSnapshot, FunctionUrl, FunctionUrlAuthType, Options, PublicAccessBlock,
+    RdsSnapshot, Resource, ResourceConfig, ResourceType, Snapshot, SnapshotShare, Status,
+    ZoneOfTrust,
 };
 use perimeter::findings::{
     default_key_policy, preview_resource, update, ArchiveRules, ChangeType, LifecycleOptions,
@@ -947,4 +948,497 @@ fn proposal_errors() {
         .apply(bad.resource(), Some(&bad))
         .unwrap_err();
     assert!(e.message().contains("could not be read"), "{e}");
+}
+
+/// A proposal that changes nothing gives back every current finding as `UNCHANGED`, for every
+/// resource of the demo snapshot (every resource type), whatever its configuration variant.
+#[test]
+fn a_proposal_that_changes_nothing_changes_no_finding() {
+    let d = demo();
+    let mut types = std::collections::BTreeSet::new();
+    for current in &d.resources {
+        let r = current.resource();
+        types.insert(r.resource_type);
+        let before = analyze_resource(current, &d.zone, &Options::default());
+        let found = d.preview(&r.arn, &Proposal::new());
+        assert!(
+            found.iter().all(|p| p.change_type == Unchanged),
+            "{} ({}): {:#?}",
+            r.arn,
+            r.resource_type,
+            rows(&found)
+        );
+        assert_eq!(found.len(), before.len(), "{} ({})", r.arn, r.resource_type);
+        let mut want: Vec<String> = before.iter().map(|f| f.compute_id()).collect();
+        let mut got: Vec<String> = found.iter().map(|p| p.finding.id.clone()).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{}", r.arn);
+    }
+    assert_eq!(
+        types.len(),
+        ResourceType::ALL.len(),
+        "every type is in the demo"
+    );
+}
+
+const EBS: &str = "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-0f1e2d3c4b5a69788";
+const RDS_DB: &str = "arn:aws:rds:us-east-1:111122223333:snapshot:orders-pre-migration";
+const RDS_CLUSTER: &str =
+    "arn:aws:rds:us-east-1:111122223333:cluster-snapshot:analytics-2024-06-01";
+const SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/orders-db-Xy12Ab";
+const PARTNER: &str = "444455556666";
+const OTHER: &str = "777788889999";
+const SNAPSHOT_KEY: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+
+/// The only error finding of a preview, checked against the error finding `analyze_resource`
+/// gives the same configuration.
+fn assert_error_as_analyze(found: &[PreviewFinding], same: &ResourceConfig, zone: &ZoneOfTrust) {
+    let analyzed = analyze_resource(same, zone, &Options::default());
+    assert_eq!(analyzed.len(), 1, "{analyzed:#?}");
+    assert_eq!(analyzed[0].error.as_deref(), Some("INVALID_CONFIGURATION"));
+    let want = analyzed[0].note.clone().unwrap();
+    assert!(want.contains("is encrypted and its"), "{want}");
+    let errors: Vec<&PreviewFinding> = found.iter().filter(|p| p.finding.error.is_some()).collect();
+    assert_eq!(errors.len(), 1, "{found:#?}");
+    assert_eq!(errors[0].finding.error, analyzed[0].error);
+    assert_eq!(errors[0].finding.note.as_deref(), Some(want.as_str()));
+    assert_eq!(errors[0].finding.id, analyzed[0].compute_id());
+}
+
+#[test]
+fn ebs_snapshot_sharing() {
+    let d = demo();
+    // The demo snapshot is encrypted and shared with the partner account.
+    let more = d.preview(
+        EBS,
+        &Proposal::new().with_shared_accounts(&[PARTNER, OTHER]),
+    );
+    assert_eq!(
+        rows(&more),
+        [
+            row(New, Active, None, OTHER, ""),
+            row(Unchanged, Active, Some(Active), PARTNER, ""),
+        ]
+    );
+    let new = more.iter().find(|p| p.change_type == New).unwrap();
+    assert_eq!(new.finding.action, ["ec2:CopySnapshot", "ec2:CreateVolume"]);
+    assert_eq!(new.finding.is_public, Some(false));
+    // Sharing with the zone of trust's own account gives nothing new.
+    let own = d.preview(
+        EBS,
+        &Proposal::new().with_shared_accounts(&[PARTNER, OWNER]),
+    );
+    assert_eq!(
+        rows(&own),
+        [row(Unchanged, Active, Some(Active), PARTNER, "")]
+    );
+    // No sharing at all: an empty list (Access Analyzer's way to remove the shares).
+    let none = d.preview(EBS, &Proposal::new().with_shares(&[]));
+    assert_eq!(
+        rows(&none),
+        [row(Changed, Resolved, Some(Active), PARTNER, "")]
+    );
+    let mut p = Proposal::new();
+    p.read_shares(
+        ResourceType::Ec2Snapshot,
+        r#"{"SnapshotId": "snap-0f1e2d3c4b5a69788", "CreateVolumePermissions": []}"#,
+    )
+    .unwrap();
+    assert_eq!(d.preview(EBS, &p), none);
+    // Public: EC2 does not let an encrypted snapshot be public, so the preview has the error
+    // finding the analysis gives such a snapshot, and the partner's finding goes.
+    let public = d.preview(EBS, &Proposal::new().with_shared_publicly(true));
+    let ResourceConfig::EbsSnapshot(current) = d.config(EBS).clone() else {
+        panic!("not an EBS snapshot");
+    };
+    assert_error_as_analyze(
+        &public,
+        &ResourceConfig::EbsSnapshot(current.with_share(SnapshotShare::All)),
+        &d.zone,
+    );
+    assert_eq!(
+        public
+            .iter()
+            .find(|p| p.finding.error.is_some())
+            .unwrap()
+            .change_type,
+        New
+    );
+    assert!(public
+        .iter()
+        .any(|p| p.change_type == Changed && p.finding.status == Resolved));
+    // A new snapshot is unencrypted: `all` makes it public.
+    let fresh = Resource::new(
+        "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-new",
+        ResourceType::Ec2Snapshot,
+        OWNER,
+    );
+    let found = d.preview_new(&fresh, &Proposal::new().with_shares(&[SnapshotShare::All]));
+    assert_eq!(rows(&found), [row(New, Active, None, "*", "")]);
+    assert_eq!(found[0].finding.is_public, Some(true));
+    // With a proposed KMS key it is encrypted, and `all` is the error again.
+    let found = d.preview_new(
+        &fresh,
+        &Proposal::new()
+            .with_shares(&[SnapshotShare::All])
+            .with_kms_key_id(SNAPSHOT_KEY),
+    );
+    let same = EbsSnapshot::new(&fresh.arn, OWNER)
+        .with_share(SnapshotShare::All)
+        .with_encrypted(true);
+    assert_error_as_analyze(&found, &ResourceConfig::EbsSnapshot(same), &d.zone);
+    // Nothing proposed for a new snapshot: shared with no one.
+    assert!(d.preview_new(&fresh, &Proposal::new()).is_empty());
+}
+
+#[test]
+fn rds_snapshot_sharing() {
+    let d = demo();
+    // The DB snapshot is unencrypted and public (`all`).
+    let both = d.preview(
+        RDS_DB,
+        &Proposal::new()
+            .with_shared_accounts(&[PARTNER])
+            .with_shared_publicly(true),
+    );
+    assert_eq!(
+        rows(&both),
+        [
+            row(New, Active, None, PARTNER, ""),
+            row(Unchanged, Active, Some(Active), "*", ""),
+        ],
+    );
+    // RDS's `accountIds` is the whole attribute: without `all`, the snapshot is not public.
+    let only = d.preview(RDS_DB, &Proposal::new().with_shared_accounts(&[PARTNER]));
+    assert_eq!(
+        rows(&only),
+        [
+            row(New, Active, None, PARTNER, ""),
+            row(Changed, Resolved, Some(Active), "*", ""),
+        ],
+    );
+    // EBS's `userIds` leave its `groups` alone.
+    let fresh_public =
+        EbsSnapshot::new("arn:aws:ec2:us-east-1:111122223333:snapshot/snap-p", OWNER)
+            .with_share(SnapshotShare::All)
+            .with_encrypted(false);
+    let current = ResourceConfig::EbsSnapshot(fresh_public);
+    let proposed = Proposal::new()
+        .with_shared_accounts(&[PARTNER])
+        .apply(current.resource(), Some(&current))
+        .unwrap();
+    let ResourceConfig::EbsSnapshot(s) = proposed else {
+        panic!("not an EBS snapshot");
+    };
+    assert_eq!(
+        s.create_volume_permissions,
+        [SnapshotShare::Account(PARTNER.into()), SnapshotShare::All]
+    );
+    let new = both.iter().find(|p| p.change_type == New).unwrap();
+    assert_eq!(
+        new.finding.action,
+        ["rds:CopyDBSnapshot", "rds:RestoreDBInstanceFromDBSnapshot"]
+    );
+    let private = d.preview(RDS_DB, &Proposal::new().with_shared_publicly(false));
+    assert_eq!(
+        rows(&private),
+        [row(Changed, Resolved, Some(Active), "*", "")]
+    );
+    assert_eq!(private[0].finding.is_public, Some(true));
+    // Encrypting it while it is public: the analysis's error finding.
+    let encrypted = d.preview(RDS_DB, &Proposal::new().with_kms_key_id(SNAPSHOT_KEY));
+    let same = RdsSnapshot::db(RDS_DB, OWNER)
+        .with_share(SnapshotShare::All)
+        .with_encrypted(true);
+    assert_error_as_analyze(&encrypted, &ResourceConfig::RdsSnapshot(same), &d.zone);
+    // An empty key id keeps the encryption (`RdsDbSnapshotConfiguration`): nothing changes.
+    let kept = d.preview(RDS_DB, &Proposal::new().with_kms_key_id(""));
+    assert_eq!(rows(&kept), [row(Unchanged, Active, Some(Active), "*", "")]);
+
+    // The cluster snapshot is encrypted and shared with the partner.
+    let more = d.preview(RDS_CLUSTER, &Proposal::new().with_shared_accounts(&[OTHER]));
+    assert_eq!(
+        rows(&more),
+        [
+            row(New, Active, None, OTHER, ""),
+            row(Changed, Resolved, Some(Active), PARTNER, ""),
+        ]
+    );
+    assert_eq!(
+        more[0].finding.action.len() + more[1].finding.action.len(),
+        4,
+        "copy and restore of a cluster snapshot"
+    );
+    assert!(more
+        .iter()
+        .all(|p| p.finding.action.iter().all(|a| a.contains("DBCluster"))));
+    let mut p = Proposal::new();
+    p.read_shares(
+        ResourceType::RdsDbClusterSnapshot,
+        r#"{"DBClusterSnapshotAttributesResult": {"DBClusterSnapshotAttributes": [
+            {"AttributeName": "restore", "AttributeValues": []}]}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&d.preview(RDS_CLUSTER, &p)),
+        [row(Changed, Resolved, Some(Active), PARTNER, "")]
+    );
+    let public = d.preview(RDS_CLUSTER, &Proposal::new().with_shared_publicly(true));
+    let same = RdsSnapshot::cluster(RDS_CLUSTER, OWNER)
+        .with_share(SnapshotShare::Account(PARTNER.into()))
+        .with_share(SnapshotShare::All)
+        .with_encrypted(true);
+    assert_error_as_analyze(&public, &ResourceConfig::RdsSnapshot(same), &d.zone);
+
+    // New snapshots: unencrypted, shared with no one unless proposed.
+    let fresh = Resource::new(
+        "arn:aws:rds:us-east-1:111122223333:cluster-snapshot:new",
+        ResourceType::RdsDbClusterSnapshot,
+        OWNER,
+    );
+    assert!(d.preview_new(&fresh, &Proposal::new()).is_empty());
+    let found = d.preview_new(&fresh, &Proposal::new().with_shared_publicly(true));
+    assert_eq!(rows(&found), [row(New, Active, None, "*", "")]);
+    assert_eq!(found[0].finding.is_public, Some(true));
+}
+
+#[test]
+fn snapshot_proposals_read_from_snapshot_entries() {
+    let d = demo();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/demo-snapshot.json"
+    ))
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = |arn: &str| {
+        doc["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["arn"] == arn)
+            .unwrap()
+            .clone()
+    };
+    // The resource's own entry, copied as a proposal, changes nothing.
+    for arn in [EBS, RDS_DB, RDS_CLUSTER, SECRET] {
+        let r = d.config(arn).resource().clone();
+        let p =
+            Proposal::read(&r, &entry(arn).to_string()).unwrap_or_else(|e| panic!("{arn}: {e}"));
+        let found = d.preview(arn, &p);
+        assert!(!found.is_empty(), "{arn}");
+        assert!(
+            found.iter().all(|f| f.change_type == Unchanged),
+            "{arn}: {found:#?}"
+        );
+    }
+    // The copied EBS entry proposes its key (it is encrypted), and its attribute.
+    let ebs = d.config(EBS).resource().clone();
+    let p = Proposal::read(&ebs, &entry(EBS).to_string()).unwrap();
+    assert_eq!(
+        p.kms_key_id.as_deref(),
+        Some("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    );
+    assert_eq!(
+        (p.shared_accounts.clone(), p.shared_publicly),
+        (Some(vec![PARTNER.to_string()]), Some(false))
+    );
+    // An edited entry: public, which the encrypted snapshot cannot be.
+    let mut edited = entry(EBS);
+    edited["ec2 describe-snapshot-attribute"]["CreateVolumePermissions"] =
+        json!([{"Group": "all"}]);
+    let p = Proposal::read(&ebs, &edited.to_string()).unwrap();
+    let found = d.preview(EBS, &p);
+    assert!(
+        found.iter().any(|f| f.finding.error.is_some()),
+        "{found:#?}"
+    );
+    // Encrypted without a key named: the service's AWS managed key.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::RdsDbSnapshot,
+        "rds describe-db-snapshots",
+        r#"{"DBSnapshots": [{"Encrypted": true}]}"#,
+    )
+    .unwrap();
+    assert_eq!(p.kms_key_id.as_deref(), Some("alias/aws/rds"));
+    // Not encrypted proposes no key; two entries without the resource are ambiguous.
+    let mut p = Proposal::new();
+    p.read_part(
+        ResourceType::Ec2Snapshot,
+        "ec2 describe-snapshots",
+        r#"{"Snapshots": [{"Encrypted": false}]}"#,
+    )
+    .unwrap();
+    assert_eq!(p.kms_key_id, None);
+    let e = Proposal::new()
+        .read_part(
+            ResourceType::Ec2Snapshot,
+            "ec2 describe-snapshots",
+            r#"{"Snapshots": [{}, {}]}"#,
+        )
+        .unwrap_err();
+    assert!(e.message().contains("needs a single entry"), "{e}");
+}
+
+#[test]
+fn snapshot_and_secret_proposal_errors() {
+    let d = demo();
+    let pol = policy(
+        json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ec2:CreateVolume", "Resource": "*"}]}),
+    );
+    for arn in [EBS, RDS_DB, RDS_CLUSTER] {
+        let r = d.config(arn).resource().clone();
+        for p in [
+            Proposal::new().with_policy(ProposedPolicy::Set(pol.clone())),
+            Proposal::new().with_policy(ProposedPolicy::Delete),
+        ] {
+            let e = p.apply(&r, Some(d.config(arn))).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Input);
+            assert!(
+                e.message().starts_with(&format!(
+                    "a proposed policy does not apply to `{}`: these resources have no resource policy",
+                    r.resource_type
+                )),
+                "{e}"
+            );
+        }
+        // A `policy` field of a proposal object is the same error.
+        let p = Proposal::read(&r, r#"{"policy": {"Statement": []}}"#).unwrap();
+        assert!(p
+            .apply(&r, None)
+            .unwrap_err()
+            .message()
+            .contains("no resource policy"));
+        // A current configuration given as a policy resource with a policy is refused.
+        let bad = ResourceConfig::Policy(perimeter::analyze::PolicyResource::new(
+            r.clone(),
+            Some(pol.clone()),
+        ));
+        let e = Proposal::new().apply(&r, Some(&bad)).unwrap_err();
+        assert!(e.message().contains("have no resource policy"), "{e}");
+    }
+    let queue = d.config(QUEUE).resource().clone();
+    let secret = d.config(SECRET).resource().clone();
+    assert_eq!(
+        Proposal::new().with_shared_publicly(true).apply(&secret, None).unwrap_err().message(),
+        "a proposed snapshot sharing applies to EBS and RDS snapshots only, not to `AWS::SecretsManager::Secret`"
+    );
+    assert_eq!(
+        Proposal::new().with_kms_key_id("k").apply(&queue, None).unwrap_err().message(),
+        "a proposed KMS key id applies to Secrets Manager secrets and EBS and RDS snapshots only, not to `AWS::SQS::Queue`"
+    );
+    assert_eq!(
+        Proposal::new().read_shares(ResourceType::SqsQueue, "{}").unwrap_err().message(),
+        "a proposed snapshot sharing applies to EBS and RDS snapshots only, not to `AWS::SQS::Queue`"
+    );
+    let e = Proposal::new()
+        .read_shares(
+            ResourceType::Ec2Snapshot,
+            r#"{"CreateVolumePermissions": [{"Nobody": 1}]}"#,
+        )
+        .unwrap_err();
+    assert_eq!(e.location().unwrap().pointer, "/CreateVolumePermissions/0");
+    // An output without the attribute's list is not "shared with no one".
+    let e = Proposal::new()
+        .read_shares(
+            ResourceType::RdsDbSnapshot,
+            r#"{"DBSnapshotAttributesResult": {}}"#,
+        )
+        .unwrap_err();
+    assert!(
+        e.message()
+            .contains("has no `DBSnapshotAttributesResult.DBSnapshotAttributes`"),
+        "{e}"
+    );
+    // Given twice in a proposal object.
+    let ebs = d.config(EBS).resource().clone();
+    let mut p = Proposal::read(
+        &ebs,
+        r#"{"ec2 describe-snapshot-attribute": {"CreateVolumePermissions": []}}"#,
+    )
+    .unwrap();
+    let e = p
+        .read_shares(
+            ResourceType::Ec2Snapshot,
+            r#"{"CreateVolumePermissions": []}"#,
+        )
+        .unwrap_err();
+    assert!(
+        e.message().contains("gives the snapshot's sharing twice"),
+        "{e}"
+    );
+}
+
+#[test]
+fn secret_policy_and_kms_key() {
+    let d = demo();
+    const REPORTING: &str = "arn:aws:iam::444455556666:role/reporting";
+    const MANAGED_NOTE: &str = "AWS managed key";
+    let note = |p: &PreviewFinding| p.finding.note.clone().unwrap_or_default();
+    // The demo secret uses the AWS managed key: its finding says other accounts cannot read the
+    // value.
+    let same = d.preview(SECRET, &Proposal::new());
+    assert_eq!(
+        rows(&same),
+        [row(Unchanged, Active, Some(Active), REPORTING, "POLICY")]
+    );
+    assert!(note(&same[0]).contains(MANAGED_NOTE), "{same:#?}");
+    // A customer managed key: the same access (same finding), without that note.
+    let cmk = d.preview(SECRET, &Proposal::new().with_kms_key_id(KEY));
+    assert_eq!(rows(&cmk), rows(&same));
+    assert!(!note(&cmk[0]).contains(MANAGED_NOTE), "{cmk:#?}");
+    // An empty key id is the AWS managed key again.
+    let back = d.preview(SECRET, &Proposal::new().with_kms_key_id(""));
+    assert!(note(&back[0]).contains(MANAGED_NOTE));
+    // A policy change keeps the key: the public finding has the note too.
+    let public = policy(json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}));
+    let found = d.preview(
+        SECRET,
+        &Proposal::new().with_policy(ProposedPolicy::Set(public.clone())),
+    );
+    assert_eq!(
+        rows(&found),
+        [
+            row(New, Active, None, "*", "POLICY"),
+            row(Changed, Resolved, Some(Active), REPORTING, "POLICY"),
+        ]
+    );
+    let new = found.iter().find(|p| p.change_type == New).unwrap();
+    assert_eq!(new.finding.is_public, Some(true));
+    assert!(note(new).contains(MANAGED_NOTE));
+    // Both at once, read from a proposal object.
+    let r = d.config(SECRET).resource().clone();
+    let p = Proposal::read(
+        &r,
+        &json!({"secretsmanager get-resource-policy": {"ResourcePolicy": public.to_json()},
+            "secretsmanager describe-secret": {"KmsKeyId": KEY}})
+        .to_string(),
+    )
+    .unwrap();
+    assert_eq!(p.kms_key_id.as_deref(), Some(KEY));
+    let found = d.preview(SECRET, &p);
+    let new = found.iter().find(|p| p.change_type == New).unwrap();
+    assert!(!note(new).contains(MANAGED_NOTE), "{found:#?}");
+    // Deleting the policy resolves the access.
+    let gone = d.preview(SECRET, &Proposal::new().with_policy(ProposedPolicy::Delete));
+    assert_eq!(
+        rows(&gone),
+        [row(Changed, Resolved, Some(Active), REPORTING, "POLICY")]
+    );
+    // A new secret gets the AWS managed key.
+    let fresh = Resource::new(
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:new-AbCdEf",
+        ResourceType::SecretsManagerSecret,
+        OWNER,
+    );
+    let found = d.preview_new(
+        &fresh,
+        &Proposal::new().with_policy(ProposedPolicy::Set(public)),
+    );
+    assert_eq!(found.len(), 1);
+    assert!(note(&found[0]).contains(MANAGED_NOTE), "{found:#?}");
 }

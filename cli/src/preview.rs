@@ -1,7 +1,8 @@
 //! `perimeter preview`: the findings a proposed configuration of one resource would give (its
 //! policy, an S3 bucket's ACL, Block Public Access settings and access points, a KMS key's grants,
-//! a Lambda function's URLs), compared with the resource's current findings (Access Analyzer's
-//! access previews), against an account snapshot or a policy file.
+//! a Lambda function's URLs, a secret's KMS key, an EBS or RDS snapshot's sharing and KMS key),
+//! compared with the resource's current findings (Access Analyzer's access previews), against an
+//! account snapshot or a policy file.
 
 use crate::io::{error, read_input, stdout_is_terminal, write_line};
 use crate::report::{parse_now, read_findings_file, read_rules};
@@ -81,6 +82,16 @@ pub struct Args {
     /// A proposed URL of the function itself, with this authentication type.
     #[arg(long, value_enum, value_name = "AUTH_TYPE")]
     url_auth_type: Option<AuthType>,
+    /// The proposed sharing of an EBS or RDS snapshot, the whole attribute: `aws ec2
+    /// describe-snapshot-attribute --attribute createVolumePermission`, `aws rds
+    /// describe-db-snapshot-attributes` or `aws rds describe-db-cluster-snapshot-attributes`
+    /// output.
+    #[arg(long, value_name = "FILE")]
+    share: Option<String>,
+    /// The proposed KMS key of a secret (empty: the AWS managed key), or of an EBS or RDS
+    /// snapshot (which makes it encrypted; empty keeps its encryption).
+    #[arg(long, value_name = "ID")]
+    kms_key_id: Option<String>,
     /// Without a snapshot: the resource's current policy (omit it for a new resource).
     #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
     current: Option<String>,
@@ -294,6 +305,25 @@ fn proposal(args: &Args, resource: &Resource) -> Result<Proposal, String> {
             p.read_part(t, field, &text)
                 .map_err(|e| format!("`{flag} {path}`: {e}"))?;
         }
+    }
+    if let Some(path) = &args.share {
+        if p.shared_accounts.is_some() || p.shared_publicly.is_some() {
+            return Err(
+                "the snapshot's sharing is proposed twice (in `--proposal` and by `--share`)"
+                    .into(),
+            );
+        }
+        let text = read_input(path)?;
+        p.read_shares(resource.resource_type, &text)
+            .map_err(|e| format!("`--share {path}`: {e}"))?;
+    }
+    if let Some(key) = &args.kms_key_id {
+        if p.kms_key_id.is_some() {
+            return Err(
+                "the KMS key is proposed twice (in `--proposal` and by `--kms-key-id`)".into(),
+            );
+        }
+        p.kms_key_id = Some(key.clone());
     }
     if let Some(auth) = args.url_auth_type {
         let auth = match auth {

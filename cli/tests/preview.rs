@@ -505,3 +505,277 @@ fn account_settings_and_unreadable_snapshots() {
         "{err}"
     );
 }
+
+const EBS: &str = "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-0f1e2d3c4b5a69788";
+const RDS_DB: &str = "arn:aws:rds:us-east-1:111122223333:snapshot:orders-pre-migration";
+const RDS_CLUSTER: &str =
+    "arn:aws:rds:us-east-1:111122223333:cluster-snapshot:analytics-2024-06-01";
+const SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/orders-db-Xy12Ab";
+
+/// Nothing proposed: every resource of the demo snapshot, of every type, keeps its findings.
+#[test]
+fn nothing_proposed_changes_nothing_for_every_resource() {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(demo()).unwrap()).unwrap();
+    let resources = doc["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 16);
+    for res in resources {
+        let arn = res["arn"].as_str().unwrap();
+        let (code, rows, _, err) = preview(arn, &[]);
+        assert_eq!(code, 0, "{arn}: {err}");
+        assert!(
+            !rows.is_empty(),
+            "{arn}: the demo gives every resource a finding"
+        );
+        assert!(rows.iter().all(|r| r.0 == "UNCHANGED"), "{arn}: {rows:?}");
+    }
+    // The table of the snapshot that was reported as resolved.
+    let (code, out, _) = perimeter(&[
+        "preview",
+        &demo(),
+        "--resource-arn",
+        EBS,
+        "--now",
+        NOW,
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("UNCHANGED  ACTIVE    was ACTIVE    AWS:444455556666  ec2:CopySnapshot,ec2:CreateVolume"),
+        "{out}"
+    );
+}
+
+#[test]
+fn snapshot_sharing_and_kms_key() {
+    let f = Files::new("snapshots");
+    // EBS: the whole `createVolumePermission` attribute, in `describe-snapshot-attribute` shape.
+    let other = f.put(
+        "ebs-other.json",
+        r#"{"SnapshotId": "snap-0f1e2d3c4b5a69788", "CreateVolumePermissions": [{"UserId": "777788889999"}]}"#,
+    );
+    let (code, rows, _, _) = preview(EBS, &["--share", &other]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            r("CHANGED", "RESOLVED", "444455556666", ""),
+            r("NEW", "ACTIVE", "777788889999", ""),
+        ]
+    );
+    let none = f.put("ebs-none.json", r#"{"CreateVolumePermissions": []}"#);
+    let (code, rows, _, _) = preview(EBS, &["--share", &none]);
+    assert_eq!(code, 0);
+    assert_eq!(rows, [r("CHANGED", "RESOLVED", "444455556666", "")]);
+    // Public while encrypted: the analysis's error finding.
+    let all = f.put(
+        "ebs-all.json",
+        r#"{"CreateVolumePermissions": [{"Group": "all"}]}"#,
+    );
+    let (code, _, doc, _) = preview(EBS, &["--share", &all]);
+    assert_eq!(code, 1);
+    let error = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["error"].is_string())
+        .unwrap();
+    assert_eq!(error["error"], "INVALID_CONFIGURATION");
+    assert_eq!(error["changeType"], "NEW");
+    assert!(error["note"]
+        .as_str()
+        .unwrap()
+        .contains("the snapshot is encrypted"));
+    // A new EBS snapshot is unencrypted: `all` is public.
+    let (code, rows, doc, err) = preview(
+        "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-new",
+        &["--resource-type", "AWS::EC2::Snapshot", "--share", &all],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(rows, [r("NEW", "ACTIVE", "*", "")]);
+    assert_eq!(doc["findings"][0]["isPublic"], true);
+
+    // RDS DB snapshot (public, unencrypted): no longer public.
+    let private = f.put(
+        "rds-private.json",
+        r#"{"DBSnapshotAttributesResult": {"DBSnapshotIdentifier": "orders-pre-migration",
+            "DBSnapshotAttributes": [{"AttributeName": "restore", "AttributeValues": []}]}}"#,
+    );
+    let (code, rows, _, _) = preview(RDS_DB, &["--share", &private]);
+    assert_eq!(code, 0);
+    assert_eq!(rows, [r("CHANGED", "RESOLVED", "*", "")]);
+    // Encrypting it while public: the error finding, and the public access resolved.
+    let (code, rows, _, _) = preview(RDS_DB, &["--kms-key-id", "alias/orders"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            r("CHANGED", "RESOLVED", "*", ""),
+            r("NEW", "ACTIVE", "", "")
+        ]
+    );
+    // An empty key id keeps the encryption (none): nothing changes.
+    let (code, rows, _, _) = preview(RDS_DB, &["--kms-key-id", ""]);
+    assert_eq!(code, 0);
+    assert_eq!(rows, [r("UNCHANGED", "ACTIVE", "*", "")]);
+    // RDS DB cluster snapshot: shared with another account instead of the partner.
+    let cluster = f.put(
+        "rds-cluster.json",
+        r#"{"DBClusterSnapshotAttributesResult": {"DBClusterSnapshotAttributes": [
+            {"AttributeName": "restore", "AttributeValues": ["777788889999"]}]}}"#,
+    );
+    let (code, rows, _, _) = preview(RDS_CLUSTER, &["--share", &cluster]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            r("CHANGED", "RESOLVED", "444455556666", ""),
+            r("NEW", "ACTIVE", "777788889999", ""),
+        ]
+    );
+    // The DB snapshot's shape is not the cluster snapshot's.
+    let (code, _, _, err) = preview(RDS_CLUSTER, &["--share", &private]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("has no `DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes` (an empty array shares the snapshot with no one)"),
+        "{err}"
+    );
+
+    // `--proposal`: the resource's entry, edited to be public.
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(demo()).unwrap()).unwrap();
+    let mut entry = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["arn"] == RDS_CLUSTER)
+        .unwrap()
+        .clone();
+    let proposal = f.put("cluster-entry.json", &entry.to_string());
+    let (code, rows, _, _) = preview(RDS_CLUSTER, &["--proposal", &proposal]);
+    assert_eq!(
+        (code, rows),
+        (0, vec![r("UNCHANGED", "ACTIVE", "444455556666", "")])
+    );
+    entry["rds describe-db-cluster-snapshot-attributes"]["DBClusterSnapshotAttributesResult"]
+        ["DBClusterSnapshotAttributes"][0]["AttributeValues"] = json!(["all"]);
+    let proposal = f.put("cluster-public.json", &entry.to_string());
+    let (code, rows, _, _) = preview(RDS_CLUSTER, &["--proposal", &proposal]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            r("CHANGED", "RESOLVED", "444455556666", ""),
+            r("NEW", "ACTIVE", "", "")
+        ],
+        "encrypted and public: the error finding"
+    );
+    // The sharing twice.
+    let (code, _, _, err) = preview(RDS_CLUSTER, &["--proposal", &proposal, "--share", &cluster]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the snapshot's sharing is proposed twice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secret_policy_and_kms_key() {
+    let f = Files::new("secret");
+    let managed = |doc: &Value| {
+        doc["findings"][0]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("AWS managed key")
+    };
+    let (code, rows, doc, _) = preview(SECRET, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        rows,
+        [r(
+            "UNCHANGED",
+            "ACTIVE",
+            "arn:aws:iam::444455556666:role/reporting",
+            "POLICY"
+        )]
+    );
+    assert!(managed(&doc), "{doc}");
+    // A customer managed key: the same finding, without the managed key's note.
+    let (code, rows2, doc, _) = preview(SECRET, &["--kms-key-id", KEY]);
+    assert_eq!((code, &rows2), (0, &rows));
+    assert!(!managed(&doc), "{doc}");
+    // A public policy.
+    let public = f.put(
+        "public.json",
+        r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}"#,
+    );
+    let (code, rows, _, _) = preview(SECRET, &["--policy", &public, "--kms-key-id", KEY]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            r(
+                "CHANGED",
+                "RESOLVED",
+                "arn:aws:iam::444455556666:role/reporting",
+                "POLICY"
+            ),
+            r("NEW", "ACTIVE", "*", "POLICY"),
+        ]
+    );
+    // The key twice.
+    let proposal = f.put(
+        "proposal.json",
+        &json!({"secretsmanager describe-secret": {"KmsKeyId": KEY}}).to_string(),
+    );
+    let (code, rows, doc, _) = preview(SECRET, &["--proposal", &proposal]);
+    assert_eq!((code, rows.len()), (0, 1));
+    assert!(!managed(&doc));
+    let (code, _, _, err) = preview(SECRET, &["--proposal", &proposal, "--kms-key-id", KEY]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the KMS key is proposed twice"), "{err}");
+}
+
+#[test]
+fn snapshot_and_key_flag_errors() {
+    let f = Files::new("snapshot-errors");
+    let share = f.put("share.json", r#"{"CreateVolumePermissions": []}"#);
+    let (code, _, _, err) = preview(QUEUE, &["--share", &share]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a proposed snapshot sharing applies to EBS and RDS snapshots only, not to `AWS::SQS::Queue`"),
+        "{err}"
+    );
+    let (code, _, _, err) = preview(QUEUE, &["--kms-key-id", "alias/x"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a proposed KMS key id applies to Secrets Manager secrets and EBS and RDS snapshots only, not to `AWS::SQS::Queue`"),
+        "{err}"
+    );
+    let policy = f.put(
+        "policy.json",
+        r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ec2:CreateVolume", "Resource": "*"}]}"#,
+    );
+    for (arn, t) in [
+        (EBS, "AWS::EC2::Snapshot"),
+        (RDS_DB, "AWS::RDS::DBSnapshot"),
+        (RDS_CLUSTER, "AWS::RDS::DBClusterSnapshot"),
+    ] {
+        let (code, _, _, err) = preview(arn, &["--policy", &policy]);
+        assert_eq!(code, 2);
+        assert!(
+            err.contains(&format!("a proposed policy does not apply to `{t}`")),
+            "{err}"
+        );
+        let (code, _, _, err) = preview(arn, &["--delete-policy"]);
+        assert_eq!(code, 2, "{err}");
+    }
+    // A malformed attribute, located.
+    let bad = f.put(
+        "bad.json",
+        r#"{"CreateVolumePermissions": [{"Who": "me"}]}"#,
+    );
+    let (code, _, _, err) = preview(EBS, &["--share", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs `Group` or `UserId`"), "{err}");
+    assert!(err.contains("/CreateVolumePermissions/0"), "{err}");
+}

@@ -762,13 +762,19 @@ fn no_policy(node: &Node, t: ResourceType, call: &str) -> Result<(), Problem> {
 
 /// `secretsmanager describe-secret`: `KmsKeyId`, absent for the AWS managed key.
 fn read_secret_key(node: &Node) -> Result<Option<String>, Problem> {
+    match node.get(super::secrets_manager::DESCRIBE) {
+        None => Ok(None),
+        Some(d) => secret_key_in(d).map(Some),
+    }
+}
+
+/// The key of a `secretsmanager describe-secret` output: `KmsKeyId`, absent (or `null`) for the
+/// AWS managed key.
+fn secret_key_in(d: &Node) -> Result<String, Problem> {
     const CALL: &str = super::secrets_manager::DESCRIBE;
-    let Some(d) = node.get(CALL) else {
-        return Ok(None);
-    };
     match d.get("KmsKeyId").map(|k| (k, &k.value)) {
-        None | Some((_, Value::Null)) => Ok(Some(super::secrets_manager::AWS_MANAGED_KEY.into())),
-        Some((_, Value::String(k))) => Ok(Some(k.clone())),
+        None | Some((_, Value::Null)) => Ok(super::secrets_manager::AWS_MANAGED_KEY.into()),
+        Some((_, Value::String(k))) => Ok(k.clone()),
         Some((k, _)) => Err(problem(
             k,
             &[CALL, "KmsKeyId"],
@@ -795,19 +801,81 @@ fn entry_for<'n>(
         })
 }
 
-/// Whether a snapshot is encrypted, from a `describe-…` call's output: `LIST[]` entries with
-/// `FLAG`. `None` when the call is not in the snapshot.
-fn read_encrypted(
-    node: &Node,
-    call: &str,
-    list: &str,
-    (id_key, arn_key, flag): (&str, &str, &str),
-    r: &Resource,
-    id: &str,
-) -> Result<Option<bool>, Problem> {
-    let Some(out) = node.get(call) else {
-        return Ok(None);
+/// The `describe-…` call of a snapshot type: the call, its list, and the entry's id, ARN,
+/// encryption and KMS key fields.
+pub(crate) struct Describe {
+    pub(crate) call: &'static str,
+    list: &'static str,
+    id_key: &'static str,
+    arn_key: &'static str,
+    flag: &'static str,
+    /// The AWS managed key of the service, for an encrypted entry that names no key.
+    managed_key: &'static str,
+}
+
+/// The `describe-…` call of a snapshot type (`None` for other types).
+pub(crate) fn describe_of(t: ResourceType) -> Option<Describe> {
+    match t {
+        ResourceType::Ec2Snapshot => Some(Describe {
+            call: super::ebs::DESCRIBE_CALL,
+            list: "Snapshots",
+            id_key: "SnapshotId",
+            arn_key: "SnapshotArn",
+            flag: "Encrypted",
+            managed_key: "alias/aws/ebs",
+        }),
+        ResourceType::RdsDbSnapshot => Some(Describe {
+            call: super::rds::DB_CALLS.1,
+            list: "DBSnapshots",
+            id_key: "DBSnapshotIdentifier",
+            arn_key: "DBSnapshotArn",
+            flag: "Encrypted",
+            managed_key: "alias/aws/rds",
+        }),
+        ResourceType::RdsDbClusterSnapshot => Some(Describe {
+            call: super::rds::CLUSTER_CALLS.1,
+            list: "DBClusterSnapshots",
+            id_key: "DBClusterSnapshotIdentifier",
+            arn_key: "DBClusterSnapshotArn",
+            flag: "StorageEncrypted",
+            managed_key: "alias/aws/rds",
+        }),
+        _ => None,
+    }
+}
+
+/// The call whose output holds a snapshot type's sharing attribute (`None` for other types).
+pub(crate) fn share_call(t: ResourceType) -> Option<&'static str> {
+    match t {
+        ResourceType::Ec2Snapshot => Some(super::ebs::ATTRIBUTE_CALL),
+        ResourceType::RdsDbSnapshot => Some(super::rds::DB_CALLS.0),
+        ResourceType::RdsDbClusterSnapshot => Some(super::rds::CLUSTER_CALLS.0),
+        _ => None,
+    }
+}
+
+/// A snapshot's id: what follows `:snapshot/` (EBS), `:snapshot:` (RDS DB) or
+/// `:cluster-snapshot:` (RDS DB cluster) in its ARN.
+fn snapshot_id(r: &Resource) -> String {
+    let marker = match r.resource_type {
+        ResourceType::Ec2Snapshot => ":snapshot/",
+        ResourceType::RdsDbClusterSnapshot => ":cluster-snapshot:",
+        _ => ":snapshot:",
     };
+    r.arn
+        .split_once(marker)
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_default()
+}
+
+/// The entry of a `describe-…` output for the snapshot `r` (or, without `r`, the only entry),
+/// with whether it is encrypted (`None` when the entry does not say) and its `KmsKeyId`.
+fn describe_entry(
+    out: &Node,
+    d: &Describe,
+    r: Option<&Resource>,
+) -> Result<(Option<bool>, Option<String>), Problem> {
+    let (call, list) = (d.call, d.list);
     let items: &[Node] = match out.get(list).map(|l| &l.value) {
         Some(Value::Array(items)) => items,
         _ => {
@@ -818,74 +886,61 @@ fn read_encrypted(
             ))
         }
     };
-    let Some(entry) = entry_for(items, &r.arn, id, id_key, arn_key) else {
-        return Err(problem(
-            out,
-            &[call, list],
-            format!("{} output has no entry for {}", quote(call), quote(id)),
-        ));
+    let (arn, id) = match r {
+        Some(r) => (r.arn.clone(), snapshot_id(r)),
+        None => (String::new(), String::new()),
     };
-    match entry.get(flag) {
+    let Some(entry) = entry_for(items, &arn, &id, d.id_key, d.arn_key) else {
+        let message = if r.is_some() {
+            format!("{} output has no entry for {}", quote(call), quote(&id))
+        } else {
+            format!(
+                "{} output needs a single entry (the snapshot's)",
+                quote(call)
+            )
+        };
+        return Err(problem(out, &[call, list], message));
+    };
+    let encrypted = match entry.get(d.flag) {
+        None => None,
+        Some(_) => {
+            Some(bool_field(entry, d.flag).map_err(|m| problem(entry, &[call, list, d.flag], m))?)
+        }
+    };
+    let key = match entry.get("KmsKeyId").map(|k| (k, &k.value)) {
+        None | Some((_, Value::Null)) => None,
+        Some((_, Value::String(k))) => Some(k.clone()),
+        Some((k, _)) => {
+            return Err(problem(
+                k,
+                &[call, list, "KmsKeyId"],
+                "`KmsKeyId` must be a string".into(),
+            ))
+        }
+    };
+    Ok((encrypted, key))
+}
+
+/// Whether a snapshot is encrypted, from its `describe-…` call's output; `None` when the call
+/// is not in the snapshot or does not say.
+fn read_encrypted(node: &Node, r: &Resource) -> Result<Option<bool>, Problem> {
+    let Some(d) = describe_of(r.resource_type) else {
+        return Ok(None);
+    };
+    match node.get(d.call) {
         None => Ok(None),
-        Some(_) => bool_field(entry, flag)
-            .map(Some)
-            .map_err(|m| problem(entry, &[call, list, flag], m)),
+        Some(out) => Ok(describe_entry(out, &d, Some(r))?.0),
     }
 }
 
 /// `ec2 describe-snapshot-attribute --attribute createVolumePermission` and
 /// `ec2 describe-snapshots`.
 fn read_ebs(node: &Node, resource: Resource) -> Result<EbsSnapshot, Problem> {
-    const CALL: &str = super::ebs::ATTRIBUTE_CALL;
-    let id = resource
-        .arn
-        .rsplit_once(":snapshot/")
-        .map(|(_, id)| id.to_string())
-        .unwrap_or_default();
-    let mut shares = Vec::new();
-    if let Some(out) = node.get(CALL) {
-        let items: &[Node] = match out.get("CreateVolumePermissions").map(|l| &l.value) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
-            Some(_) => {
-                return Err(problem(
-                    out,
-                    &[CALL, "CreateVolumePermissions"],
-                    "`CreateVolumePermissions` must be an array".into(),
-                ))
-            }
-        };
-        for (i, item) in items.iter().enumerate() {
-            let at = |msg: String| Problem {
-                message: msg,
-                at: item.span.start,
-                path: vec![
-                    PathSegment::Key(CALL.into()),
-                    PathSegment::Key("CreateVolumePermissions".into()),
-                    PathSegment::Index(i),
-                ],
-                kind: ErrorKind::Input,
-            };
-            // EC2 has one group, `all`; an unknown group is read as everyone (the safe reading).
-            match (str_at(item, "Group"), str_at(item, "UserId")) {
-                (Some(_), _) => shares.push(SnapshotShare::All),
-                (None, Some(u)) => shares.push(SnapshotShare::Account(u.to_string())),
-                (None, None) => {
-                    return Err(at(
-                        "a `CreateVolumePermissions` entry needs `Group` or `UserId`".into(),
-                    ))
-                }
-            }
-        }
-    }
-    let encrypted = read_encrypted(
-        node,
-        super::ebs::DESCRIBE_CALL,
-        "Snapshots",
-        ("SnapshotId", "SnapshotArn", "Encrypted"),
-        &resource,
-        &id,
-    )?;
+    let shares = match node.get(super::ebs::ATTRIBUTE_CALL) {
+        Some(out) => ebs_shares(out)?,
+        None => Vec::new(),
+    };
+    let encrypted = read_encrypted(node, &resource)?;
     Ok(EbsSnapshot {
         resource,
         create_volume_permissions: shares,
@@ -893,105 +948,126 @@ fn read_ebs(node: &Node, resource: Resource) -> Result<EbsSnapshot, Problem> {
     })
 }
 
+/// The `createVolumePermission` attribute of an `ec2 describe-snapshot-attribute` output.
+fn ebs_shares(out: &Node) -> Result<Vec<SnapshotShare>, Problem> {
+    const CALL: &str = super::ebs::ATTRIBUTE_CALL;
+    let items: &[Node] = match out.get("CreateVolumePermissions").map(|l| &l.value) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            return Err(problem(
+                out,
+                &[CALL, "CreateVolumePermissions"],
+                "`CreateVolumePermissions` must be an array".into(),
+            ))
+        }
+    };
+    let mut shares = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let at = |msg: String| Problem {
+            message: msg,
+            at: item.span.start,
+            path: vec![
+                PathSegment::Key(CALL.into()),
+                PathSegment::Key("CreateVolumePermissions".into()),
+                PathSegment::Index(i),
+            ],
+            kind: ErrorKind::Input,
+        };
+        // EC2 has one group, `all`; an unknown group is read as everyone (the safe reading).
+        match (str_at(item, "Group"), str_at(item, "UserId")) {
+            (Some(_), _) => shares.push(SnapshotShare::All),
+            (None, Some(u)) => shares.push(SnapshotShare::Account(u.to_string())),
+            (None, None) => {
+                return Err(at(
+                    "a `CreateVolumePermissions` entry needs `Group` or `UserId`".into(),
+                ))
+            }
+        }
+    }
+    Ok(shares)
+}
+
 /// `rds describe-db-snapshot-attributes` (or `describe-db-cluster-snapshot-attributes`) and
 /// `rds describe-db-snapshots` (or `describe-db-cluster-snapshots`).
 fn read_rds(node: &Node, resource: Resource) -> Result<RdsSnapshot, Problem> {
     let cluster = resource.resource_type == ResourceType::RdsDbClusterSnapshot;
-    let (call, describe) = if cluster {
-        super::rds::CLUSTER_CALLS
+    let call = if cluster {
+        super::rds::CLUSTER_CALLS.0
     } else {
-        super::rds::DB_CALLS
+        super::rds::DB_CALLS.0
     };
-    let (result, attrs) = if cluster {
-        (
-            "DBClusterSnapshotAttributesResult",
-            "DBClusterSnapshotAttributes",
-        )
-    } else {
-        ("DBSnapshotAttributesResult", "DBSnapshotAttributes")
+    let shares = match node.get(call) {
+        Some(out) => rds_shares(out, cluster)?,
+        None => Vec::new(),
     };
-    let marker = if cluster {
-        ":cluster-snapshot:"
-    } else {
-        ":snapshot:"
-    };
-    let id = resource
-        .arn
-        .split_once(marker)
-        .map(|(_, id)| id.to_string())
-        .unwrap_or_default();
-    let mut shares = Vec::new();
-    if let Some(out) = node.get(call) {
-        let r = out.get(result).unwrap_or(out);
-        let items: &[Node] = match r.get(attrs).map(|l| &l.value) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
-            Some(_) => {
-                return Err(problem(
-                    r,
-                    &[call, result, attrs],
-                    format!("`{attrs}` must be an array"),
-                ))
-            }
-        };
-        for (i, item) in items.iter().enumerate() {
-            if str_at(item, "AttributeName") != Some("restore") {
-                continue;
-            }
-            let at = |msg: String| Problem {
-                message: msg,
-                at: item.span.start,
-                path: vec![
-                    PathSegment::Key(call.into()),
-                    PathSegment::Key(result.into()),
-                    PathSegment::Key(attrs.into()),
-                    PathSegment::Index(i),
-                    PathSegment::Key("AttributeValues".into()),
-                ],
-                kind: ErrorKind::Input,
-            };
-            let values: &[Node] = match item.get("AttributeValues").map(|v| &v.value) {
-                None | Some(Value::Null) => &[],
-                Some(Value::Array(v)) => v,
-                Some(_) => return Err(at("`AttributeValues` must be an array".into())),
-            };
-            for v in values {
-                match v.as_str() {
-                    Some(x) if x.eq_ignore_ascii_case("all") => shares.push(SnapshotShare::All),
-                    Some(x) => shares.push(SnapshotShare::Account(x.to_string())),
-                    None => return Err(at("`restore` values must be strings".into())),
-                }
-            }
-        }
-    }
-    let encrypted = if cluster {
-        read_encrypted(
-            node,
-            describe,
-            "DBClusterSnapshots",
-            (
-                "DBClusterSnapshotIdentifier",
-                "DBClusterSnapshotArn",
-                "StorageEncrypted",
-            ),
-            &resource,
-            &id,
-        )?
-    } else {
-        read_encrypted(
-            node,
-            describe,
-            "DBSnapshots",
-            ("DBSnapshotIdentifier", "DBSnapshotArn", "Encrypted"),
-            &resource,
-            &id,
-        )?
-    };
+    let encrypted = read_encrypted(node, &resource)?;
     Ok(RdsSnapshot {
         resource,
         restore: shares,
         encrypted,
     })
+}
+
+/// The `restore` attribute of an `rds describe-db-snapshot-attributes` (or
+/// `describe-db-cluster-snapshot-attributes`) output.
+fn rds_shares(out: &Node, cluster: bool) -> Result<Vec<SnapshotShare>, Problem> {
+    let (call, result, attrs) = if cluster {
+        (
+            super::rds::CLUSTER_CALLS.0,
+            "DBClusterSnapshotAttributesResult",
+            "DBClusterSnapshotAttributes",
+        )
+    } else {
+        (
+            super::rds::DB_CALLS.0,
+            "DBSnapshotAttributesResult",
+            "DBSnapshotAttributes",
+        )
+    };
+    let mut shares = Vec::new();
+    let r = out.get(result).unwrap_or(out);
+    let items: &[Node] = match r.get(attrs).map(|l| &l.value) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            return Err(problem(
+                r,
+                &[call, result, attrs],
+                format!("`{attrs}` must be an array"),
+            ))
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        if str_at(item, "AttributeName") != Some("restore") {
+            continue;
+        }
+        let at = |msg: String| Problem {
+            message: msg,
+            at: item.span.start,
+            path: vec![
+                PathSegment::Key(call.into()),
+                PathSegment::Key(result.into()),
+                PathSegment::Key(attrs.into()),
+                PathSegment::Index(i),
+                PathSegment::Key("AttributeValues".into()),
+            ],
+            kind: ErrorKind::Input,
+        };
+        let values: &[Node] = match item.get("AttributeValues").map(|v| &v.value) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(v)) => v,
+            Some(_) => return Err(at("`AttributeValues` must be an array".into())),
+        };
+        for v in values {
+            match v.as_str() {
+                Some(x) if x.eq_ignore_ascii_case("all") => shares.push(SnapshotShare::All),
+                Some(x) => shares.push(SnapshotShare::Account(x.to_string())),
+                None => return Err(at("`restore` values must be strings".into())),
+            }
+        }
+    }
+    Ok(shares)
 }
 
 /// A policy from a node: an object, a JSON string holding one (URL-encoded or not), or a CLI
@@ -1364,6 +1440,11 @@ pub(crate) enum Part {
     Grants(Vec<KmsGrant>),
     /// The function's URLs (the whole list).
     FunctionUrls(Vec<FunctionUrl>),
+    /// A snapshot's sharing attribute (the whole attribute: accounts and `all`).
+    Shares(Vec<SnapshotShare>),
+    /// The KMS key of a secret or of an encrypted snapshot; `None` when the call's output
+    /// proposes none (a snapshot it says is not encrypted).
+    KmsKey(Option<String>),
 }
 
 /// Fields of a proposal object that name the resource rather than propose a part.
@@ -1380,9 +1461,15 @@ pub(crate) fn proposal_fields(t: ResourceType) -> Vec<&'static str> {
     out
 }
 
-/// Read one part of a proposal: `field` is a snapshot field name and `n` its value. Problems'
-/// paths start with `field`.
-fn read_part(t: ResourceType, field: &str, n: &Node) -> Result<Part, Problem> {
+/// Read one part of a proposal: `field` is a snapshot field name and `n` its value; `r` is the
+/// resource when known (it picks a snapshot's entry in a `describe-…` output). Problems' paths
+/// start with `field`.
+fn read_part(
+    t: ResourceType,
+    field: &str,
+    n: &Node,
+    r: Option<&Resource>,
+) -> Result<Part, Problem> {
     if field == "policy" {
         return Ok(Part::Policy(read_policy(n, &["policy"])?));
     }
@@ -1447,12 +1534,60 @@ fn read_part(t: ResourceType, field: &str, n: &Node) -> Result<Part, Problem> {
         }
         "kms list-grants" => Ok(Part::Grants(read_grants(n)?)),
         URL_CONFIG | URL_CONFIGS => Ok(Part::FunctionUrls(read_url_field(field, n)?)),
-        _ => Err(problem(
-            n,
-            &[field],
-            format!("{} cannot be proposed", quote(field)),
-        )),
+        super::secrets_manager::DESCRIBE => Ok(Part::KmsKey(Some(secret_key_in(n)?))),
+        super::ebs::ATTRIBUTE_CALL => {
+            share_list_given(n, field, None, "CreateVolumePermissions")?;
+            Ok(Part::Shares(ebs_shares(n)?))
+        }
+        _ if share_call(t) == Some(field) => {
+            let cluster = t == ResourceType::RdsDbClusterSnapshot;
+            let (result, attrs) = if cluster {
+                (
+                    "DBClusterSnapshotAttributesResult",
+                    "DBClusterSnapshotAttributes",
+                )
+            } else {
+                ("DBSnapshotAttributesResult", "DBSnapshotAttributes")
+            };
+            share_list_given(n, field, Some(result), attrs)?;
+            Ok(Part::Shares(rds_shares(n, cluster)?))
+        }
+        _ => match describe_of(t).filter(|d| d.call == field) {
+            // An encrypted entry proposes its key (the service's AWS managed key when it names
+            // none); an entry that is not encrypted proposes nothing, as Access Analyzer cannot
+            // propose removing a snapshot's encryption (an empty `kmsKeyId` keeps it).
+            Some(d) => Ok(Part::KmsKey(match describe_entry(n, &d, r)? {
+                (Some(true), key) => Some(key.unwrap_or_else(|| d.managed_key.to_string())),
+                (_, _) => None,
+            })),
+            None => Err(problem(
+                n,
+                &[field],
+                format!("{} cannot be proposed", quote(field)),
+            )),
+        },
     }
+}
+
+/// A proposed sharing attribute must have its list (an empty one shares with no one): an output
+/// of another call, or of the other RDS snapshot type, must not read as "shared with no one".
+fn share_list_given(n: &Node, call: &str, result: Option<&str>, list: &str) -> Result<(), Problem> {
+    let inner = result.and_then(|r| n.get(r)).unwrap_or(n);
+    if inner.get(list).is_some() {
+        return Ok(());
+    }
+    let path = match result {
+        Some(r) => format!("{r}.{list}"),
+        None => list.to_string(),
+    };
+    Err(problem(
+        n,
+        &[call],
+        format!(
+            "the proposed {} output has no `{path}` (an empty array shares the snapshot with no one)",
+            quote(call)
+        ),
+    ))
 }
 
 /// An error for a problem in a document of its own; `field`, when the path starts with it, is
@@ -1489,7 +1624,8 @@ pub(crate) struct ProposalObject {
 }
 
 /// Read a proposal written as a snapshot resource.
-pub(crate) fn read_proposal_object(t: ResourceType, text: &str) -> Result<ProposalObject, Error> {
+pub(crate) fn read_proposal_object(r: &Resource, text: &str) -> Result<ProposalObject, Error> {
+    let t = r.resource_type;
     let root = parse_proposal_text(text)?;
     if !matches!(root.value, Value::Object(_)) {
         return Err(standalone_error(
@@ -1523,7 +1659,8 @@ pub(crate) fn read_proposal_object(t: ResourceType, text: &str) -> Result<Propos
             }
             continue;
         }
-        let part = read_part(t, &m.key, &m.value).map_err(|p| standalone_error(p, None))?;
+        let part =
+            read_part(t, &m.key, &m.value, Some(r)).map_err(|p| standalone_error(p, None))?;
         parts.push((m.key.clone(), part));
     }
     Ok(ProposalObject { identity, parts })
@@ -1533,7 +1670,7 @@ pub(crate) fn read_proposal_object(t: ResourceType, text: &str) -> Result<Propos
 /// names (or, for `policy`, the policy).
 pub(crate) fn read_proposal_part(t: ResourceType, field: &str, text: &str) -> Result<Part, Error> {
     let root = parse_proposal_text(text)?;
-    read_part(t, field, &root).map_err(|p| standalone_error(p, Some(field)))
+    read_part(t, field, &root, None).map_err(|p| standalone_error(p, Some(field)))
 }
 
 // ---- the byte scanner -----------------------------------------------------------------------

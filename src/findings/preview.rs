@@ -1,6 +1,7 @@
 //! Access previews: the findings a proposed configuration of one resource would give (a policy,
 //! an S3 bucket's ACL, Block Public Access settings and access points, a KMS key's grants, a
-//! Lambda function's URLs), compared with the resource's existing findings.
+//! Lambda function's URLs, a Secrets Manager secret's KMS key, an EBS or RDS snapshot's sharing
+//! and encryption), compared with the resource's existing findings.
 //!
 //! AWS: "Previewing access with IAM Access Analyzer APIs" in the IAM User Guide
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-preview-access-apis.html>)
@@ -225,6 +226,7 @@ fn policy_of(config: &ResourceConfig) -> Option<&Policy> {
         ResourceConfig::KmsKey(k) => k.policy.as_ref(),
         ResourceConfig::LambdaFunction(f) => f.policy.as_ref(),
         ResourceConfig::Policy(p) => p.policy.as_ref(),
+        ResourceConfig::SecretsManagerSecret(s) => s.policy.as_ref(),
         _ => None,
     }
 }

@@ -9,13 +9,20 @@
 //! Block Public Access settings are off, a new access point's on, a new access point is reachable
 //! from the internet); a proposed list of ACL grants, access points or KMS grants replaces the
 //! existing list; an empty policy proposes deleting the policy, which role trust policies and KMS
-//! key policies do not allow.
+//! key policies do not allow. `SecretsManagerSecretConfiguration`: a new secret, or a proposed
+//! empty key id, gets the AWS managed key `aws/secretsmanager`. `EbsSnapshotConfiguration`,
+//! `RdsDbSnapshotConfiguration`, `RdsDbClusterSnapshotConfiguration` and their attribute values:
+//! omitted account ids or groups keep the existing ones, an empty list removes them, a new
+//! snapshot is shared with no one; a KMS key id makes a snapshot encrypted, an omitted or empty
+//! one keeps an existing snapshot's encryption, and a new snapshot without one is unencrypted.
+//! The readings are in `perimeter::manual::findings`.
 
 use super::preview::ProposedPolicy;
 use crate::analyze::snapshot::{self, Part};
 use crate::analyze::{
-    AccessPoint, BucketAcl, FunctionUrl, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
-    PolicyResource, PublicAccessBlock, Resource, ResourceConfig, ResourceType, S3Bucket,
+    AccessPoint, BucketAcl, EbsSnapshot, FunctionUrl, KmsGrant, KmsKey, LambdaFunction,
+    NetworkOrigin, PolicyResource, PublicAccessBlock, RdsSnapshot, Resource, ResourceConfig,
+    ResourceType, S3Bucket, SecretsManagerSecret, SnapshotShare,
 };
 use crate::error::{quote, Error, ErrorKind};
 use crate::policy::Policy;
@@ -78,9 +85,11 @@ impl ProposedAccessPoint {
 /// [`ProposedPolicy::Keep`]) keeps it, or, for a new resource, takes the type's default.
 /// [`Proposal::apply`] turns it into the configuration to analyse.
 ///
-/// The parts: the resource policy (every type; a role's trust policy, a key's key policy), and
-/// for an S3 bucket its ACL, Block Public Access settings and access points, for a KMS key its
-/// grants, for a Lambda function its URLs.
+/// The parts: the resource policy (every type but the snapshot types; a role's trust policy, a
+/// key's key policy), and for an S3 bucket its ACL, Block Public Access settings and access
+/// points, for a KMS key its grants, for a Lambda function its URLs, for a Secrets Manager secret
+/// its KMS key, for an EBS or RDS snapshot the accounts it is shared with, whether it is public
+/// and its KMS key (which makes it encrypted).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Proposal {
@@ -96,6 +105,21 @@ pub struct Proposal {
     pub grants: Option<Vec<KmsGrant>>,
     /// The function's URLs, the whole list (Lambda functions).
     pub function_urls: Option<Vec<FunctionUrl>>,
+    /// The KMS key, as a key id, key ARN, alias or alias ARN (`kmsKeyId` of Access Analyzer's
+    /// `SecretsManagerSecretConfiguration`, `EbsSnapshotConfiguration`,
+    /// `RdsDbSnapshotConfiguration` and `RdsDbClusterSnapshotConfiguration`). For a secret, the
+    /// empty string is the AWS managed key `aws/secretsmanager`; for a snapshot, a key makes it
+    /// encrypted and the empty string keeps its encryption (a new snapshot: unencrypted).
+    pub kms_key_id: Option<String>,
+    /// The accounts a snapshot is shared with, the whole list (EBS and RDS snapshots: EBS
+    /// `userIds`, RDS `accountIds`); an empty list shares with none. For an RDS snapshot, whose
+    /// `accountIds` is the whole `restore` attribute (`all` included), a list given without
+    /// [`Proposal::shared_publicly`] also makes the snapshot not public; for an EBS snapshot,
+    /// whose `groups` are apart, it keeps the snapshot's group `all`.
+    pub shared_accounts: Option<Vec<String>>,
+    /// Whether a snapshot is shared with every account, which makes it public (EBS and RDS
+    /// snapshots: the EBS group `all`, the RDS `restore` value `all`).
+    pub shared_publicly: Option<bool>,
 }
 
 impl Proposal {
@@ -140,6 +164,75 @@ impl Proposal {
         self
     }
 
+    /// With this KMS key (Secrets Manager secrets; EBS and RDS snapshots, which it makes
+    /// encrypted). See [`Proposal::kms_key_id`] for the empty string.
+    ///
+    /// ```
+    /// use perimeter::analyze::{Resource, ResourceConfig, ResourceType};
+    /// use perimeter::findings::Proposal;
+    ///
+    /// let secret = Resource::new("arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+    ///     ResourceType::SecretsManagerSecret, "111122223333");
+    /// let proposed = Proposal::new().with_kms_key_id("alias/app-secrets").apply(&secret, None)?;
+    /// let ResourceConfig::SecretsManagerSecret(s) = proposed else { return Err("not a secret".into()) };
+    /// assert_eq!(s.kms_key_id.as_deref(), Some("alias/app-secrets"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_kms_key_id(mut self, key: &str) -> Proposal {
+        self.kms_key_id = Some(key.to_string());
+        self
+    }
+
+    /// With the snapshot shared with these accounts only (in place of the accounts it is shared
+    /// with). Whether it is public is kept for an EBS snapshot, and follows Access Analyzer's
+    /// `accountIds` for an RDS snapshot (not public) unless proposed: see
+    /// [`Proposal::shared_accounts`].
+    pub fn with_shared_accounts(mut self, accounts: &[&str]) -> Proposal {
+        self.shared_accounts = Some(accounts.iter().map(|a| a.to_string()).collect());
+        self
+    }
+
+    /// With the snapshot public (shared with `all`) or not.
+    pub fn with_shared_publicly(mut self, public: bool) -> Proposal {
+        self.shared_publicly = Some(public);
+        self
+    }
+
+    /// With this whole sharing attribute (in place of the snapshot's): its accounts, and `all`
+    /// for public. An empty list shares the snapshot with no one.
+    ///
+    /// ```
+    /// use perimeter::analyze::{Resource, ResourceConfig, ResourceType, SnapshotShare};
+    /// use perimeter::findings::Proposal;
+    ///
+    /// let snap = Resource::new("arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1",
+    ///     ResourceType::Ec2Snapshot, "111122223333");
+    /// let proposal = Proposal::new().with_shares(&[SnapshotShare::Account("444455556666".into())]);
+    /// let ResourceConfig::EbsSnapshot(s) = proposal.apply(&snap, None)? else {
+    ///     return Err("not an EBS snapshot".into());
+    /// };
+    /// assert_eq!(s.create_volume_permissions, [SnapshotShare::Account("444455556666".into())]);
+    /// assert_eq!(s.encrypted, Some(false), "a new snapshot without a KMS key is unencrypted");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_shares(mut self, shares: &[SnapshotShare]) -> Proposal {
+        self.set_shares(shares);
+        self
+    }
+
+    fn set_shares(&mut self, shares: &[SnapshotShare]) {
+        self.shared_accounts = Some(
+            shares
+                .iter()
+                .filter_map(|s| match s {
+                    SnapshotShare::Account(a) => Some(a.clone()),
+                    SnapshotShare::All => None,
+                })
+                .collect(),
+        );
+        self.shared_publicly = Some(shares.contains(&SnapshotShare::All));
+    }
+
     /// Read a proposal written as a resource of an account snapshot (`docs/snapshot.md`): the
     /// fields it has are the proposed parts, in the same shapes (`policy`, or the raw output of
     /// the AWS CLI calls: `s3api get-bucket-acl`, `s3api get-public-access-block`,
@@ -171,7 +264,8 @@ impl Proposal {
     /// resource's.
     pub fn read(resource: &Resource, text: &str) -> Result<Proposal, Error> {
         let t = resource.resource_type;
-        let snapshot::ProposalObject { identity, parts } = snapshot::read_proposal_object(t, text)?;
+        let snapshot::ProposalObject { identity, parts } =
+            snapshot::read_proposal_object(resource, text)?;
         for (key, want) in [
             ("arn", resource.arn.as_str()),
             ("type", t.as_str()),
@@ -224,6 +318,41 @@ impl Proposal {
     ) -> Result<(), Error> {
         let part = snapshot::read_proposal_part(resource_type, field, text)?;
         self.add(field, part)
+    }
+
+    /// Read a snapshot's proposed sharing attribute from its own document, in the shape of the
+    /// account snapshot (`docs/snapshot.md`): for an EBS snapshot the output of
+    /// `ec2 describe-snapshot-attribute --attribute createVolumePermission`, for an RDS DB
+    /// snapshot that of `rds describe-db-snapshot-attributes`, for a DB cluster snapshot that of
+    /// `rds describe-db-cluster-snapshot-attributes`. It replaces the whole attribute.
+    ///
+    /// ```
+    /// use perimeter::analyze::ResourceType;
+    /// use perimeter::findings::Proposal;
+    ///
+    /// let mut proposal = Proposal::new();
+    /// proposal.read_shares(ResourceType::RdsDbSnapshot, r#"{"DBSnapshotAttributesResult": {
+    ///     "DBSnapshotAttributes": [{"AttributeName": "restore", "AttributeValues": ["all", "444455556666"]}]}}"#)?;
+    /// assert_eq!(proposal.shared_accounts, Some(vec!["444455556666".to_string()]));
+    /// assert_eq!(proposal.shared_publicly, Some(true));
+    /// # Ok::<(), perimeter::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`] when the type is not a snapshot type, the sharing is given twice, or
+    /// the document is malformed (with its JSON location); [`ErrorKind::Syntax`] for text that is
+    /// not JSON.
+    pub fn read_shares(&mut self, resource_type: ResourceType, text: &str) -> Result<(), Error> {
+        let Some(field) = snapshot::share_call(resource_type) else {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "a proposed snapshot sharing applies to EBS and RDS snapshots only, not to {}",
+                    quote(resource_type.as_str())
+                ),
+            ));
+        };
+        self.read_part(resource_type, field, text)
     }
 
     fn add(&mut self, field: &str, part: Part) -> Result<(), Error> {
@@ -287,6 +416,18 @@ impl Proposal {
                 self.grants = Some(g);
             }
             Part::FunctionUrls(u) => self.function_urls.get_or_insert_with(Vec::new).extend(u),
+            Part::Shares(list) => {
+                if self.shared_accounts.is_some() || self.shared_publicly.is_some() {
+                    return twice("the snapshot's sharing");
+                }
+                self.set_shares(&list);
+            }
+            Part::KmsKey(key) => {
+                if self.kms_key_id.is_some() {
+                    return twice("the KMS key");
+                }
+                self.kms_key_id = key;
+            }
         }
         Ok(())
     }
@@ -303,7 +444,13 @@ impl Proposal {
     /// * a new access point: no policy, `Internet`, Block Public Access all on; an access point
     ///   the bucket has keeps its settings where the proposal omits them;
     /// * a function: no URLs (and then `lambda:InvokeFunctionUrl` is analysed whatever the
-    ///   authentication type, as for a function whose URLs are not known).
+    ///   authentication type, as for a function whose URLs are not known);
+    /// * a secret: the AWS managed key `aws/secretsmanager` (also for a proposed empty key id,
+    ///   new or existing secret);
+    /// * an EBS or RDS snapshot: shared with no one, unencrypted unless a KMS key is proposed;
+    ///   for an existing snapshot, the accounts and `all` are proposed separately (each kept when
+    ///   omitted, an empty account list shares with none), and a proposed empty key id keeps its
+    ///   encryption.
     ///
     /// ```
     /// use perimeter::analyze::{Resource, ResourceConfig, ResourceType};
@@ -323,8 +470,8 @@ impl Proposal {
     /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::Input`] when a part does not apply to the resource type, the proposal deletes
-    /// a role trust policy or a KMS key policy, an access point ARN is not one, is given twice or
+    /// [`ErrorKind::Input`] when a part does not apply to the resource type (a policy does not
+    /// apply to the snapshot types), the proposal deletes a role trust policy or a KMS key policy, an access point ARN is not one, is given twice or
     /// belongs to another bucket owner, `current` is of another resource or could not be read;
     /// [`ErrorKind::Limit`] above [`MAX_PROPOSED_ACL_GRANTS`], [`MAX_PROPOSED_KMS_GRANTS`] or
     /// [`MAX_NEW_ACCESS_POINTS`].
@@ -360,6 +507,30 @@ impl Proposal {
         if t != ResourceType::LambdaFunction && self.function_urls.is_some() {
             return wrong("function URL list", "Lambda functions");
         }
+        let snapshot = snapshot::share_call(t);
+        if snapshot.is_none() && (self.shared_accounts.is_some() || self.shared_publicly.is_some())
+        {
+            return wrong("snapshot sharing", "EBS and RDS snapshots");
+        }
+        if snapshot.is_none()
+            && t != ResourceType::SecretsManagerSecret
+            && self.kms_key_id.is_some()
+        {
+            return wrong(
+                "KMS key id",
+                "Secrets Manager secrets and EBS and RDS snapshots",
+            );
+        }
+        if let (Some(call), false) = (snapshot, self.policy == ProposedPolicy::Keep) {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "a proposed policy does not apply to {}: these resources have no resource policy, they are shared through {}; propose the sharing instead",
+                    quote(t.as_str()),
+                    quote(call)
+                ),
+            ));
+        }
         if self.policy == ProposedPolicy::Delete {
             deletion_allowed(t)?;
         }
@@ -391,7 +562,7 @@ impl Proposal {
             }
             Some(c) => {
                 same_resource(c.resource(), resource)?;
-                Some(complete(c))
+                Some(complete(c)?)
             }
         };
         let policy = |existing: Option<&Option<Policy>>, default: Option<Policy>| match &self.policy
@@ -471,6 +642,61 @@ impl Proposal {
                 }
                 ResourceConfig::LambdaFunction(f)
             }
+            ResourceType::SecretsManagerSecret => {
+                let base = match current {
+                    Some(ResourceConfig::SecretsManagerSecret(s)) => Some(s),
+                    _ => None,
+                };
+                let mut s = match &base {
+                    Some(s) => s.clone(),
+                    None => SecretsManagerSecret::new(arn, owner),
+                };
+                s.policy = policy(base.as_ref().map(|s| &s.policy), None);
+                // AWS, `SecretsManagerSecretConfiguration`: a new secret without a key, or any
+                // secret with an empty key id, uses the AWS managed key `aws/secretsmanager`.
+                match self.kms_key_id.as_deref() {
+                    Some("") => s.kms_key_id = Some(AWS_MANAGED_SECRET_KEY.to_string()),
+                    Some(k) => s.kms_key_id = Some(k.to_string()),
+                    None if base.is_none() => {
+                        s.kms_key_id = Some(AWS_MANAGED_SECRET_KEY.to_string());
+                    }
+                    None => {}
+                }
+                ResourceConfig::SecretsManagerSecret(s)
+            }
+            ResourceType::Ec2Snapshot => {
+                let base = match current {
+                    Some(ResourceConfig::EbsSnapshot(s)) => Some(s),
+                    _ => None,
+                };
+                let mut s = match base {
+                    Some(s) => s,
+                    None => EbsSnapshot::new(arn, owner).with_encrypted(false),
+                };
+                s.create_volume_permissions = self.shares(&s.create_volume_permissions, t);
+                if self.kms_key_id.as_deref().is_some_and(|k| !k.is_empty()) {
+                    s.encrypted = Some(true);
+                }
+                ResourceConfig::EbsSnapshot(s)
+            }
+            ResourceType::RdsDbSnapshot | ResourceType::RdsDbClusterSnapshot => {
+                let base = match current {
+                    Some(ResourceConfig::RdsSnapshot(s)) => Some(s),
+                    _ => None,
+                };
+                let mut s = match base {
+                    Some(s) => s,
+                    None if t == ResourceType::RdsDbClusterSnapshot => {
+                        RdsSnapshot::cluster(arn, owner).with_encrypted(false)
+                    }
+                    None => RdsSnapshot::db(arn, owner).with_encrypted(false),
+                };
+                s.restore = self.shares(&s.restore, t);
+                if self.kms_key_id.as_deref().is_some_and(|k| !k.is_empty()) {
+                    s.encrypted = Some(true);
+                }
+                ResourceConfig::RdsSnapshot(s)
+            }
             _ => {
                 let base = match current {
                     Some(ResourceConfig::Policy(p)) => Some(p),
@@ -483,6 +709,38 @@ impl Proposal {
                 ResourceConfig::Policy(PolicyResource::new(r, policy(existing, None)))
             }
         })
+    }
+}
+
+/// The AWS managed key of Secrets Manager, which a new secret gets.
+const AWS_MANAGED_SECRET_KEY: &str = "alias/aws/secretsmanager";
+
+impl Proposal {
+    /// A snapshot's sharing attribute with the proposed accounts and `all` in place of its own
+    /// (AWS, `EbsSnapshotConfiguration` and `RdsDbSnapshotAttributeValue`: an omitted list keeps
+    /// the existing one, an empty list removes it; EBS `userIds` and `groups` are apart, RDS
+    /// `accountIds` holds `all` too). Unchanged when nothing is proposed.
+    fn shares(&self, existing: &[SnapshotShare], t: ResourceType) -> Vec<SnapshotShare> {
+        if self.shared_accounts.is_none() && self.shared_publicly.is_none() {
+            return existing.to_vec();
+        }
+        let mut out: Vec<SnapshotShare> = match &self.shared_accounts {
+            Some(list) => list.iter().cloned().map(SnapshotShare::Account).collect(),
+            None => existing
+                .iter()
+                .filter(|s| matches!(s, SnapshotShare::Account(_)))
+                .cloned()
+                .collect(),
+        };
+        let public = match self.shared_publicly {
+            Some(p) => p,
+            None if t != ResourceType::Ec2Snapshot && self.shared_accounts.is_some() => false,
+            None => existing.contains(&SnapshotShare::All),
+        };
+        if public {
+            out.push(SnapshotShare::All);
+        }
+        out
     }
 }
 
@@ -527,11 +785,55 @@ pub(super) fn same_resource(a: &Resource, b: &Resource) -> Result<(), Error> {
     Ok(())
 }
 
-/// A configuration with the type's own variant: an S3 bucket, KMS key or Lambda function given
-/// as a policy resource becomes one with nothing else configured (as `analyze_resource` reads
-/// it).
-fn complete(config: &ResourceConfig) -> ResourceConfig {
-    match config {
+/// A configuration with the type's own variant: an S3 bucket, KMS key, Lambda function or
+/// Secrets Manager secret given as a policy resource becomes one with nothing else configured (as
+/// `analyze_resource` reads it), a snapshot one shared with no one, its encryption not known.
+///
+/// # Errors
+/// [`ErrorKind::Input`] for a snapshot given as a policy resource with a policy, which snapshots
+/// do not have.
+fn complete(config: &ResourceConfig) -> Result<ResourceConfig, Error> {
+    if let ResourceConfig::Policy(p) = config {
+        let r = &p.resource;
+        let t = r.resource_type;
+        if let (Some(_), Some(_)) = (snapshot::share_call(t), &p.policy) {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "the current configuration of {} gives a policy, but {} resources have no resource policy",
+                    quote(&r.arn),
+                    quote(t.as_str())
+                ),
+            ));
+        }
+        match t {
+            ResourceType::SecretsManagerSecret => {
+                let mut s = SecretsManagerSecret::new(&r.arn, &r.owner_account);
+                s.policy.clone_from(&p.policy);
+                return Ok(ResourceConfig::SecretsManagerSecret(s));
+            }
+            ResourceType::Ec2Snapshot => {
+                return Ok(ResourceConfig::EbsSnapshot(EbsSnapshot::new(
+                    &r.arn,
+                    &r.owner_account,
+                )))
+            }
+            ResourceType::RdsDbSnapshot => {
+                return Ok(ResourceConfig::RdsSnapshot(RdsSnapshot::db(
+                    &r.arn,
+                    &r.owner_account,
+                )))
+            }
+            ResourceType::RdsDbClusterSnapshot => {
+                return Ok(ResourceConfig::RdsSnapshot(RdsSnapshot::cluster(
+                    &r.arn,
+                    &r.owner_account,
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(match config {
         ResourceConfig::Policy(p) => match p.resource.resource_type {
             ResourceType::S3Bucket => {
                 let mut b = S3Bucket::new(&p.resource.arn, &p.resource.owner_account);
@@ -551,7 +853,7 @@ fn complete(config: &ResourceConfig) -> ResourceConfig {
             _ => config.clone(),
         },
         other => other.clone(),
-    }
+    })
 }
 
 /// The proposed access points, with the defaults of AWS's `S3AccessPointConfiguration`: a
