@@ -12,18 +12,11 @@
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::Command;
+
+mod support;
 
 fn perimeter(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
-        .args(args)
-        .output()
-        .expect("run perimeter");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::run(args, None)
 }
 
 fn demo() -> String {
@@ -37,10 +30,7 @@ struct Files(PathBuf);
 
 impl Files {
     fn new(name: &str) -> Files {
-        let d =
-            std::env::temp_dir().join(format!("perimeter-preview-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Files(d)
+        Files(support::scratch("preview", name))
     }
     fn put(&self, name: &str, text: &str) -> String {
         let p = self.0.join(name);
