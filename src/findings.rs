@@ -52,9 +52,9 @@ pub use gate::{gate, FailOn, Verdict};
 pub use lifecycle::{
     apply_archive_rule, set_status, update, Change, ChangeKind, Lifecycle, LifecycleOptions, Update,
 };
-pub use preview::{preview_policy, preview_resource, ChangeType, PreviewFinding, ProposedPolicy};
+pub use preview::{preview_policy, preview_resource, ChangeType, PreviewFinding};
 pub use proposal::{
-    default_key_policy, Proposal, ProposedAccessPoint, MAX_NEW_ACCESS_POINTS,
+    default_key_policy, Proposal, ProposedAccessPoint, ProposedPolicy, MAX_NEW_ACCESS_POINTS,
     MAX_PROPOSED_ACL_GRANTS, MAX_PROPOSED_KMS_GRANTS,
 };
 pub use rules::{

@@ -18,7 +18,7 @@
 //! omitted access point setting keeps the existing access point's, or for a new access point
 //! takes `Internet`, no policy and Block Public Access on.
 
-use super::proposal::{deletion_allowed, same_resource, Proposal};
+use super::proposal::{deletion_allowed, same_resource, Proposal, ProposedPolicy};
 use super::rules::{ArchiveRules, Field, Fields, FilterKey};
 use super::Filter;
 use crate::analyze::{analyze_resource, PolicyResource, Resource, ResourceConfig, ResourceType};
@@ -101,19 +101,6 @@ impl Filter {
     pub fn matches_preview(&self, finding: &PreviewFinding) -> bool {
         self.matches_fields(finding)
     }
-}
-
-/// The proposed policy of the resource.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum ProposedPolicy {
-    /// No proposal: keep the current policy (for a new resource: the type's default, which is
-    /// no policy, or the default key policy for a KMS key).
-    #[default]
-    Keep,
-    /// Delete the policy (an empty policy string in Access Analyzer's configuration).
-    Delete,
-    /// This policy.
-    Set(Policy),
 }
 
 /// Preview the findings a proposed configuration of one resource would give: `current` is the

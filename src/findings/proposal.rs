@@ -17,7 +17,6 @@
 //! one keeps an existing snapshot's encryption, and a new snapshot without one is unencrypted.
 //! The readings are in `perimeter::manual::findings`.
 
-use super::preview::ProposedPolicy;
 use crate::analyze::snapshot::{self, Part};
 use crate::analyze::{
     AccessPoint, BucketAcl, EbsSnapshot, FunctionUrl, KmsGrant, KmsKey, LambdaFunction,
@@ -78,6 +77,19 @@ impl ProposedAccessPoint {
         self.public_access_block = Some(settings);
         self
     }
+}
+
+/// The proposed policy of the resource.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ProposedPolicy {
+    /// No proposal: keep the current policy (for a new resource: the type's default, which is
+    /// no policy, or the default key policy for a KMS key).
+    #[default]
+    Keep,
+    /// Delete the policy (an empty policy string in Access Analyzer's configuration).
+    Delete,
+    /// This policy.
+    Set(Policy),
 }
 
 /// A proposed configuration for one resource (`CreateAccessPreview`'s configuration): each part
