@@ -23,6 +23,7 @@ mod credentials;
 mod csv;
 mod generate;
 mod grants;
+mod options;
 mod principal;
 mod reader;
 mod recommend;
@@ -45,6 +46,7 @@ pub use generate::{
     generate_policies, GenerateOptions, GeneratedAction, GeneratedPolicies, GeneratedPolicy,
     GeneratedPolicyProperties, GenerationNotes, PolicyGeneration, TimeRange, MAX_POLICY_CHARS,
 };
+pub use options::{OptionsError, UnusedAccessOptions};
 pub use principal::{PrincipalKind, PrincipalRef};
 pub use reader::{
     is_digest, CloudTrailReader, LogFiles, Problem, ReadError, ReadOptions, ReadReport,
@@ -63,6 +65,6 @@ pub use summary::{
 };
 pub use time::{Timestamp, TimestampError};
 pub use unused::{
-    find_unused, AccountInputs, AnalysisNotes, FindingDetails, FindingType, OptionsError,
-    UnusedAccess, UnusedAccessOptions, UnusedAction, UnusedFinding,
+    find_unused, AccountInputs, AnalysisNotes, FindingDetails, FindingType, UnusedAccess,
+    UnusedAction, UnusedFinding,
 };

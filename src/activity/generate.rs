@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::options::OptionsError;
 use super::summary::ActivitySummary;
 use super::time::Timestamp;
-use super::unused::OptionsError;
 use crate::catalog::{Action, ArnFormat, ArnSegment, Catalog};
 use crate::json::Span;
 use crate::policy::{Effect, ListElement, Policy, Spanned, Statement, Values, Version};

@@ -17,9 +17,9 @@ use serde::Serialize;
 
 use super::authz::{AppliedPolicy, AuthorizationDetails, PolicySource};
 use super::grants::{canonical, expand, granted, has_wildcard, prefix_of, UseJudge};
+use super::options::UnusedAccessOptions;
 use super::summary::PrincipalActivity;
 use super::time::Timestamp;
-use super::unused::UnusedAccessOptions;
 use crate::catalog::Catalog;
 use crate::pattern::{Case, Pattern};
 use crate::policy::{Effect, ListElement, Policy, Statement, Values};
