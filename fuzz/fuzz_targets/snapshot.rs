@@ -15,7 +15,14 @@ fuzz_target!(|data: &[u8]| {
     let options = Options::default().with_budget(20_000);
     for config in snapshot.by_ref().take(64).flatten() {
         for f in analyze_resource(&config, &zone, &options) {
-            if let Some(w) = &f.witness {
+            // A witness is a case, or for access through an S3 access point an array of two
+            // (the request at the access point, and as the bucket policy sees it).
+            let cases = match &f.witness {
+                None => Vec::new(),
+                Some(serde_json::Value::Array(list)) => list.iter().collect(),
+                Some(w) => vec![w],
+            };
+            for w in cases {
                 let case = Case::from_json_value(w).expect("witnesses are cases");
                 let ev = case.evaluate().expect("witnesses evaluate");
                 assert!(ev.decision.is_allow(), "witness not allowed: {w}");

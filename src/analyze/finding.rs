@@ -131,7 +131,9 @@ pub struct Finding {
     /// The statements that grant the access (perimeter).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<StatementRef>,
-    /// A request that the access allows, in `perimeter eval`'s case format (perimeter).
+    /// A request that the access allows, in `perimeter eval`'s case format (perimeter). For
+    /// access through an S3 access point, an array of two cases: the request at the access point
+    /// under its policy, and the same request as the bucket policy sees it; both are allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub witness: Option<serde_json::Value>,
     /// Anything a reader should know (perimeter), such as why there is no witness.
