@@ -75,6 +75,7 @@ mod global;
 mod name;
 mod store;
 mod suggest;
+pub(crate) use suggest::distance as suggest_distance;
 mod types;
 mod view;
 

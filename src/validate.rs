@@ -40,6 +40,7 @@ mod principal;
 mod regions;
 mod resource;
 mod statement;
+mod variable;
 mod walk;
 
 pub use codes::{FindingType, IssueCode, CHECK_REFERENCE_PAGE};

@@ -17,51 +17,6 @@ use crate::policy::{BaseOperator, Operator, OperatorFamily, SetQualifier};
 use crate::scalar::{decode_base64, Decimal, IpNet, Timestamp};
 use std::net::IpAddr;
 
-/// ` Did you mean `X`?` for a misspelt operator.
-pub(crate) fn suggest_operator(name: &str) -> String {
-    let (qualifier, rest) = match name.split_once(':') {
-        Some((q, r)) => (Some(q), r),
-        None => (None, name),
-    };
-    let (base, if_exists) = match rest.len().checked_sub(8).and_then(|n| {
-        let (h, t) = (rest.get(..n)?, rest.get(n..)?);
-        t.eq_ignore_ascii_case("IfExists").then_some(h)
-    }) {
-        Some(h) => (h, true),
-        None => (rest, false),
-    };
-    let mut best: Option<(usize, &str)> = None;
-    for op in BaseOperator::ALL {
-        let d = edit_distance(base, op.as_str(), 4);
-        if let Some(d) = d {
-            if best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, op.as_str()));
-            }
-        }
-    }
-    let q = qualifier.map(|q| {
-        if edit_distance(q, "ForAllValues", 4).is_some_and(|d| d <= 4)
-            && edit_distance(q, "ForAllValues", 4) <= edit_distance(q, "ForAnyValue", 4)
-        {
-            "ForAllValues:"
-        } else {
-            "ForAnyValue:"
-        }
-    });
-    match best {
-        Some((_, b)) => format!(
-            " Did you mean `{}{b}{}`?",
-            q.unwrap_or(""),
-            if if_exists && b != "Null" {
-                "IfExists"
-            } else {
-                ""
-            }
-        ),
-        None => String::new(),
-    }
-}
-
 /// What a condition key is.
 pub(crate) enum KeyKind<'c> {
     /// In the catalog.
@@ -297,31 +252,6 @@ fn has_wildcard(text: &str) -> bool {
         .any(|p| matches!(p, crate::policy::TemplatePart::Text(t) if t.contains(['*', '?'])))
 }
 
-/// Levenshtein distance without regard to ASCII case, or `None` above `limit`.
-fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    if a.len() > 64 || b.len() > 64 || a.len().abs_diff(b.len()) > limit {
-        return None;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev
-                .get(j)
-                .map_or(usize::MAX, |v| v + usize::from(ca != cb));
-            let del = prev.get(j + 1).map_or(usize::MAX, |v| v + 1);
-            let ins = cur.get(j).map_or(usize::MAX, |v| v + 1);
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().filter(|d| *d <= limit)
-}
-
 pub(crate) fn check(ctx: &mut Ctx<'_>, st: &Stmt<'_>) {
     for e in &st.conditions {
         check_entry(ctx, st, e);
@@ -344,7 +274,7 @@ fn check_entry(ctx: &mut Ctx<'_>, _st: &Stmt<'_>, e: &CondEntry<'_>) {
         }
         if let Value::String(s) = &n.value {
             let family = e.op.map(|o| o.base.family());
-            super::statement::variables(ctx, s, || e.value_loc(i, n), true, family);
+            super::variable::variables(ctx, s, || e.value_loc(i, n), true, family);
         }
     }
     if json_types.len() > 1 {

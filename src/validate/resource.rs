@@ -116,7 +116,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, st: &Stmt<'_>) {
         );
     }
     for item in &list.items {
-        super::statement::variables(ctx, item.text, || list.item_at(item), true, None);
+        super::variable::variables(ctx, item.text, || list.item_at(item), true, None);
         check_arn(ctx, list, item);
     }
     redundant(ctx, list);

@@ -813,7 +813,7 @@ fn read_condition<'n>(ctx: &mut Ctx<'_>, m: &'n Member, at: &At<'n>, out: &mut V
                     format!(
                         "The condition operator {} does not exist{}.",
                         quote(&om.key),
-                        super::condition::suggest_operator(&om.key)
+                        suggest_operator(&om.key)
                     ),
                     &cat.key(&om.key),
                     om.key_span,
@@ -925,5 +925,51 @@ fn read_condition<'n>(ctx: &mut Ctx<'_>, m: &'n Member, at: &At<'n>, out: &mut V
                 op_at: op_at.clone(),
             });
         }
+    }
+}
+
+/// ` Did you mean `X`?` for a misspelt operator.
+pub(crate) fn suggest_operator(name: &str) -> String {
+    let (qualifier, rest) = match name.split_once(':') {
+        Some((q, r)) => (Some(q), r),
+        None => (None, name),
+    };
+    let (base, if_exists) = match rest.len().checked_sub(8).and_then(|n| {
+        let (h, t) = (rest.get(..n)?, rest.get(n..)?);
+        t.eq_ignore_ascii_case("IfExists").then_some(h)
+    }) {
+        Some(h) => (h, true),
+        None => (rest, false),
+    };
+    let mut best: Option<(usize, &str)> = None;
+    for op in crate::policy::BaseOperator::ALL {
+        let d = crate::catalog::suggest_distance(base, op.as_str(), 4);
+        if let Some(d) = d {
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, op.as_str()));
+            }
+        }
+    }
+    let q = qualifier.map(|q| {
+        if crate::catalog::suggest_distance(q, "ForAllValues", 4).is_some_and(|d| d <= 4)
+            && crate::catalog::suggest_distance(q, "ForAllValues", 4)
+                <= crate::catalog::suggest_distance(q, "ForAnyValue", 4)
+        {
+            "ForAllValues:"
+        } else {
+            "ForAnyValue:"
+        }
+    });
+    match best {
+        Some((_, b)) => format!(
+            " Did you mean `{}{b}{}`?",
+            q.unwrap_or(""),
+            if if_exists && b != "Null" {
+                "IfExists"
+            } else {
+                ""
+            }
+        ),
+        None => String::new(),
     }
 }
