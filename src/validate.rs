@@ -452,7 +452,7 @@ impl Serialize for Report {
 /// strings holding a policy and the wrappers of AWS CLI output (`{"Policy": "…"}`) are not
 /// unwrapped, because locations must point into the text as given.
 pub fn validate(text: &str, options: &ValidateOptions) -> Report {
-    let mut findings = walk::run(text, options);
+    let mut findings = walk::run(text, options, statement::check_all);
     findings.sort_by(|a, b| {
         let ka = a.locations.first().map_or(0, |l| l.span.start.offset);
         let kb = b.locations.first().map_or(0, |l| l.span.start.offset);

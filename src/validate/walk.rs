@@ -297,8 +297,13 @@ fn end_position(text: &str) -> Position {
     }
 }
 
-/// Validate `text`; the findings in check order.
-pub(crate) fn run(text: &str, opts: &ValidateOptions) -> Vec<Finding> {
+/// The checks run on the statements once the document has been read (the statement stage,
+/// handed in by the caller so that this stage does not depend on the one above it).
+pub(crate) type StatementChecks = fn(&mut Ctx<'_>, &[Stmt<'_>]);
+
+/// Validate `text`: read the document, reporting what is wrong with its shape, then run
+/// `checks` on its statements; the findings in check order.
+pub(crate) fn run(text: &str, opts: &ValidateOptions, checks: StatementChecks) -> Vec<Finding> {
     let doc_span = Span {
         start: Position {
             line: 1,
@@ -324,7 +329,7 @@ pub(crate) fn run(text: &str, opts: &ValidateOptions) -> Vec<Finding> {
     };
     duplicate_keys(&mut ctx, &root, &At::root(), Level::Other);
     let statements = document(&mut ctx, &root);
-    super::statement::check_all(&mut ctx, &statements);
+    checks(&mut ctx, &statements);
     ctx.findings
 }
 
