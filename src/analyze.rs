@@ -31,6 +31,7 @@
 //! ```
 
 mod config;
+mod dispatch;
 mod dynamodb;
 mod ebs;
 mod ecr;
@@ -53,11 +54,12 @@ mod sns;
 mod zone;
 
 pub use config::{
-    analyze_resource, AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, EbsSnapshot,
-    FunctionUrl, FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction,
-    NetworkOrigin, PolicyResource, PublicAccessBlock, RdsSnapshot, ResourceConfig, S3Bucket,
-    SecretsManagerSecret, SnapshotShare,
+    AccessPoint, AclGrant, AclGrantee, AclPermission, BucketAcl, EbsSnapshot, FunctionUrl,
+    FunctionUrlAuthType, InvalidResource, KmsGrant, KmsKey, LambdaFunction, NetworkOrigin,
+    PolicyResource, PublicAccessBlock, RdsSnapshot, ResourceConfig, S3Bucket, SecretsManagerSecret,
+    SnapshotShare,
 };
+pub use dispatch::analyze_resource;
 pub(crate) use finding::content_id;
 pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
 pub use parallel::analyze_all;

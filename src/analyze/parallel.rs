@@ -1,6 +1,7 @@
 //! Analysing many resources on several threads, with results in input order and bounded memory.
 
-use super::config::{analyze_resource, ResourceConfig};
+use super::config::ResourceConfig;
+use super::dispatch::analyze_resource;
 use super::finding::Finding;
 use super::{Options, ZoneOfTrust};
 use crate::error::Error;
