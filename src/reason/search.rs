@@ -12,8 +12,9 @@ use super::formula::{Arena, Atom, AtomId, DimId, DimType, Node, NodeId, Pred};
 use super::lang::OutOfBudget;
 use super::theory::{atom_holds, decide, Val};
 
-/// A dimension with its literals, sorted.
-type MemoKey = (DimId, Vec<(AtomId, bool)>);
+/// A dimension and its literals, sorted, packed: `[dim, atom << 1 | truth, …]` (looked up by
+/// slice, so a hit allocates nothing).
+type MemoKey = Vec<u64>;
 
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
 /// buffers, kept between queries.
@@ -30,6 +31,7 @@ struct Scratch {
     by_dim: Vec<Vec<AtomId>>,
     current: Vec<Option<Val>>,
     saved: Vec<(usize, DimId, Option<Val>)>,
+    key: MemoKey,
 }
 
 /// A satisfying assignment with concrete values.
@@ -56,6 +58,8 @@ pub(crate) struct Search<'a> {
     current: Vec<Option<Val>>,
     /// Values replaced by `current` updates, restored on undo: (trail length, dim, old value).
     saved: Vec<(usize, DimId, Option<Val>)>,
+    /// The memo key being built.
+    key: MemoKey,
     budget: &'a mut u64,
 }
 
@@ -80,6 +84,7 @@ impl<'a> Search<'a> {
             by_dim: std::mem::take(&mut sc.by_dim),
             current: std::mem::take(&mut sc.current),
             saved: std::mem::take(&mut sc.saved),
+            key: std::mem::take(&mut sc.key),
             budget,
         }
     }
@@ -92,6 +97,7 @@ impl<'a> Search<'a> {
             by_dim: self.by_dim,
             current: self.current,
             saved: self.saved,
+            key: self.key,
         };
     }
 
@@ -128,36 +134,38 @@ impl<'a> Search<'a> {
         Ok(())
     }
 
-    fn lits(&self, d: DimId) -> Vec<(AtomId, bool)> {
-        let mut v: Vec<(AtomId, bool)> = self
-            .by_dim
-            .get(d as usize)
-            .map(|atoms| {
-                atoms
-                    .iter()
-                    .filter_map(|a| {
-                        self.assign
-                            .get(*a as usize)
-                            .copied()
-                            .flatten()
-                            .map(|v| (*a, v))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort_unstable();
-        v
-    }
-
     /// Decide dimension `d` under the current assignment.
     fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
-        let lits = self.lits(d);
-        let key = (d, lits);
-        if let Some(v) = self.memo.map.get(&key) {
-            return Ok(v.clone());
+        // The key: the dimension, then its assigned literals in (atom, truth) order.
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.push(u64::from(d));
+        if let Some(atoms) = self.by_dim.get(d as usize) {
+            for a in atoms {
+                if let Some(Some(v)) = self.assign.get(*a as usize) {
+                    key.push((u64::from(*a) << 1) | u64::from(*v));
+                }
+            }
         }
-        let out = decide(self.arena, d, &key.1, self.budget)?;
-        self.memo.map.insert(key, out.clone());
+        if let Some(lits) = key.get_mut(1..) {
+            lits.sort_unstable();
+        }
+        let out = match self.memo.map.get(key.as_slice()) {
+            Some(v) => v.clone(),
+            None => {
+                let lits: Vec<(AtomId, bool)> = key
+                    .iter()
+                    .skip(1)
+                    .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
+                    .collect();
+                let out = decide(self.arena, d, &lits, self.budget);
+                if let Ok(v) = &out {
+                    self.memo.map.insert(key.clone(), v.clone());
+                }
+                out?
+            }
+        };
+        self.key = key;
         Ok(out)
     }
 
@@ -251,7 +259,7 @@ impl<'a> Search<'a> {
             return None;
         };
         let words = names.len().div_ceil(64).max(1);
-        let mut possible = vec![u64::MAX; words];
+        let mut possible: smallvec::SmallVec<[u64; 8]> = smallvec::smallvec![u64::MAX; words];
         if let Some(last) = possible.last_mut() {
             let rem = names.len() % 64;
             if rem != 0 {
