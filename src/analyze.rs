@@ -485,7 +485,7 @@ fn minimize(
                 memo: &mut *ctx.memo,
                 budget: &mut local,
             };
-            matches!(sub.sat(q), Ok(None))
+            matches!(sub.holds(q), Ok(false))
         };
         if redundant {
             found.remove(i);

@@ -108,18 +108,37 @@ impl<'a> Search<'a> {
         out
     }
 
+    /// Whether `root` has a model: the same steps as [`Search::solve`] (and the same memo
+    /// entries), without collecting the values.
+    pub(crate) fn satisfiable(mut self, root: NodeId) -> Result<bool, OutOfBudget> {
+        let out = self.find_with(root, false).map(|m| m.is_some());
+        self.recycle();
+        out
+    }
+
     fn find(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
+        self.find_with(root, true)
+    }
+
+    /// The search; with `collect`, the model's values (without, an empty model).
+    fn find_with(&mut self, root: NodeId, collect: bool) -> Result<Option<Model>, OutOfBudget> {
         if !self.run(vec![(root, true)])? {
             return Ok(None);
         }
-        let mut values = Vec::with_capacity(self.arena.dims.len());
+        let mut values = Vec::with_capacity(if collect { self.arena.dims.len() } else { 0 });
         for d in 0..self.arena.dims.len() as DimId {
             if let Some(Some(v)) = self.current.get(d as usize) {
-                values.push(v.clone());
+                if collect {
+                    values.push(v.clone());
+                }
                 continue;
             }
             match self.check(d)? {
-                Some(v) => values.push(v),
+                Some(v) => {
+                    if collect {
+                        values.push(v);
+                    }
+                }
                 None => return Ok(None),
             }
         }
@@ -392,6 +411,17 @@ impl<'a> Search<'a> {
         }
         Ok(true)
     }
+}
+
+/// Whether `root` has a model over `arena` (what [`solve`] decides, without building the
+/// model).
+pub(crate) fn satisfiable(
+    arena: &Arena,
+    memo: &mut Memo,
+    budget: &mut u64,
+    root: NodeId,
+) -> Result<bool, OutOfBudget> {
+    Search::new(arena, memo, budget).satisfiable(root)
 }
 
 /// Solve `root` over `arena`.
