@@ -73,7 +73,6 @@ use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{Memo, Model};
 use crate::reason::space::{Actions, Space};
 use lattice::{Ctx, LabelDim};
-use std::collections::BTreeMap;
 
 /// How findings are enumerated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -276,15 +275,31 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
             }
         }
     }
-    let mut classes: BTreeMap<Vec<bool>, Vec<usize>> = BTreeMap::new();
+    // Each action's signature (bit `j`: in set `j`); the classes come out in the order of their
+    // signatures read as lists of booleans, set 0 first (false before true).
+    let words = sets.len().div_ceil(64).max(1);
+    let mut classes: ahash::AHashMap<smallvec::SmallVec<[u64; 2]>, Vec<usize>> =
+        ahash::AHashMap::new();
     for i in 0..names.len() {
-        let sig: Vec<bool> = sets
-            .iter()
-            .map(|b| b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0))
-            .collect();
+        let mut sig: smallvec::SmallVec<[u64; 2]> = smallvec::smallvec![0; words];
+        for (j, b) in sets.iter().enumerate() {
+            if b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0) {
+                if let Some(w) = sig.get_mut(j / 64) {
+                    *w |= 1u64 << (j % 64);
+                }
+            }
+        }
         classes.entry(sig).or_default().push(i);
     }
-    classes.into_values().collect()
+    let bit = |s: &[u64], j: usize| s.get(j / 64).is_some_and(|w| w & (1u64 << (j % 64)) != 0);
+    let mut out: Vec<(smallvec::SmallVec<[u64; 2]>, Vec<usize>)> = classes.into_iter().collect();
+    out.sort_by(|(a, _), (b, _)| {
+        (0..sets.len())
+            .map(|j| bit(a, j).cmp(&bit(b, j)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out.into_iter().map(|(_, c)| c).collect()
 }
 
 pub(crate) fn run_unit(
@@ -425,8 +440,7 @@ pub(crate) fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
-    let policy_json = options
-        .witnesses
+    let policy_json = (options.witnesses && !merged.is_empty())
         .then(|| unit.policy.policy().to_json_value());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
@@ -647,9 +661,13 @@ fn attach_witness(
         }
     }
     f.statements = refs;
-    f.witness = Some(match cases.as_slice() {
-        [(one, _, _)] => one.to_json_value(),
-        many => serde_json::Value::Array(many.iter().map(|(c, _, _)| c.to_json_value()).collect()),
+    let mut jsons: Vec<serde_json::Value> = cases
+        .into_iter()
+        .map(|(c, _, _)| c.into_json_value())
+        .collect();
+    f.witness = Some(match jsons.len() {
+        1 => jsons.pop().unwrap_or_default(),
+        _ => serde_json::Value::Array(jsons),
     });
 }
 
