@@ -123,8 +123,8 @@ pub(crate) enum Node {
     False,
     Atom(AtomId),
     Not(NodeId),
-    And(Vec<NodeId>),
-    Or(Vec<NodeId>),
+    And(std::sync::Arc<[NodeId]>),
+    Or(std::sync::Arc<[NodeId]>),
 }
 
 /// The arena: dimensions, predicates, atoms and nodes, with interning.
@@ -132,14 +132,21 @@ pub(crate) enum Node {
 pub(crate) struct Arena {
     pub(crate) dims: Vec<Dim>,
     pub(crate) preds: Vec<Pred>,
-    pred_index: ahash::AHashMap<Pred, PredId>,
+    /// Predicates by hash (cheap to copy with the arena: the predicates live in `preds` only).
+    pred_index: ahash::AHashMap<u64, smallvec::SmallVec<[PredId; 1]>>,
     pub(crate) atoms: Vec<Atom>,
-    atom_index: ahash::AHashMap<Atom, AtomId>,
+    /// Atoms by hash.
+    atom_index: ahash::AHashMap<u64, smallvec::SmallVec<[AtomId; 1]>>,
     pub(crate) nodes: Vec<Node>,
     atom_nodes: ahash::AHashMap<AtomId, NodeId>,
     opaque: u32,
     /// Named uninterpreted propositions, by name.
     opaque_names: ahash::AHashMap<String, NodeId>,
+}
+
+/// A hash that is the same in every arena (so that copies of an arena share their indexes).
+fn fixed_hash<T: std::hash::Hash>(x: &T) -> u64 {
+    ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).hash_one(x)
 }
 
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
@@ -177,39 +184,34 @@ impl Arena {
     }
 
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
-        if let Some(id) = self.pred_index.get(&p) {
-            return *id;
+        let h = fixed_hash(&p);
+        if let Some(ids) = self.pred_index.get(&h) {
+            if let Some(id) = ids.iter().find(|i| self.preds.get(**i as usize) == Some(&p)) {
+                return *id;
+            }
         }
         let id = self.preds.len() as PredId;
-        self.preds.push(p.clone());
-        self.pred_index.insert(p, id);
+        self.preds.push(p);
+        self.pred_index.entry(h).or_default().push(id);
         id
     }
 
     /// Intern an atom.
-    #[cfg(test)]
     pub(crate) fn atom_id(&mut self, a: Atom) -> AtomId {
-        match self.atom_index.get(&a) {
-            Some(id) => *id,
-            None => {
-                let id = self.atoms.len() as AtomId;
-                self.atoms.push(a.clone());
-                self.atom_index.insert(a, id);
-                id
+        let h = fixed_hash(&a);
+        if let Some(ids) = self.atom_index.get(&h) {
+            if let Some(id) = ids.iter().find(|i| self.atoms.get(**i as usize) == Some(&a)) {
+                return *id;
             }
         }
+        let id = self.atoms.len() as AtomId;
+        self.atoms.push(a);
+        self.atom_index.entry(h).or_default().push(id);
+        id
     }
 
     pub(crate) fn atom(&mut self, a: Atom) -> NodeId {
-        let id = match self.atom_index.get(&a) {
-            Some(id) => *id,
-            None => {
-                let id = self.atoms.len() as AtomId;
-                self.atoms.push(a.clone());
-                self.atom_index.insert(a, id);
-                id
-            }
-        };
+        let id = self.atom_id(a);
         if let Some(n) = self.atom_nodes.get(&id) {
             return *n;
         }
@@ -269,7 +271,7 @@ impl Arena {
         match out.len() {
             0 => TRUE,
             1 => out.first().copied().unwrap_or(TRUE),
-            _ => self.push(Node::And(out)),
+            _ => self.push(Node::And(out.into())),
         }
     }
 
@@ -287,7 +289,7 @@ impl Arena {
         match out.len() {
             0 => FALSE,
             1 => out.first().copied().unwrap_or(FALSE),
-            _ => self.push(Node::Or(out)),
+            _ => self.push(Node::Or(out.into())),
         }
     }
 

@@ -392,6 +392,12 @@ impl Lang {
         self.accepting(&b)
     }
 
+    /// Build the matching table and the search-cache code now (so that clones share them).
+    pub(crate) fn prepare(&self) {
+        let _ = self.table();
+        let _ = self.code();
+    }
+
     /// The search-cache code of the tokens.
     fn code(&self) -> &Code {
         self.code.get_or_init(|| {

@@ -233,7 +233,7 @@ impl<'a> Search<'a> {
             Node::Not(x) => self.eval3(*x).map(|v| !v),
             Node::And(xs) => {
                 let mut unknown = false;
-                for x in xs {
+                for x in xs.iter() {
                     match self.eval3(*x) {
                         Some(false) => return Some(false),
                         None => unknown = true,
@@ -248,7 +248,7 @@ impl<'a> Search<'a> {
             }
             Node::Or(xs) => {
                 let mut unknown = false;
-                for x in xs {
+                for x in xs.iter() {
                     match self.eval3(*x) {
                         Some(true) => return Some(true),
                         None => unknown = true,
@@ -379,7 +379,7 @@ impl<'a> Search<'a> {
                     // Some part must take the value `pol`.
                     let mut choices = Vec::new();
                     let mut done = false;
-                    for x in xs {
+                    for x in xs.iter() {
                         match self.eval3(*x) {
                             Some(v) if v == pol => {
                                 done = true;

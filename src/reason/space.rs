@@ -181,6 +181,12 @@ impl Space {
             return s;
         }
         let s = Space::build(partition, actions);
+        // Copies share the languages' tables and codes.
+        for p in &s.arena.preds {
+            if let Pred::Lang(l) = p {
+                l.prepare();
+            }
+        }
         PROTOTYPES.with(|p| {
             let mut p = p.borrow_mut();
             if p.len() >= 32 {
