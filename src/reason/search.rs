@@ -21,6 +21,9 @@ type MemoKey = Vec<u64>;
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Val>>,
+    /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
+    /// when a model is completed).
+    blank: Vec<Option<Option<Val>>>,
     scratch: Scratch,
 }
 
@@ -133,13 +136,38 @@ impl<'a> Search<'a> {
                 }
                 continue;
             }
-            match self.check(d)? {
-                Some(v) => {
+            let blank = self.by_dim.get(d as usize).is_none_or(Vec::is_empty);
+            let known = if blank {
+                self.memo.blank.get(d as usize).and_then(Option::as_ref)
+            } else {
+                None
+            };
+            match known {
+                Some(None) => return Ok(None),
+                Some(Some(v)) => {
                     if collect {
-                        values.push(v);
+                        values.push(v.clone());
                     }
                 }
-                None => return Ok(None),
+                None => {
+                    let out = self.check(d)?;
+                    if blank {
+                        if self.memo.blank.len() <= d as usize {
+                            self.memo.blank.resize(d as usize + 1, None);
+                        }
+                        if let Some(slot) = self.memo.blank.get_mut(d as usize) {
+                            *slot = Some(out.clone());
+                        }
+                    }
+                    match out {
+                        Some(v) => {
+                            if collect {
+                                values.push(v);
+                            }
+                        }
+                        None => return Ok(None),
+                    }
+                }
             }
         }
         Ok(Some(Model { values }))
