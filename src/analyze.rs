@@ -440,8 +440,8 @@ pub(crate) fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
-    let policy_json = (options.witnesses && !merged.is_empty())
-        .then(|| unit.policy.policy().to_json_value());
+    let policy_json =
+        (options.witnesses && !merged.is_empty()).then(|| unit.policy.policy().to_json_value());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(

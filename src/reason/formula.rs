@@ -186,7 +186,10 @@ impl Arena {
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
         let h = fixed_hash(&p);
         if let Some(ids) = self.pred_index.get(&h) {
-            if let Some(id) = ids.iter().find(|i| self.preds.get(**i as usize) == Some(&p)) {
+            if let Some(id) = ids
+                .iter()
+                .find(|i| self.preds.get(**i as usize) == Some(&p))
+            {
                 return *id;
             }
         }
@@ -200,7 +203,10 @@ impl Arena {
     pub(crate) fn atom_id(&mut self, a: Atom) -> AtomId {
         let h = fixed_hash(&a);
         if let Some(ids) = self.atom_index.get(&h) {
-            if let Some(id) = ids.iter().find(|i| self.atoms.get(**i as usize) == Some(&a)) {
+            if let Some(id) = ids
+                .iter()
+                .find(|i| self.atoms.get(**i as usize) == Some(&a))
+            {
                 return *id;
             }
         }
