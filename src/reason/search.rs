@@ -35,7 +35,11 @@ struct Scratch {
     current: Vec<Option<Val>>,
     saved: Vec<(usize, DimId, Option<Val>)>,
     key: MemoKey,
+    pool: Vec<Goals>,
 }
+
+/// A stack of goals: (node, the truth it must have).
+type Goals = Vec<(NodeId, bool)>;
 
 /// A satisfying assignment with concrete values.
 #[derive(Clone, Debug)]
@@ -63,6 +67,8 @@ pub(crate) struct Search<'a> {
     saved: Vec<(usize, DimId, Option<Val>)>,
     /// The memo key being built.
     key: MemoKey,
+    /// Goal stacks to reuse.
+    pool: Vec<Goals>,
     budget: &'a mut u64,
 }
 
@@ -88,6 +94,7 @@ impl<'a> Search<'a> {
             current: std::mem::take(&mut sc.current),
             saved: std::mem::take(&mut sc.saved),
             key: std::mem::take(&mut sc.key),
+            pool: std::mem::take(&mut sc.pool),
             budget,
         }
     }
@@ -101,6 +108,7 @@ impl<'a> Search<'a> {
             current: self.current,
             saved: self.saved,
             key: self.key,
+            pool: self.pool,
         };
     }
 
@@ -125,7 +133,12 @@ impl<'a> Search<'a> {
 
     /// The search; with `collect`, the model's values (without, an empty model).
     fn find_with(&mut self, root: NodeId, collect: bool) -> Result<Option<Model>, OutOfBudget> {
-        if !self.run(vec![(root, true)])? {
+        let mut goals = self.pool.pop().unwrap_or_default();
+        goals.clear();
+        goals.push((root, true));
+        let ok = self.run(&mut goals)?;
+        self.pool.push(goals);
+        if !ok {
             return Ok(None);
         }
         let mut values = Vec::with_capacity(if collect { self.arena.dims.len() } else { 0 });
@@ -351,7 +364,7 @@ impl<'a> Search<'a> {
 
     /// Make every goal `(node, truth)` hold; on failure the assignment is left for the caller
     /// to undo.
-    fn run(&mut self, mut goals: Vec<(NodeId, bool)>) -> Result<bool, OutOfBudget> {
+    fn run(&mut self, goals: &mut Goals) -> Result<bool, OutOfBudget> {
         while let Some((n, pol)) = goals.pop() {
             self.tick()?;
             match self.arena.node(n) {
@@ -405,7 +418,7 @@ impl<'a> Search<'a> {
                 Node::Or(xs) if !pol => goals.extend(xs.iter().map(|x| (*x, false))),
                 Node::And(xs) | Node::Or(xs) => {
                     // Some part must take the value `pol`.
-                    let mut choices = Vec::new();
+                    let mut choices: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
                     let mut done = false;
                     for x in xs.iter() {
                         match self.eval3(*x) {
@@ -426,9 +439,13 @@ impl<'a> Search<'a> {
                     }
                     for c in choices {
                         let mark = self.trail.len();
-                        let mut g = goals.clone();
+                        let mut g = self.pool.pop().unwrap_or_default();
+                        g.clear();
+                        g.extend_from_slice(goals);
                         g.push((c, pol));
-                        if self.run(g)? {
+                        let found = self.run(&mut g);
+                        self.pool.push(g);
+                        if found? {
                             return Ok(true);
                         }
                         self.undo(mark);
