@@ -396,6 +396,8 @@ pub(crate) fn run_unit(
         })
         .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
+    // The index of each intent in `merged`.
+    let mut position: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
     {
         let mut ctx = Ctx {
             space: &mut space,
@@ -420,21 +422,35 @@ pub(crate) fn run_unit(
                 )?
             };
             for (intent, model) in found {
-                match merged.iter_mut().find(|(i, _, _)| *i == intent) {
-                    Some((_, acts, _)) => acts.extend(class.iter().copied()),
-                    None => merged.push((intent, class.clone(), model)),
+                match position.get(&intent) {
+                    Some(k) => {
+                        if let Some((_, acts, _)) = merged.get_mut(*k) {
+                            acts.extend(class.iter().copied());
+                        }
+                    }
+                    None => {
+                        position.insert(intent.clone(), merged.len());
+                        merged.push((intent, class.clone(), model));
+                    }
                 }
             }
         }
-        // After merging, an intent may sit inside another that now has its actions too.
-        let snapshot: Vec<(Vec<usize>, Vec<usize>)> = merged
+        // After merging, an intent may sit inside another that now has its actions too (the
+        // intents are distinct, so another index is another intent).
+        let keep: Vec<bool> = merged
             .iter()
-            .map(|(i, a, _)| (i.clone(), a.clone()))
-            .collect();
-        merged.retain(|(i, a, _)| {
-            !snapshot.iter().any(|(j, b)| {
-                j != i && lattice::contains(&dims, j, i) && a.iter().all(|x| b.contains(x))
+            .enumerate()
+            .map(|(k, (i, a, _))| {
+                !merged.iter().enumerate().any(|(l, (j, b, _))| {
+                    l != k && lattice::contains(&dims, j, i) && a.iter().all(|x| b.contains(x))
+                })
             })
+            .collect();
+        let mut k = 0;
+        merged.retain(|_| {
+            let kept = keep.get(k).copied().unwrap_or(true);
+            k += 1;
+            kept
         });
         if options.mode == Mode::Minimal {
             minimize(&mut ctx, &dims, allowed, &mut merged)?;

@@ -667,9 +667,11 @@ pub(crate) fn enumerate(
             let Some((a, _)) = confirmed.get(i) else {
                 return false;
             };
+            // Candidates are distinct, so another index is another intent.
             !confirmed
                 .iter()
-                .any(|(b, _)| b != a && contains(dims, b, a))
+                .enumerate()
+                .any(|(j, (b, _))| j != i && contains(dims, b, a))
         })
         .collect();
     Ok(confirmed

@@ -163,8 +163,27 @@ fn dedup_keep_order(v: &mut Vec<NodeId>) {
         }
         return;
     }
-    let mut seen = ahash::AHashSet::with_capacity(v.len());
-    v.retain(|x| seen.insert(*x));
+    // Sort (node, position) pairs: the first pair of each run of one node is its first
+    // occurrence, the others are repeats.
+    let mut order: smallvec::SmallVec<[(NodeId, u32); 64]> =
+        v.iter().enumerate().map(|(i, x)| (*x, i as u32)).collect();
+    order.sort_unstable();
+    let mut repeat: smallvec::SmallVec<[bool; 64]> = smallvec::smallvec![false; v.len()];
+    for w in order.windows(2) {
+        if let [(a, _), (b, j)] = w {
+            if a == b {
+                if let Some(r) = repeat.get_mut(*j as usize) {
+                    *r = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    v.retain(|_| {
+        let keep = !repeat.get(k).copied().unwrap_or(false);
+        k += 1;
+        keep
+    });
 }
 
 pub(crate) const TRUE: NodeId = 0;
