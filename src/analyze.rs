@@ -278,8 +278,11 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
     // Each action's signature (bit `j`: in set `j`); the classes come out in the order of their
     // signatures read as lists of booleans, set 0 first (false before true).
     let words = sets.len().div_ceil(64).max(1);
-    let mut classes: ahash::AHashMap<smallvec::SmallVec<[u64; 2]>, Vec<usize>> =
-        ahash::AHashMap::new();
+    // Classes are few: found by a scan from the last one used, and through an index once
+    // there are many.
+    let mut out: Vec<(smallvec::SmallVec<[u64; 2]>, Vec<usize>)> = Vec::new();
+    let mut index: ahash::AHashMap<smallvec::SmallVec<[u64; 2]>, usize> = ahash::AHashMap::new();
+    let mut last = 0;
     for i in 0..names.len() {
         let mut sig: smallvec::SmallVec<[u64; 2]> = smallvec::smallvec![0; words];
         for (j, b) in sets.iter().enumerate() {
@@ -289,10 +292,31 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
                 }
             }
         }
-        classes.entry(sig).or_default().push(i);
+        let at = if out.get(last).is_some_and(|(s, _)| *s == sig) {
+            Some(last)
+        } else if out.len() <= 16 {
+            out.iter().position(|(s, _)| *s == sig)
+        } else {
+            if index.len() < out.len() {
+                index = out.iter().enumerate().map(|(k, (s, _))| (s.clone(), k)).collect();
+            }
+            index.get(&sig).copied()
+        };
+        match at.and_then(|k| out.get_mut(k).map(|c| (k, c))) {
+            Some((k, (_, members))) => {
+                members.push(i);
+                last = k;
+            }
+            None => {
+                last = out.len();
+                if out.len() > 16 {
+                    index.insert(sig.clone(), last);
+                }
+                out.push((sig, vec![i]));
+            }
+        }
     }
     let bit = |s: &[u64], j: usize| s.get(j / 64).is_some_and(|w| w & (1u64 << (j % 64)) != 0);
-    let mut out: Vec<(smallvec::SmallVec<[u64; 2]>, Vec<usize>)> = classes.into_iter().collect();
     out.sort_by(|(a, _), (b, _)| {
         (0..sets.len())
             .map(|j| bit(a, j).cmp(&bit(b, j)))
