@@ -132,13 +132,15 @@ pub(crate) enum Node {
 pub(crate) struct Arena {
     pub(crate) dims: Vec<Dim>,
     pub(crate) preds: Vec<Pred>,
-    /// Predicates by hash (cheap to copy with the arena: the predicates live in `preds` only).
-    pred_index: ahash::AHashMap<u64, smallvec::SmallVec<[PredId; 1]>>,
+    /// Predicates by hash (cheap to copy with the arena: the predicates live in `preds` only;
+    /// two predicates with one hash are told apart by a scan).
+    pred_index: ahash::AHashMap<u64, PredId>,
     pub(crate) atoms: Vec<Atom>,
     /// Atoms by hash.
-    atom_index: ahash::AHashMap<u64, smallvec::SmallVec<[AtomId; 1]>>,
+    atom_index: ahash::AHashMap<u64, AtomId>,
     pub(crate) nodes: Vec<Node>,
-    atom_nodes: ahash::AHashMap<AtomId, NodeId>,
+    /// The node of each atom (by atom id; `FALSE` until made: no atom's node is `FALSE`).
+    atom_nodes: Vec<NodeId>,
     opaque: u32,
     /// Named uninterpreted propositions, by name.
     opaque_names: ahash::AHashMap<String, NodeId>,
@@ -204,44 +206,53 @@ impl Arena {
 
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
         let h = fixed_hash(&p);
-        if let Some(ids) = self.pred_index.get(&h) {
-            if let Some(id) = ids
-                .iter()
-                .find(|i| self.preds.get(**i as usize) == Some(&p))
-            {
+        if let Some(id) = self.pred_index.get(&h) {
+            if self.preds.get(*id as usize) == Some(&p) {
                 return *id;
+            }
+            // Another predicate with the same hash.
+            if let Some(i) = self.preds.iter().position(|q| *q == p) {
+                return i as PredId;
             }
         }
         let id = self.preds.len() as PredId;
         self.preds.push(p);
-        self.pred_index.entry(h).or_default().push(id);
+        self.pred_index.entry(h).or_insert(id);
         id
     }
 
     /// Intern an atom.
     pub(crate) fn atom_id(&mut self, a: Atom) -> AtomId {
         let h = fixed_hash(&a);
-        if let Some(ids) = self.atom_index.get(&h) {
-            if let Some(id) = ids
-                .iter()
-                .find(|i| self.atoms.get(**i as usize) == Some(&a))
-            {
+        if let Some(id) = self.atom_index.get(&h) {
+            if self.atoms.get(*id as usize) == Some(&a) {
                 return *id;
+            }
+            // Another atom with the same hash.
+            if let Some(i) = self.atoms.iter().position(|b| *b == a) {
+                return i as AtomId;
             }
         }
         let id = self.atoms.len() as AtomId;
         self.atoms.push(a);
-        self.atom_index.entry(h).or_default().push(id);
+        self.atom_index.entry(h).or_insert(id);
         id
     }
 
     pub(crate) fn atom(&mut self, a: Atom) -> NodeId {
         let id = self.atom_id(a);
-        if let Some(n) = self.atom_nodes.get(&id) {
-            return *n;
+        if let Some(n) = self.atom_nodes.get(id as usize) {
+            if *n != FALSE {
+                return *n;
+            }
         }
         let n = self.push(Node::Atom(id));
-        self.atom_nodes.insert(id, n);
+        if self.atom_nodes.len() <= id as usize {
+            self.atom_nodes.resize(id as usize + 1, FALSE);
+        }
+        if let Some(slot) = self.atom_nodes.get_mut(id as usize) {
+            *slot = n;
+        }
         n
     }
 
