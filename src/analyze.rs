@@ -298,7 +298,11 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
             out.iter().position(|(s, _)| *s == sig)
         } else {
             if index.len() < out.len() {
-                index = out.iter().enumerate().map(|(k, (s, _))| (s.clone(), k)).collect();
+                index = out
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (s, _))| (s.clone(), k))
+                    .collect();
             }
             index.get(&sig).copied()
         };

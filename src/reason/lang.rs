@@ -341,10 +341,17 @@ impl Lang {
                             if matches!(t, Tok::Run(_)) {
                                 runs |= bit;
                             }
-                            (0u8..128)
-                                .map(char::from)
-                                .filter(|c| m.allows(*c))
-                                .for_each(set);
+                            // Every ASCII character the mask allows.
+                            for a in ascii.iter_mut() {
+                                *a |= bit;
+                            }
+                            for c in [':', '/'] {
+                                if !m.allows(c) {
+                                    if let Some(a) = ascii.get_mut(c as usize) {
+                                        *a &= !bit;
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -18,13 +18,24 @@ type MemoKey = Vec<u64>;
 
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
 /// buffers, kept between queries.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Val>>,
     /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
     /// when a model is completed).
     blank: Vec<Option<Option<Val>>>,
     scratch: Scratch,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            // Room for the checks of a typical analysis.
+            map: ahash::AHashMap::with_capacity(64),
+            blank: Vec::new(),
+            scratch: Scratch::default(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
