@@ -75,7 +75,6 @@ use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{Memo, Model};
 use crate::reason::space::{Actions, Space};
 use lattice::{Ctx, LabelDim};
-use std::collections::BTreeMap;
 
 /// How findings are enumerated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -278,15 +277,59 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
             }
         }
     }
-    let mut classes: BTreeMap<Vec<bool>, Vec<usize>> = BTreeMap::new();
+    // Each action's signature (bit `j`: in set `j`); the classes come out in the order of their
+    // signatures read as lists of booleans, set 0 first (false before true).
+    let words = sets.len().div_ceil(64).max(1);
+    // Classes are few: found by a scan from the last one used, and through an index once
+    // there are many.
+    let mut out: Vec<(smallvec::SmallVec<[u64; 2]>, Vec<usize>)> = Vec::new();
+    let mut index: ahash::AHashMap<smallvec::SmallVec<[u64; 2]>, usize> = ahash::AHashMap::new();
+    let mut last = 0;
     for i in 0..names.len() {
-        let sig: Vec<bool> = sets
-            .iter()
-            .map(|b| b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0))
-            .collect();
-        classes.entry(sig).or_default().push(i);
+        let mut sig: smallvec::SmallVec<[u64; 2]> = smallvec::smallvec![0; words];
+        for (j, b) in sets.iter().enumerate() {
+            if b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0) {
+                if let Some(w) = sig.get_mut(j / 64) {
+                    *w |= 1u64 << (j % 64);
+                }
+            }
+        }
+        let at = if out.get(last).is_some_and(|(s, _)| *s == sig) {
+            Some(last)
+        } else if out.len() <= 16 {
+            out.iter().position(|(s, _)| *s == sig)
+        } else {
+            if index.len() < out.len() {
+                index = out
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (s, _))| (s.clone(), k))
+                    .collect();
+            }
+            index.get(&sig).copied()
+        };
+        match at.and_then(|k| out.get_mut(k).map(|c| (k, c))) {
+            Some((k, (_, members))) => {
+                members.push(i);
+                last = k;
+            }
+            None => {
+                last = out.len();
+                if out.len() > 16 {
+                    index.insert(sig.clone(), last);
+                }
+                out.push((sig, vec![i]));
+            }
+        }
     }
-    classes.into_values().collect()
+    let bit = |s: &[u64], j: usize| s.get(j / 64).is_some_and(|w| w & (1u64 << (j % 64)) != 0);
+    out.sort_by(|(a, _), (b, _)| {
+        (0..sets.len())
+            .map(|j| bit(a, j).cmp(&bit(b, j)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out.into_iter().map(|(_, c)| c).collect()
 }
 
 pub(crate) fn run_unit(
@@ -383,6 +426,8 @@ pub(crate) fn run_unit(
         })
         .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
+    // The index of each intent in `merged`.
+    let mut position: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
     {
         let mut ctx = Ctx {
             space: &mut space,
@@ -407,29 +452,42 @@ pub(crate) fn run_unit(
                 )?
             };
             for (intent, model) in found {
-                match merged.iter_mut().find(|(i, _, _)| *i == intent) {
-                    Some((_, acts, _)) => acts.extend(class.iter().copied()),
-                    None => merged.push((intent, class.clone(), model)),
+                match position.get(&intent) {
+                    Some(k) => {
+                        if let Some((_, acts, _)) = merged.get_mut(*k) {
+                            acts.extend(class.iter().copied());
+                        }
+                    }
+                    None => {
+                        position.insert(intent.clone(), merged.len());
+                        merged.push((intent, class.clone(), model));
+                    }
                 }
             }
         }
-        // After merging, an intent may sit inside another that now has its actions too.
-        let snapshot: Vec<(Vec<usize>, Vec<usize>)> = merged
+        // After merging, an intent may sit inside another that now has its actions too (the
+        // intents are distinct, so another index is another intent).
+        let keep: Vec<bool> = merged
             .iter()
-            .map(|(i, a, _)| (i.clone(), a.clone()))
-            .collect();
-        merged.retain(|(i, a, _)| {
-            !snapshot.iter().any(|(j, b)| {
-                j != i && lattice::contains(&dims, j, i) && a.iter().all(|x| b.contains(x))
+            .enumerate()
+            .map(|(k, (i, a, _))| {
+                !merged.iter().enumerate().any(|(l, (j, b, _))| {
+                    l != k && lattice::contains(&dims, j, i) && a.iter().all(|x| b.contains(x))
+                })
             })
+            .collect();
+        let mut k = 0;
+        merged.retain(|_| {
+            let kept = keep.get(k).copied().unwrap_or(true);
+            k += 1;
+            kept
         });
         if options.mode == Mode::Minimal {
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
-    let policy_json = options
-        .witnesses
-        .then(|| unit.policy.policy().to_json_value());
+    let policy_json =
+        (options.witnesses && !merged.is_empty()).then(|| unit.policy.policy().to_json_value());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
@@ -487,7 +545,7 @@ fn minimize(
                 memo: &mut *ctx.memo,
                 budget: &mut local,
             };
-            matches!(sub.sat(q), Ok(None))
+            matches!(sub.holds(q), Ok(false))
         };
         if redundant {
             found.remove(i);
@@ -649,9 +707,13 @@ fn attach_witness(
         }
     }
     f.statements = refs;
-    f.witness = Some(match cases.as_slice() {
-        [(one, _, _)] => one.to_json_value(),
-        many => serde_json::Value::Array(many.iter().map(|(c, _, _)| c.to_json_value()).collect()),
+    let mut jsons: Vec<serde_json::Value> = cases
+        .into_iter()
+        .map(|(c, _, _)| c.into_json_value())
+        .collect();
+    f.witness = Some(match jsons.len() {
+        1 => jsons.pop().unwrap_or_default(),
+        _ => serde_json::Value::Array(jsons),
     });
 }
 

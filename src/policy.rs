@@ -458,7 +458,7 @@ impl Policy {
 
     /// The policy as a `serde_json::Value`.
     pub fn to_json_value(&self) -> serde_json::Value {
-        serde_json::from_str(&self.to_json()).unwrap_or(serde_json::Value::Null)
+        serialize::to_json_value(self)
     }
 
     /// Compile for evaluation (see [`CompiledPolicy`]).

@@ -18,7 +18,7 @@ use crate::policy::compile::{CompiledCondition, PrincipalValue};
 use crate::policy::{BaseOperator, CompiledPolicy};
 use crate::reason::formula::{Node, NodeId, Pred, TRUE};
 use crate::reason::lang::{Lang, OutOfBudget};
-use crate::reason::search::{solve, Memo, Model};
+use crate::reason::search::{satisfiable, solve, Memo, Model};
 use crate::reason::space::{Space, StatementParts};
 use crate::scalar::IpNet;
 
@@ -102,6 +102,11 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     pub(crate) fn sat(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
         solve(&self.space.arena, self.memo, self.budget, root)
+    }
+
+    /// Whether `root` has a model (the same search as [`Ctx::sat`], without the model).
+    pub(crate) fn holds(&mut self, root: NodeId) -> Result<bool, OutOfBudget> {
+        satisfiable(&self.space.arena, self.memo, self.budget, root)
     }
 
     /// Whether label `b` lies within label `a`, decided on their one dimension when both are
@@ -252,7 +257,7 @@ fn order(
     let mut kept = vec![labels.remove(0)];
     for l in labels {
         let q = ctx.space.arena.and2(base, l.node);
-        if ctx.sat(q)?.is_some() {
+        if ctx.holds(q)? {
             kept.push(l);
         }
     }
@@ -274,7 +279,7 @@ fn order(
                     None => {
                         let not_a = ctx.space.arena.not(la);
                         let q = ctx.space.arena.and([base, lb, not_a]);
-                        ctx.sat(q)?.is_none()
+                        !ctx.holds(q)?
                     }
                 }
             };
@@ -401,7 +406,7 @@ pub(crate) fn overlaps(
                 };
                 let base = ctx.space.base;
                 let q = ctx.space.arena.and([base, lx.node, ly.node]);
-                let v = ctx.sat(q)?.is_some();
+                let v = ctx.holds(q)?;
                 memo.insert(key, v);
                 v
             }
@@ -437,7 +442,7 @@ pub(crate) fn walk(
         // Refine one key one step down. Children only matter where the policy allows anything.
         let b = boxed(ctx, dims, &intent);
         let q = ctx.space.arena.and2(allowed, b);
-        if ctx.sat(q)?.is_none() {
+        if !ctx.holds(q)? {
             continue;
         }
         for (k, d) in dims.iter().enumerate() {
@@ -579,7 +584,7 @@ pub(crate) fn reach(
                 .enumerate()
             {
                 let q = ctx.space.arena.and([g, part, *r]);
-                if ctx.sat(q)?.is_some() {
+                if ctx.holds(q)? {
                     hits.push(l);
                 }
             }
@@ -619,7 +624,7 @@ pub(crate) fn enumerate(
         };
         if several {
             let q = ctx.space.arena.and2(allowed, st.all);
-            if ctx.sat(q)?.is_none() {
+            if !ctx.holds(q)? {
                 continue;
             }
         }
@@ -662,9 +667,11 @@ pub(crate) fn enumerate(
             let Some((a, _)) = confirmed.get(i) else {
                 return false;
             };
+            // Candidates are distinct, so another index is another intent.
             !confirmed
                 .iter()
-                .any(|(b, _)| b != a && contains(dims, b, a))
+                .enumerate()
+                .any(|(j, (b, _))| j != i && contains(dims, b, a))
         })
         .collect();
     Ok(confirmed

@@ -247,6 +247,17 @@ impl Case {
 
     /// The case as JSON (the input format of `perimeter eval`).
     pub fn to_json_value(&self) -> Value {
+        self.json_with(self.resource_policy.clone())
+    }
+
+    /// [`Case::to_json_value`], moving the resource policy rather than copying it.
+    pub(crate) fn into_json_value(mut self) -> Value {
+        let resource_policy = self.resource_policy.take();
+        self.json_with(resource_policy)
+    }
+
+    /// The case as JSON, with this resource policy.
+    fn json_with(&self, resource_policy: Option<Value>) -> Value {
         let mut request = Map::new();
         let principal = match &self.principal {
             Caller::Service { name } => json!({ "Service": name }),
@@ -270,8 +281,8 @@ impl Case {
                 Value::Array(self.identity_policies.clone()),
             );
         }
-        if let Some(p) = &self.resource_policy {
-            out.insert("resourcePolicy".into(), p.clone());
+        if let Some(p) = resource_policy {
+            out.insert("resourcePolicy".into(), p);
         }
         if let Some(p) = &self.permission_boundary {
             out.insert("permissionBoundary".into(), p.clone());

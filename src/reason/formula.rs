@@ -123,8 +123,8 @@ pub(crate) enum Node {
     False,
     Atom(AtomId),
     Not(NodeId),
-    And(Vec<NodeId>),
-    Or(Vec<NodeId>),
+    And(std::sync::Arc<[NodeId]>),
+    Or(std::sync::Arc<[NodeId]>),
 }
 
 /// The arena: dimensions, predicates, atoms and nodes, with interning.
@@ -132,14 +132,23 @@ pub(crate) enum Node {
 pub(crate) struct Arena {
     pub(crate) dims: Vec<Dim>,
     pub(crate) preds: Vec<Pred>,
-    pred_index: ahash::AHashMap<Pred, PredId>,
+    /// Predicates by hash (cheap to copy with the arena: the predicates live in `preds` only;
+    /// two predicates with one hash are told apart by a scan).
+    pred_index: ahash::AHashMap<u64, PredId>,
     pub(crate) atoms: Vec<Atom>,
-    atom_index: ahash::AHashMap<Atom, AtomId>,
+    /// Atoms by hash.
+    atom_index: ahash::AHashMap<u64, AtomId>,
     pub(crate) nodes: Vec<Node>,
-    atom_nodes: ahash::AHashMap<AtomId, NodeId>,
+    /// The node of each atom (by atom id; `FALSE` until made: no atom's node is `FALSE`).
+    atom_nodes: Vec<NodeId>,
     opaque: u32,
     /// Named uninterpreted propositions, by name.
     opaque_names: ahash::AHashMap<String, NodeId>,
+}
+
+/// A hash that is the same in every arena (so that copies of an arena share their indexes).
+fn fixed_hash<T: std::hash::Hash>(x: &T) -> u64 {
+    ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).hash_one(x)
 }
 
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
@@ -156,8 +165,27 @@ fn dedup_keep_order(v: &mut Vec<NodeId>) {
         }
         return;
     }
-    let mut seen = ahash::AHashSet::with_capacity(v.len());
-    v.retain(|x| seen.insert(*x));
+    // Sort (node, position) pairs: the first pair of each run of one node is its first
+    // occurrence, the others are repeats.
+    let mut order: smallvec::SmallVec<[(NodeId, u32); 64]> =
+        v.iter().enumerate().map(|(i, x)| (*x, i as u32)).collect();
+    order.sort_unstable();
+    let mut repeat: smallvec::SmallVec<[bool; 64]> = smallvec::smallvec![false; v.len()];
+    for w in order.windows(2) {
+        if let [(a, _), (b, j)] = w {
+            if a == b {
+                if let Some(r) = repeat.get_mut(*j as usize) {
+                    *r = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    v.retain(|_| {
+        let keep = !repeat.get(k).copied().unwrap_or(false);
+        k += 1;
+        keep
+    });
 }
 
 pub(crate) const TRUE: NodeId = 0;
@@ -177,44 +205,54 @@ impl Arena {
     }
 
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
-        if let Some(id) = self.pred_index.get(&p) {
-            return *id;
+        let h = fixed_hash(&p);
+        if let Some(id) = self.pred_index.get(&h) {
+            if self.preds.get(*id as usize) == Some(&p) {
+                return *id;
+            }
+            // Another predicate with the same hash.
+            if let Some(i) = self.preds.iter().position(|q| *q == p) {
+                return i as PredId;
+            }
         }
         let id = self.preds.len() as PredId;
-        self.preds.push(p.clone());
-        self.pred_index.insert(p, id);
+        self.preds.push(p);
+        self.pred_index.entry(h).or_insert(id);
         id
     }
 
     /// Intern an atom.
-    #[cfg(test)]
     pub(crate) fn atom_id(&mut self, a: Atom) -> AtomId {
-        match self.atom_index.get(&a) {
-            Some(id) => *id,
-            None => {
-                let id = self.atoms.len() as AtomId;
-                self.atoms.push(a.clone());
-                self.atom_index.insert(a, id);
-                id
+        let h = fixed_hash(&a);
+        if let Some(id) = self.atom_index.get(&h) {
+            if self.atoms.get(*id as usize) == Some(&a) {
+                return *id;
+            }
+            // Another atom with the same hash.
+            if let Some(i) = self.atoms.iter().position(|b| *b == a) {
+                return i as AtomId;
             }
         }
+        let id = self.atoms.len() as AtomId;
+        self.atoms.push(a);
+        self.atom_index.entry(h).or_insert(id);
+        id
     }
 
     pub(crate) fn atom(&mut self, a: Atom) -> NodeId {
-        let id = match self.atom_index.get(&a) {
-            Some(id) => *id,
-            None => {
-                let id = self.atoms.len() as AtomId;
-                self.atoms.push(a.clone());
-                self.atom_index.insert(a, id);
-                id
+        let id = self.atom_id(a);
+        if let Some(n) = self.atom_nodes.get(id as usize) {
+            if *n != FALSE {
+                return *n;
             }
-        };
-        if let Some(n) = self.atom_nodes.get(&id) {
-            return *n;
         }
         let n = self.push(Node::Atom(id));
-        self.atom_nodes.insert(id, n);
+        if self.atom_nodes.len() <= id as usize {
+            self.atom_nodes.resize(id as usize + 1, FALSE);
+        }
+        if let Some(slot) = self.atom_nodes.get_mut(id as usize) {
+            *slot = n;
+        }
         n
     }
 
@@ -269,7 +307,7 @@ impl Arena {
         match out.len() {
             0 => TRUE,
             1 => out.first().copied().unwrap_or(TRUE),
-            _ => self.push(Node::And(out)),
+            _ => self.push(Node::And(out.into())),
         }
     }
 
@@ -287,7 +325,7 @@ impl Arena {
         match out.len() {
             0 => FALSE,
             1 => out.first().copied().unwrap_or(FALSE),
-            _ => self.push(Node::Or(out)),
+            _ => self.push(Node::Or(out.into())),
         }
     }
 

@@ -66,11 +66,35 @@ impl Tok {
     }
 }
 
-/// A language: a token sequence (with a matching table built on first use).
+/// A language: a token sequence (with a matching table and a search-cache code built on first
+/// use, and shared by clones).
 #[derive(Default)]
 pub(crate) struct Lang {
     pub(crate) toks: Vec<Tok>,
-    table: std::sync::OnceLock<Option<Box<Table>>>,
+    table: std::sync::OnceLock<Option<std::sync::Arc<Table>>>,
+    code: std::sync::OnceLock<Code>,
+}
+
+/// The tokens as numbers (one per token, equal exactly when the tokens are), with their hash:
+/// what the search cache compares.
+#[derive(Clone, Debug)]
+struct Code {
+    hash: u64,
+    words: std::sync::Arc<[u64]>,
+}
+
+impl Tok {
+    /// A number for the token, distinct for distinct tokens.
+    fn code(self) -> u64 {
+        let mask = |m: Mask| u64::from(m.colon) | (u64::from(m.slash) << 1);
+        match self {
+            Tok::Char(c) => u64::from(c as u32),
+            Tok::CharCi(c) => (1 << 40) | u64::from(c as u32),
+            Tok::One(m) => (2 << 40) | mask(m),
+            Tok::Run(m) => (3 << 40) | mask(m),
+            Tok::Digit => 4 << 40,
+        }
+    }
 }
 
 /// For languages under 127 tokens: the positions accepting each ASCII character, and the runs.
@@ -89,9 +113,14 @@ impl Clone for Table {
 }
 
 impl Clone for Lang {
-    /// A clone shares nothing and rebuilds its table when needed (tables are 2 KiB).
+    /// A clone shares the table and code already built (they depend on the tokens alone, which
+    /// never change after construction).
     fn clone(&self) -> Lang {
-        Lang::from(self.toks.clone())
+        Lang {
+            toks: self.toks.clone(),
+            table: self.table.clone(),
+            code: self.code.clone(),
+        }
     }
 }
 
@@ -117,6 +146,7 @@ impl From<Vec<Tok>> for Lang {
         Lang {
             toks,
             table: std::sync::OnceLock::new(),
+            code: std::sync::OnceLock::new(),
         }
     }
 }
@@ -311,14 +341,21 @@ impl Lang {
                             if matches!(t, Tok::Run(_)) {
                                 runs |= bit;
                             }
-                            (0u8..128)
-                                .map(char::from)
-                                .filter(|c| m.allows(*c))
-                                .for_each(set);
+                            // Every ASCII character the mask allows.
+                            for a in ascii.iter_mut() {
+                                *a |= bit;
+                            }
+                            for c in [':', '/'] {
+                                if !m.allows(c) {
+                                    if let Some(a) = ascii.get_mut(c as usize) {
+                                        *a &= !bit;
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-                Some(Box::new(Table { ascii, runs }))
+                Some(std::sync::Arc::new(Table { ascii, runs }))
             })
             .as_deref()
     }
@@ -360,6 +397,24 @@ impl Lang {
             }
         }
         self.accepting(&b)
+    }
+
+    /// Build the matching table and the search-cache code now (so that clones share them).
+    pub(crate) fn prepare(&self) {
+        let _ = self.table();
+        let _ = self.code();
+    }
+
+    /// The search-cache code of the tokens.
+    fn code(&self) -> &Code {
+        self.code.get_or_init(|| {
+            let words: std::sync::Arc<[u64]> = self.toks.iter().map(|t| t.code()).collect();
+            let mut h: u64 = words.len() as u64;
+            for w in words.iter() {
+                h = (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            }
+            Code { hash: h, words }
+        })
     }
 
     fn chars_named(&self, out: &mut Vec<char>) {
@@ -433,8 +488,8 @@ impl Fast {
     }
 }
 
-/// A search question: the unions of positive languages, and the negative languages (tokens).
-type CacheKey = (Vec<Vec<Vec<Tok>>>, Vec<Vec<Tok>>);
+/// A search question: the unions of positive languages, and the negative languages (codes).
+type CacheKey = (Vec<Vec<std::sync::Arc<[u64]>>>, Vec<std::sync::Arc<[u64]>>);
 /// A cached question with its answer.
 type CacheEntry = (CacheKey, Option<String>);
 
@@ -453,43 +508,33 @@ fn question_hash(unions: &[&[&Lang]], negs: &[&Lang]) -> u64 {
     let mut mix = |x: u64| {
         h = (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     };
-    let tok = |t: &Tok| -> u64 {
-        let mask = |m: Mask| u64::from(m.colon) | (u64::from(m.slash) << 1);
-        match *t {
-            Tok::Char(c) => u64::from(c as u32),
-            Tok::CharCi(c) => (1 << 40) | u64::from(c as u32),
-            Tok::One(m) => (2 << 40) | mask(m),
-            Tok::Run(m) => (3 << 40) | mask(m),
-            Tok::Digit => 4 << 40,
-        }
-    };
     mix(unions.len() as u64);
     for u in unions {
         mix(u.len() as u64 | (1 << 50));
         for l in *u {
-            mix(l.toks.len() as u64 | (2 << 50));
-            for t in &l.toks {
-                mix(tok(t));
-            }
+            mix(l.code().hash);
         }
     }
     mix(negs.len() as u64 | (3 << 50));
     for l in negs {
-        mix(l.toks.len() as u64 | (4 << 50));
-        for t in &l.toks {
-            mix(tok(t));
-        }
+        mix(l.code().hash);
     }
     h
+}
+
+/// Whether a cached code is a language's (the same allocation, or equal tokens).
+fn same_lang(k: &std::sync::Arc<[u64]>, l: &Lang) -> bool {
+    let c = &l.code().words;
+    std::sync::Arc::ptr_eq(k, c) || **k == **c
 }
 
 fn same_question(key: &CacheKey, unions: &[&[&Lang]], negs: &[&Lang]) -> bool {
     key.0.len() == unions.len()
         && key.1.len() == negs.len()
         && key.0.iter().zip(unions).all(|(ku, u)| {
-            ku.len() == u.len() && ku.iter().zip(u.iter()).all(|(kt, l)| *kt == l.toks)
+            ku.len() == u.len() && ku.iter().zip(u.iter()).all(|(k, l)| same_lang(k, l))
         })
-        && key.1.iter().zip(negs).all(|(kt, l)| *kt == l.toks)
+        && key.1.iter().zip(negs).all(|(k, l)| same_lang(k, l))
 }
 
 /// Is there a string that is in at least one language of each `unions` entry and in none of
@@ -517,9 +562,9 @@ pub(crate) fn solve(
     let key: CacheKey = (
         unions
             .iter()
-            .map(|u| u.iter().map(|l| l.toks.clone()).collect())
+            .map(|u| u.iter().map(|l| l.code().words.clone()).collect())
             .collect(),
-        negs.iter().map(|l| l.toks.clone()).collect(),
+        negs.iter().map(|l| l.code().words.clone()).collect(),
     );
     CACHE.with(|c| {
         let mut c = c.borrow_mut();

@@ -12,15 +12,30 @@ use super::formula::{Arena, Atom, AtomId, DimId, DimType, Node, NodeId, Pred};
 use super::lang::OutOfBudget;
 use super::theory::{atom_holds, decide, Val};
 
-/// A dimension with its literals, sorted.
-type MemoKey = (DimId, Vec<(AtomId, bool)>);
+/// A dimension and its literals, sorted, packed: `[dim, atom << 1 | truth, …]` (looked up by
+/// slice, so a hit allocates nothing).
+type MemoKey = Vec<u64>;
 
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
 /// buffers, kept between queries.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Val>>,
+    /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
+    /// when a model is completed).
+    blank: Vec<Option<Option<Val>>>,
     scratch: Scratch,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            // Room for the checks of a typical analysis.
+            map: ahash::AHashMap::with_capacity(64),
+            blank: Vec::new(),
+            scratch: Scratch::default(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -30,7 +45,12 @@ struct Scratch {
     by_dim: Vec<Vec<AtomId>>,
     current: Vec<Option<Val>>,
     saved: Vec<(usize, DimId, Option<Val>)>,
+    key: MemoKey,
+    pool: Vec<Goals>,
 }
+
+/// A stack of goals: (node, the truth it must have).
+type Goals = Vec<(NodeId, bool)>;
 
 /// A satisfying assignment with concrete values.
 #[derive(Clone, Debug)]
@@ -56,6 +76,10 @@ pub(crate) struct Search<'a> {
     current: Vec<Option<Val>>,
     /// Values replaced by `current` updates, restored on undo: (trail length, dim, old value).
     saved: Vec<(usize, DimId, Option<Val>)>,
+    /// The memo key being built.
+    key: MemoKey,
+    /// Goal stacks to reuse.
+    pool: Vec<Goals>,
     budget: &'a mut u64,
 }
 
@@ -80,6 +104,8 @@ impl<'a> Search<'a> {
             by_dim: std::mem::take(&mut sc.by_dim),
             current: std::mem::take(&mut sc.current),
             saved: std::mem::take(&mut sc.saved),
+            key: std::mem::take(&mut sc.key),
+            pool: std::mem::take(&mut sc.pool),
             budget,
         }
     }
@@ -92,6 +118,8 @@ impl<'a> Search<'a> {
             by_dim: self.by_dim,
             current: self.current,
             saved: self.saved,
+            key: self.key,
+            pool: self.pool,
         };
     }
 
@@ -102,19 +130,68 @@ impl<'a> Search<'a> {
         out
     }
 
+    /// Whether `root` has a model: the same steps as [`Search::solve`] (and the same memo
+    /// entries), without collecting the values.
+    pub(crate) fn satisfiable(mut self, root: NodeId) -> Result<bool, OutOfBudget> {
+        let out = self.find_with(root, false).map(|m| m.is_some());
+        self.recycle();
+        out
+    }
+
     fn find(&mut self, root: NodeId) -> Result<Option<Model>, OutOfBudget> {
-        if !self.run(vec![(root, true)])? {
+        self.find_with(root, true)
+    }
+
+    /// The search; with `collect`, the model's values (without, an empty model).
+    fn find_with(&mut self, root: NodeId, collect: bool) -> Result<Option<Model>, OutOfBudget> {
+        let mut goals = self.pool.pop().unwrap_or_default();
+        goals.clear();
+        goals.push((root, true));
+        let ok = self.run(&mut goals)?;
+        self.pool.push(goals);
+        if !ok {
             return Ok(None);
         }
-        let mut values = Vec::with_capacity(self.arena.dims.len());
+        let mut values = Vec::with_capacity(if collect { self.arena.dims.len() } else { 0 });
         for d in 0..self.arena.dims.len() as DimId {
             if let Some(Some(v)) = self.current.get(d as usize) {
-                values.push(v.clone());
+                if collect {
+                    values.push(v.clone());
+                }
                 continue;
             }
-            match self.check(d)? {
-                Some(v) => values.push(v),
-                None => return Ok(None),
+            let blank = self.by_dim.get(d as usize).is_none_or(Vec::is_empty);
+            let known = if blank {
+                self.memo.blank.get(d as usize).and_then(Option::as_ref)
+            } else {
+                None
+            };
+            match known {
+                Some(None) => return Ok(None),
+                Some(Some(v)) => {
+                    if collect {
+                        values.push(v.clone());
+                    }
+                }
+                None => {
+                    let out = self.check(d)?;
+                    if blank {
+                        if self.memo.blank.len() <= d as usize {
+                            self.memo.blank.resize(d as usize + 1, None);
+                        }
+                        if let Some(slot) = self.memo.blank.get_mut(d as usize) {
+                            *slot = Some(out.clone());
+                        }
+                    }
+                    match out {
+                        Some(v) => {
+                            if collect {
+                                values.push(v);
+                            }
+                        }
+                        None => return Ok(None),
+                    }
+                }
             }
         }
         Ok(Some(Model { values }))
@@ -128,36 +205,38 @@ impl<'a> Search<'a> {
         Ok(())
     }
 
-    fn lits(&self, d: DimId) -> Vec<(AtomId, bool)> {
-        let mut v: Vec<(AtomId, bool)> = self
-            .by_dim
-            .get(d as usize)
-            .map(|atoms| {
-                atoms
-                    .iter()
-                    .filter_map(|a| {
-                        self.assign
-                            .get(*a as usize)
-                            .copied()
-                            .flatten()
-                            .map(|v| (*a, v))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort_unstable();
-        v
-    }
-
     /// Decide dimension `d` under the current assignment.
     fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
-        let lits = self.lits(d);
-        let key = (d, lits);
-        if let Some(v) = self.memo.map.get(&key) {
-            return Ok(v.clone());
+        // The key: the dimension, then its assigned literals in (atom, truth) order.
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.push(u64::from(d));
+        if let Some(atoms) = self.by_dim.get(d as usize) {
+            for a in atoms {
+                if let Some(Some(v)) = self.assign.get(*a as usize) {
+                    key.push((u64::from(*a) << 1) | u64::from(*v));
+                }
+            }
         }
-        let out = decide(self.arena, d, &key.1, self.budget)?;
-        self.memo.map.insert(key, out.clone());
+        if let Some(lits) = key.get_mut(1..) {
+            lits.sort_unstable();
+        }
+        let out = match self.memo.map.get(key.as_slice()) {
+            Some(v) => v.clone(),
+            None => {
+                let lits: Vec<(AtomId, bool)> = key
+                    .iter()
+                    .skip(1)
+                    .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
+                    .collect();
+                let out = decide(self.arena, d, &lits, self.budget);
+                if let Ok(v) = &out {
+                    self.memo.map.insert(key.clone(), v.clone());
+                }
+                out?
+            }
+        };
+        self.key = key;
         Ok(out)
     }
 
@@ -206,7 +285,7 @@ impl<'a> Search<'a> {
             Node::Not(x) => self.eval3(*x).map(|v| !v),
             Node::And(xs) => {
                 let mut unknown = false;
-                for x in xs {
+                for x in xs.iter() {
                     match self.eval3(*x) {
                         Some(false) => return Some(false),
                         None => unknown = true,
@@ -221,7 +300,7 @@ impl<'a> Search<'a> {
             }
             Node::Or(xs) => {
                 let mut unknown = false;
-                for x in xs {
+                for x in xs.iter() {
                     match self.eval3(*x) {
                         Some(true) => return Some(true),
                         None => unknown = true,
@@ -251,7 +330,7 @@ impl<'a> Search<'a> {
             return None;
         };
         let words = names.len().div_ceil(64).max(1);
-        let mut possible = vec![u64::MAX; words];
+        let mut possible: smallvec::SmallVec<[u64; 8]> = smallvec::smallvec![u64::MAX; words];
         if let Some(last) = possible.last_mut() {
             let rem = names.len() % 64;
             if rem != 0 {
@@ -296,7 +375,7 @@ impl<'a> Search<'a> {
 
     /// Make every goal `(node, truth)` hold; on failure the assignment is left for the caller
     /// to undo.
-    fn run(&mut self, mut goals: Vec<(NodeId, bool)>) -> Result<bool, OutOfBudget> {
+    fn run(&mut self, goals: &mut Goals) -> Result<bool, OutOfBudget> {
         while let Some((n, pol)) = goals.pop() {
             self.tick()?;
             match self.arena.node(n) {
@@ -350,9 +429,9 @@ impl<'a> Search<'a> {
                 Node::Or(xs) if !pol => goals.extend(xs.iter().map(|x| (*x, false))),
                 Node::And(xs) | Node::Or(xs) => {
                     // Some part must take the value `pol`.
-                    let mut choices = Vec::new();
+                    let mut choices: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
                     let mut done = false;
-                    for x in xs {
+                    for x in xs.iter() {
                         match self.eval3(*x) {
                             Some(v) if v == pol => {
                                 done = true;
@@ -371,9 +450,13 @@ impl<'a> Search<'a> {
                     }
                     for c in choices {
                         let mark = self.trail.len();
-                        let mut g = goals.clone();
+                        let mut g = self.pool.pop().unwrap_or_default();
+                        g.clear();
+                        g.extend_from_slice(goals);
                         g.push((c, pol));
-                        if self.run(g)? {
+                        let found = self.run(&mut g);
+                        self.pool.push(g);
+                        if found? {
                             return Ok(true);
                         }
                         self.undo(mark);
@@ -384,6 +467,17 @@ impl<'a> Search<'a> {
         }
         Ok(true)
     }
+}
+
+/// Whether `root` has a model over `arena` (what [`solve`] decides, without building the
+/// model).
+pub(crate) fn satisfiable(
+    arena: &Arena,
+    memo: &mut Memo,
+    budget: &mut u64,
+    root: NodeId,
+) -> Result<bool, OutOfBudget> {
+    Search::new(arena, memo, budget).satisfiable(root)
 }
 
 /// Solve `root` over `arena`.

@@ -181,6 +181,12 @@ impl Space {
             return s;
         }
         let s = Space::build(partition, actions);
+        // Copies share the languages' tables and codes.
+        for p in &s.arena.preds {
+            if let Pred::Lang(l) = p {
+                l.prepare();
+            }
+        }
         PROTOTYPES.with(|p| {
             let mut p = p.borrow_mut();
             if p.len() >= 32 {
@@ -498,20 +504,9 @@ impl Space {
         let d = self.action;
         match &self.actions {
             Actions::Finite(names) => {
-                let pats: Vec<crate::pattern::Pattern> = patterns
-                    .map(|p| crate::pattern::Pattern::new(p, crate::pattern::Case::Insensitive))
-                    .collect();
-                let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
-                let mut any = false;
-                for (i, n) in names.iter().enumerate() {
-                    if pats.iter().any(|p| p.matches(n)) {
-                        any = true;
-                        if let Some(w) = bits.get_mut(i / 64) {
-                            *w |= 1u64 << (i % 64);
-                        }
-                    }
-                }
-                if !any {
+                let pats: Vec<&str> = patterns.collect();
+                let bits = action_bits(names, &pats);
+                if bits.iter().all(|w| *w == 0) {
                     return FALSE;
                 }
                 self.arena.elem(d, Pred::Finite(bits))
@@ -1340,6 +1335,63 @@ impl Space {
             resource_control_policies: Vec::new(),
         })
     }
+}
+
+/// The actions of a finite universe that match one of the patterns (case-insensitive), as a bit
+/// set. Remembered per thread for recent (universe, patterns) pairs: analyses of many resources
+/// of one type match the same action elements against the same universe.
+fn action_bits(names: &std::sync::Arc<[String]>, patterns: &[&str]) -> Vec<u64> {
+    /// (the universe, kept alive so that its address names it; the patterns; the bits).
+    type Entry = (std::sync::Arc<[String]>, Vec<String>, Vec<u64>);
+    thread_local! {
+        static RECENT: std::cell::RefCell<ahash::AHashMap<u64, Vec<Entry>>> =
+            std::cell::RefCell::new(ahash::AHashMap::new());
+    }
+    let h = {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut st = ahash::RandomState::with_seeds(1, 2, 3, 4).build_hasher();
+        (names.as_ptr() as usize).hash(&mut st);
+        names.len().hash(&mut st);
+        patterns.hash(&mut st);
+        st.finish()
+    };
+    let same = |e: &Entry| {
+        std::sync::Arc::ptr_eq(&e.0, names)
+            && e.1.len() == patterns.len()
+            && e.1.iter().zip(patterns).all(|(a, b)| a == b)
+    };
+    let hit = RECENT.with(|r| {
+        r.borrow()
+            .get(&h)
+            .and_then(|b| b.iter().find(|e| same(e)).map(|e| e.2.clone()))
+    });
+    if let Some(bits) = hit {
+        return bits;
+    }
+    let pats: Vec<crate::pattern::Pattern> = patterns
+        .iter()
+        .map(|p| crate::pattern::Pattern::new(p, crate::pattern::Case::Insensitive))
+        .collect();
+    let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
+    for (i, n) in names.iter().enumerate() {
+        if pats.iter().any(|p| p.matches(n)) {
+            if let Some(w) = bits.get_mut(i / 64) {
+                *w |= 1u64 << (i % 64);
+            }
+        }
+    }
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 4096 {
+            r.clear();
+        }
+        r.entry(h).or_default().push((
+            names.clone(),
+            patterns.iter().map(|p| p.to_string()).collect(),
+            bits.clone(),
+        ));
+    });
+    bits
 }
 
 /// A statement as a formula, in parts.
