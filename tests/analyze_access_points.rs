@@ -14,13 +14,15 @@
     clippy::indexing_slicing
 )] // test code: failing loudly is the point
 
+#[path = "support/coverage.rs"]
+mod coverage;
+use coverage::{covers, external};
+
 use perimeter::analyze::{
-    analyze_resource, AccessPoint, Finding, Options, ResourceConfig, S3Bucket, ZoneOfTrust,
+    analyze_resource, AccessPoint, Finding, Options, ResourceConfig, S3Bucket,
 };
-use perimeter::eval::{Caller, Case, ContextValue, Request};
-use perimeter::pattern::{Case as PCase, Pattern};
+use perimeter::eval::Case;
 use perimeter::policy::Policy;
-use perimeter::scalar::IpNet;
 use perimeter::strategy::{bucket_policy_json, external_request, zone, BUCKET, OWNER};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -34,13 +36,6 @@ fn to_access_point(policy: &Value) -> Value {
         .replace(&format!("{BUCKET}/"), &format!("{AP}/object/"))
         .replace(BUCKET, AP);
     serde_json::from_str(&text).unwrap()
-}
-
-fn external(caller: &Caller, zone: &ZoneOfTrust) -> bool {
-    match caller {
-        Caller::Service { .. } => false,
-        c => c.account().is_none_or(|a| !zone.trusts_account(a)),
-    }
 }
 
 fn with_grants(mut case: Case) -> Case {
@@ -68,63 +63,6 @@ fn through(case: &Case, ap_policy: &Value, bucket_policy: &Value) -> (Case, Case
     };
     c.resource_policy = Some(ap_policy.clone());
     (with_grants(c), with_grants(b))
-}
-
-fn value_in_label(key: &str, label: &str, value: &str) -> bool {
-    match key.to_ascii_lowercase().as_str() {
-        "aws:sourceip" => IpNet::parse(label)
-            .zip(value.parse().ok())
-            .is_some_and(|(n, ip)| n.contains(&ip)),
-        _ => Pattern::new(label, PCase::Sensitive).matches(value),
-    }
-}
-
-fn principal_covers(f: &Finding, caller: &Caller) -> bool {
-    if let Some(p) = f.principal.get("Federated") {
-        return matches!(caller, Caller::Federated { provider } if provider.eq_ignore_ascii_case(p));
-    }
-    let Some(p) = f.principal.get("AWS") else {
-        return false;
-    };
-    if p == "*" {
-        return true;
-    }
-    if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
-        return caller.account() == Some(p.as_str());
-    }
-    match caller {
-        // A role principal names the role whatever its path.
-        Caller::Role {
-            role_arn,
-            arn,
-            account,
-            role_name,
-            ..
-        } => {
-            if p.contains(":role/") {
-                p.starts_with(&format!("arn:aws:iam::{account}:role/"))
-                    && p.rsplit('/').next() == Some(role_name)
-                    || p == role_arn
-            } else {
-                p == arn
-            }
-        }
-        other => other.arn().as_deref() == Some(p.as_str()),
-    }
-}
-
-fn covers(f: &Finding, req: &Request) -> bool {
-    f.action
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(req.action()))
-        && principal_covers(f, req.caller())
-        && f.condition
-            .iter()
-            .all(|(k, label)| match req.context().get(k) {
-                None => false,
-                Some(ContextValue::One(v)) => value_in_label(k, label, v),
-                Some(ContextValue::Many(vs)) => vs.iter().any(|v| value_in_label(k, label, v)),
-            })
 }
 
 fn bucket(bucket_policy: &Value, ap_policy: &Value) -> ResourceConfig {

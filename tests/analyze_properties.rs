@@ -17,15 +17,16 @@
     clippy::indexing_slicing
 )] // test code: failing loudly is the point
 
+#[path = "support/coverage.rs"]
+mod coverage;
+use coverage::{covers, external};
+
 use perimeter::analyze::{
     analyze_policy, analyze_resource, Finding, Mode, Options, PolicyResource, Resource,
     ResourceConfig, ResourceType, ZoneOfTrust,
 };
-use perimeter::arn::ArnPattern;
-use perimeter::eval::{Caller, Case, ContextValue, Request};
-use perimeter::pattern::{Case as PCase, Pattern};
+use perimeter::eval::Case;
 use perimeter::policy::Policy;
-use perimeter::scalar::IpNet;
 use perimeter::strategy::{
     bucket_policy, external_request, external_request_for, policy_for, resource_for, zone, BUCKET,
     OWNER, POLICY_TYPES,
@@ -38,13 +39,6 @@ fn bucket() -> Resource {
     Resource::new(BUCKET, ResourceType::S3Bucket, OWNER)
 }
 
-fn external(caller: &Caller, zone: &ZoneOfTrust) -> bool {
-    match caller {
-        Caller::Service { .. } => false,
-        c => c.account().is_none_or(|a| !zone.trusts_account(a)),
-    }
-}
-
 fn with_policies(mut case: Case, policy: &Policy) -> Case {
     case.resource_policy = Some(policy.to_json_value());
     if case.principal.is_iam_identity() {
@@ -53,72 +47,6 @@ fn with_policies(mut case: Case, policy: &Policy) -> Case {
         ];
     }
     case
-}
-
-fn principal_covers(f: &Finding, caller: &Caller) -> bool {
-    if let Some(p) = f.principal.get("Federated") {
-        return matches!(caller, Caller::Federated { provider } if provider.eq_ignore_ascii_case(p));
-    }
-    let Some(p) = f.principal.get("AWS") else {
-        return false;
-    };
-    if p == "*" {
-        return true;
-    }
-    if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
-        return caller.account() == Some(p.as_str());
-    }
-    match caller {
-        Caller::Role {
-            role_arn,
-            arn,
-            account,
-            role_name,
-            ..
-        } => {
-            if p.contains(":role/") {
-                p.starts_with(&format!("arn:aws:iam::{account}:role/"))
-                    && p.rsplit('/').next() == Some(role_name)
-                    || p == role_arn
-            } else {
-                p == arn
-            }
-        }
-        other => other.arn().as_deref() == Some(p.as_str()),
-    }
-}
-
-fn value_in_label(key: &str, label: &str, value: &str) -> bool {
-    match key.to_ascii_lowercase().as_str() {
-        "aws:sourceip" => IpNet::parse(label)
-            .zip(value.parse().ok())
-            .is_some_and(|(n, ip)| n.contains(&ip)),
-        "aws:principalarn" => {
-            Pattern::new(label, PCase::Sensitive).matches(value)
-                || ArnPattern::new(label).matches(value)
-        }
-        _ => Pattern::new(label, PCase::Sensitive).matches(value),
-    }
-}
-
-fn covers(f: &Finding, req: &Request) -> bool {
-    if !f
-        .action
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(req.action()))
-    {
-        return false;
-    }
-    if !principal_covers(f, req.caller()) {
-        return false;
-    }
-    f.condition
-        .iter()
-        .all(|(k, label)| match req.context().get(k) {
-            None => false,
-            Some(ContextValue::One(v)) => value_in_label(k, label, v),
-            Some(ContextValue::Many(vs)) => vs.iter().any(|v| value_in_label(k, label, v)),
-        })
 }
 
 proptest! {
