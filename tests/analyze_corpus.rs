@@ -23,6 +23,9 @@
     clippy::indexing_slicing
 )] // test code: failing loudly is the point
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use perimeter::analyze::{
     analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
     ResourceType, Snapshot, ZoneOfTrust,
@@ -151,111 +154,91 @@ fn check_witness(w: &Value, zone: &ZoneOfTrust) -> Result<(), String> {
 
 #[test]
 fn analyze_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/analyze");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus directory")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let cases = corpus::read("analyze", 21);
+    let count = cases.len();
     let mut failures = Vec::new();
-    let mut names = std::collections::HashSet::new();
     let mut types = std::collections::BTreeMap::new();
-    let mut count = 0;
     let mut witnesses = 0;
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let cases: Vec<Value> =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        for raw in cases {
-            count += 1;
-            let name = raw["name"].as_str().unwrap_or("<unnamed>").to_string();
-            let label = format!("{}: {name}", file.file_name().unwrap().to_string_lossy());
-            assert!(names.insert(name.clone()), "duplicate case name {label}");
-            assert!(
-                raw["description"].as_str().is_some_and(|d| d.len() > 20),
-                "{label}: every case says what it proves"
-            );
-            // The header must come before the resources.
-            let text = match raw.get("zoneOfTrust") {
-                Some(z) => format!(
-                    "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
-                    raw["resource"]
-                ),
-                None => format!("{{\"resources\": [{}]}}", raw["resource"]),
-            };
-            let mut snapshot = match Snapshot::read(text.as_bytes()) {
-                Ok(s) => s,
-                Err(e) => {
-                    failures.push(format!("{label}: snapshot: {e}"));
-                    continue;
-                }
-            };
-            let config = match snapshot.next() {
-                Some(Ok(c)) => c,
-                Some(Err(e)) => {
-                    failures.push(format!("{label}: resource: {e}"));
-                    continue;
-                }
+    for corpus::CorpusCase { label, raw } in cases {
+        // The header must come before the resources.
+        let text = match raw.get("zoneOfTrust") {
+            Some(z) => format!(
+                "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
+                raw["resource"]
+            ),
+            None => format!("{{\"resources\": [{}]}}", raw["resource"]),
+        };
+        let mut snapshot = match Snapshot::read(text.as_bytes()) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("{label}: snapshot: {e}"));
+                continue;
+            }
+        };
+        let config = match snapshot.next() {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                failures.push(format!("{label}: resource: {e}"));
+                continue;
+            }
+            None => {
+                failures.push(format!("{label}: no resource"));
+                continue;
+            }
+        };
+        *types
+            .entry(config.resource().resource_type.as_str())
+            .or_insert(0) += 1;
+        let zone = snapshot
+            .zone_of_trust()
+            .cloned()
+            .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
+        let mode = match raw.get("mode").and_then(Value::as_str) {
+            Some("minimal") => Mode::Minimal,
+            _ => Mode::Compatible,
+        };
+        let findings = analyze_resource(&config, &zone, &Options::default().with_mode(mode));
+        let want: Vec<Value> = raw["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{label}: needs `findings`"))
+            .clone();
+        let mut ok = findings.len() == want.len();
+        let mut why = Vec::new();
+        let mut used = vec![false; findings.len()];
+        for w in &want {
+            let hit = findings
+                .iter()
+                .enumerate()
+                .find(|(i, f)| !used[*i] && matches(w, f).is_ok());
+            match hit {
+                Some((i, _)) => used[i] = true,
                 None => {
-                    failures.push(format!("{label}: no resource"));
-                    continue;
-                }
-            };
-            *types
-                .entry(config.resource().resource_type.as_str())
-                .or_insert(0) += 1;
-            let zone = snapshot
-                .zone_of_trust()
-                .cloned()
-                .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
-            let mode = match raw.get("mode").and_then(Value::as_str) {
-                Some("minimal") => Mode::Minimal,
-                _ => Mode::Compatible,
-            };
-            let findings = analyze_resource(&config, &zone, &Options::default().with_mode(mode));
-            let want: Vec<Value> = raw["findings"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{label}: needs `findings`"))
-                .clone();
-            let mut ok = findings.len() == want.len();
-            let mut why = Vec::new();
-            let mut used = vec![false; findings.len()];
-            for w in &want {
-                let hit = findings
-                    .iter()
-                    .enumerate()
-                    .find(|(i, f)| !used[*i] && matches(w, f).is_ok());
-                match hit {
-                    Some((i, _)) => used[i] = true,
-                    None => {
-                        ok = false;
-                        let reasons: Vec<String> = findings
-                            .iter()
-                            .filter_map(|f| matches(w, f).err())
-                            .collect();
-                        why.push(format!("no finding matches {w} ({})", reasons.join(", ")));
-                    }
+                    ok = false;
+                    let reasons: Vec<String> = findings
+                        .iter()
+                        .filter_map(|f| matches(w, f).err())
+                        .collect();
+                    why.push(format!("no finding matches {w} ({})", reasons.join(", ")));
                 }
             }
-            if !ok {
-                failures.push(format!(
-                    "{label}: expected {} findings, got {}:\n    {}\n  {}",
-                    want.len(),
-                    findings.len(),
-                    show(&findings),
-                    why.join("\n  ")
-                ));
-            }
-            for f in &findings {
-                if let Some(w) = &f.witness {
-                    witnesses += 1;
-                    if let Err(e) = check_witness(w, &zone) {
-                        failures.push(format!("{label}: {e}"));
-                    }
+        }
+        if !ok {
+            failures.push(format!(
+                "{label}: expected {} findings, got {}:\n    {}\n  {}",
+                want.len(),
+                findings.len(),
+                show(&findings),
+                why.join("\n  ")
+            ));
+        }
+        for f in &findings {
+            if let Some(w) = &f.witness {
+                witnesses += 1;
+                if let Err(e) = check_witness(w, &zone) {
+                    failures.push(format!("{label}: {e}"));
                 }
-                assert_eq!(f.id, f.compute_id(), "{label}: ids are content-derived");
             }
+            assert_eq!(f.id, f.compute_id(), "{label}: ids are content-derived");
         }
     }
     assert!(

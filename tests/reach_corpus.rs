@@ -23,13 +23,15 @@
     clippy::indexing_slicing
 )] // test code: failing loudly is the point
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use perimeter::activity::AuthorizationDetails;
 use perimeter::eval::Case;
 use perimeter::policy::Policy;
 use perimeter::reach::{Account, Principal, Reach, ReachOptions, ResourceList};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 fn levels(v: &Value) -> Vec<Vec<Policy>> {
     v.as_array()
@@ -184,30 +186,12 @@ fn run(raw: &Value) -> Result<(), String> {
 
 #[test]
 fn reach_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/reach");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus directory")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let cases = corpus::read("reach", 1);
+    let count = cases.len();
     let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    let mut count = 0;
-    for file in &files {
-        let cases: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-        for raw in &cases {
-            count += 1;
-            let name = raw["name"].as_str().unwrap().to_string();
-            assert!(names.insert(name.clone()), "duplicate case {name}");
-            assert!(
-                raw["description"].as_str().is_some_and(|d| !d.is_empty()),
-                "{name}: every case says what it proves"
-            );
-            if let Err(e) = run(raw) {
-                failures.push(format!("{name}: {e}"));
-            }
+    for corpus::CorpusCase { label, raw } in cases {
+        if let Err(e) = run(&raw) {
+            failures.push(format!("{label}: {e}"));
         }
     }
     assert!(count >= 30, "the corpus has {count} cases");
