@@ -142,6 +142,11 @@ pub(crate) fn colon_offsets(text: &str) -> smallvec::SmallVec<[usize; 5]> {
         .collect()
 }
 
+/// The account component of an ARN (`None` when the text has fewer than five colons).
+pub(crate) fn account_in(arn: &str) -> Option<&str> {
+    split_components(arn, 6).and_then(|c| c.get(4).copied())
+}
+
 /// Cut `text` at its first `n - 1` colons into exactly `n` components (`n` between 1 and 6), the
 /// last holding the rest. `None` when there are fewer colons.
 pub(crate) fn split_components(text: &str, n: usize) -> Option<smallvec::SmallVec<[&str; 6]>> {

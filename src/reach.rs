@@ -247,9 +247,7 @@ impl<'a> Reach<'a> {
     /// ask what it can reach). `None` for a user or role the account does not have.
     pub fn reach_from(&mut self, principal: &Principal) -> Option<ReachSet> {
         let source = self.state_of(principal)?;
-        let t0 = std::time::Instant::now();
         let closure = self.graph.closure(source);
-        let t1 = t0.elapsed();
         let mut reached = Vec::with_capacity(closure.len());
         let mut index = ahash::AHashMap::with_capacity(closure.len());
         let mut order = Vec::with_capacity(closure.len());
@@ -261,17 +259,14 @@ impl<'a> Reach<'a> {
             order.push(id);
             reached.push(Reached { node, via, entity });
         }
-        let t2 = t0.elapsed();
         // Resources of the list: the actions each reached node adds.
         let acct = self.graph.account;
         let mut accesses = Vec::new();
-        for (ri, res) in acct.resources.iter().enumerate() {
+        for ri in 0..acct.resources.len() {
             let ri = ri as u32;
             let mut covered: std::collections::BTreeSet<String> = Default::default();
-            for id in &order {
-                let Some(holder) = index.get(id).copied() else {
-                    continue;
-                };
+            // `order[holder]` is the state of `reached[holder]`.
+            for (holder, id) in order.iter().enumerate() {
                 let groups = self.graph.access(*id, ri);
                 // One access per set of conditions (unconditional access first), as Access
                 // Analyzer gives one finding per condition.
@@ -325,7 +320,6 @@ impl<'a> Reach<'a> {
                     break;
                 }
             }
-            let _ = res;
         }
         let resources = acct
             .resources
@@ -338,9 +332,6 @@ impl<'a> Reach<'a> {
                 )
             })
             .collect();
-        if std::env::var_os("PERIMETER_REACH_TIME").is_some() {
-            eprintln!("closure {t1:?} nodes {t2:?} all {:?}", t0.elapsed());
-        }
         Some(ReachSet {
             source: principal.clone(),
             reached,
@@ -513,7 +504,7 @@ impl ReachSet {
 
     fn access_path(&self, a: &Access) -> Vec<Hop> {
         let mut hops = self.plan(a.holder);
-        if let (Some(holder), Some((arn, _, _))) = (
+        if let (Some(holder), Some(_)) = (
             self.reached.get(a.holder),
             self.resources.get(a.resource as usize),
         ) {
@@ -521,17 +512,13 @@ impl ReachSet {
                 kind: HopKind::Access,
                 from: (*holder.node).clone(),
                 with: None,
-                to: Node {
-                    principal: holder.node.principal.clone(),
-                    added_policy: holder.node.added_policy.clone(),
-                },
+                to: (*holder.node).clone(),
                 requests: a
                     .requests
                     .iter()
                     .map(|w| HopRequest { witness: w.clone() })
                     .collect(),
             });
-            let _ = arn;
         }
         hops
     }
@@ -588,7 +575,7 @@ impl ReachSet {
                 .last()
                 .map(|h| hop_actions(&h.requests, arn))
                 .unwrap_or_default();
-            let owner = arn.split(':').nth(4).unwrap_or_default().to_string();
+            let owner = crate::arn::account_in(arn).unwrap_or_default().to_string();
             out.push(self.finding(
                 &source_map,
                 is_public,

@@ -602,8 +602,9 @@ fn compile_named(doc: &serde_json::Value, name: &str) -> Result<Shared, Error> {
 }
 
 fn account_of(arn: &str) -> Option<String> {
-    let a = arn.split(':').nth(4)?;
-    crate::arn::is_account_id(a).then(|| a.to_string())
+    crate::arn::account_in(arn)
+        .filter(|a| crate::arn::is_account_id(a))
+        .map(str::to_string)
 }
 
 fn name_key(arn: &str) -> Option<(String, bool, String)> {

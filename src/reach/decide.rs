@@ -528,9 +528,6 @@ impl Decider {
                 None => {}
             }
         }
-        if std::env::var_os("PERIMETER_REACH_TRACE").is_some() {
-            eprintln!("symbolic {} {} {caller}", ask.action, ask.resource);
-        }
         let mut space = Space::new(ask.partition, Actions::Finite(universe()));
         let mut all: Vec<&CompiledPolicy> = identity_p.iter().map(|p| &**p).collect();
         all.extend(boundary_p.iter().map(|p| &***p));

@@ -460,7 +460,7 @@ impl<'a> Graph<'a> {
                     continue;
                 }
                 for v in &m.values {
-                    let acct = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+                    let acct = |arn: &str| crate::arn::account_in(arn).map(str::to_string);
                     match v {
                         PrincipalValue::Any => {
                             keys.push(TrustKey::Any);
@@ -532,7 +532,7 @@ impl<'a> Graph<'a> {
                         PrincipalValue::User(arn)
                         | PrincipalValue::Session(arn)
                         | PrincipalValue::FederatedUser(arn) => {
-                            arn.split(':').nth(4).map(str::to_string)
+                            crate::arn::account_in(arn).map(str::to_string)
                         }
                         PrincipalValue::Role { account, .. } => Some(account.clone()),
                         PrincipalValue::Federated(p) => {
@@ -1036,9 +1036,6 @@ impl<'a> Graph<'a> {
             },
             partition: &acct.partition,
         };
-        if std::env::var_os("PERIMETER_REACH_TRACE").is_some() {
-            eprintln!("ask {action} {resource} {:?}", fixed);
-        }
         match self.decider.decide(&ask, acct.budget) {
             Answer::Allowed(w) => Some(*w),
             Answer::Denied => None,
@@ -1778,22 +1775,22 @@ impl<'a> Graph<'a> {
                 let Some(group) = acct.groups.get(g as usize) else {
                     continue;
                 };
-                if group.arn.split(':').nth(4) != Some(home.as_str()) {
+                if crate::arn::account_in(&group.arn) != Some(home.as_str()) {
                     continue;
                 }
                 let members: Vec<Ident> = group.members.iter().map(|u| Ident::User(*u)).collect();
                 if members.iter().all(|m| done.modified(*m)) {
                     continue;
                 }
+                // The group is in `home` (checked above).
                 let hops = self.cached((id, kind, g), |gr| {
-                    let owner = group.arn.split(':').nth(4).unwrap_or_default().to_string();
                     gr.policy_hops(
                         id,
                         actor,
                         action,
                         kind,
                         &group.arn,
-                        &owner,
+                        &home,
                         &[],
                         &group.managed,
                         &members,
@@ -1810,15 +1807,14 @@ impl<'a> Graph<'a> {
                 let Some(group) = acct.groups.get(g as usize) else {
                     continue;
                 };
-                let owner = group.arn.split(':').nth(4).unwrap_or_default().to_string();
-                if owner != home {
+                if crate::arn::account_in(&group.arn) != Some(home.as_str()) {
                     continue;
                 }
                 let joiners: Vec<u32> = acct
                     .users
                     .iter()
                     .enumerate()
-                    .filter(|(_, u)| !u.groups.contains(&g) && u.account == owner)
+                    .filter(|(_, u)| !u.groups.contains(&g) && u.account == home)
                     .map(|(i, _)| i as u32)
                     .collect();
                 if joiners
@@ -1832,7 +1828,7 @@ impl<'a> Graph<'a> {
                         actor,
                         "iam:AddUserToGroup",
                         &group.arn,
-                        &owner,
+                        &home,
                         &[],
                         &[],
                         None,
@@ -1864,7 +1860,7 @@ impl<'a> Graph<'a> {
                 if acct
                     .managed
                     .get(m as usize)
-                    .and_then(|p| p.arn.split(':').nth(4))
+                    .and_then(|p| crate::arn::account_in(&p.arn))
                     != Some(home.as_str())
                 {
                     continue;
@@ -1879,12 +1875,12 @@ impl<'a> Graph<'a> {
                     let Some(policy) = acct.managed.get(m as usize) else {
                         return Vec::new();
                     };
-                    let owner = policy.arn.split(':').nth(4).unwrap_or_default().to_string();
+                    // The policy is in `home` (checked above).
                     let Some(w) = g.ask(
                         actor,
                         "iam:CreatePolicyVersion",
                         &policy.arn,
-                        &owner,
+                        &home,
                         &[],
                         &[],
                         None,
