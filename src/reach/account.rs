@@ -595,7 +595,8 @@ pub struct Account {
     pub(crate) notes: Vec<String>,
 }
 
-fn compile_named(doc: &serde_json::Value, name: &str) -> Result<Shared, Error> {
+/// Compile a policy document and give it `name` (how reasons and witnesses refer to it).
+pub(crate) fn compile_named(doc: &serde_json::Value, name: &str) -> Result<Shared, Error> {
     Ok(Arc::new(
         Policy::from_json_value(doc)?.compile()?.with_name(name),
     ))

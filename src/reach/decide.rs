@@ -14,7 +14,7 @@ use crate::eval::{
     resource_policy_required, statement_matches, Caller, ContextValue, Grant, Parts, Request,
 };
 use crate::policy::compile::PrincipalValue;
-use crate::policy::{CompiledPolicy, Effect, Policy};
+use crate::policy::{CompiledPolicy, Effect};
 use crate::reason::formula::{NodeId, Pred, FALSE, TRUE};
 use crate::reason::lang::Lang;
 use crate::reason::search::{solve, Memo};
@@ -87,6 +87,16 @@ pub(crate) struct Witness {
 }
 
 impl Witness {
+    /// Every policy that governs the request: identity, resource, boundary, SCPs, RCPs.
+    pub(crate) fn policies(&self) -> impl Iterator<Item = &Shared> {
+        self.identity
+            .iter()
+            .chain(&self.resource_policy)
+            .chain(&self.boundary)
+            .chain(self.scp.iter().flatten())
+            .chain(self.rcp.iter().flatten())
+    }
+
     /// Every context entry given to the request: the caller's facts, then the rest.
     pub(crate) fn context_all(&self) -> impl Iterator<Item = &(String, ContextValue)> {
         self.facts.iter().chain(self.context.iter())
@@ -166,8 +176,7 @@ fn universe() -> Arc<[String]> {
 pub(crate) fn grant_policy(action: &str, resource: &str) -> Option<Shared> {
     let v = serde_json::json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": action, "Resource": resource}]});
-    let p = Policy::from_json_value(&v).ok()?.compile().ok()?;
-    Some(Arc::new(p.with_name("granted by the caller's account")))
+    super::account::compile_named(&v, "granted by the caller's account").ok()
 }
 
 fn build_request<'c>(
@@ -880,15 +889,7 @@ impl Decider {
     /// prefer values written in the policies (or `true` / `false`) to the solver's own.
     fn tidy(&mut self, ask: &Ask<'_>, w: Box<Witness>, external: bool) -> Box<Witness> {
         let mut w = w;
-        let policies: Vec<Shared> = w
-            .identity
-            .iter()
-            .chain(w.resource_policy.iter())
-            .chain(w.boundary.iter())
-            .chain(w.scp.iter().flatten())
-            .chain(w.rcp.iter().flatten())
-            .cloned()
-            .collect();
+        let policies: Vec<Shared> = w.policies().cloned().collect();
         let keys: Vec<String> = w.chosen.to_vec();
         for key in keys {
             let lower = key.to_ascii_lowercase();

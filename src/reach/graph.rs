@@ -11,8 +11,8 @@ use super::account::{Account, Shared, DEFAULT_SESSION};
 use super::decide::{Answer, Ask, Decider, Who, Witness};
 use crate::eval::{Caller, ContextValue};
 use crate::policy::compile::PrincipalValue;
-use crate::policy::{Effect, Policy};
-use std::collections::VecDeque;
+use crate::policy::Effect;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 pub(crate) type StateId = u32;
@@ -413,11 +413,29 @@ pub(crate) struct Graph<'a> {
     access_cache: ahash::AHashMap<(StateId, u32), Arc<[AccessGroup]>>,
 }
 
+/// The service a role is passed to in pass-role step `which`: 0 Lambda, otherwise EC2.
+fn pass_service(which: usize) -> &'static str {
+    if which == 0 {
+        "lambda.amazonaws.com"
+    } else {
+        "ec2.amazonaws.com"
+    }
+}
+
+/// The resource-tag keys a user's or role's tags set when it is the resource of a request.
+fn tag_facts(tags: &BTreeMap<String, String>) -> Vec<(String, ContextValue)> {
+    let mut f = Vec::with_capacity(2 * tags.len());
+    for (k, v) in tags {
+        f.push((format!("aws:ResourceTag/{k}"), ContextValue::One(v.clone())));
+        f.push((format!("iam:ResourceTag/{k}"), ContextValue::One(v.clone())));
+    }
+    f
+}
+
 fn admin_policy() -> Option<Shared> {
     let v = serde_json::json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"}]});
-    let p = Policy::from_json_value(&v).ok()?.compile().ok()?;
-    Some(Arc::new(p.with_name("policy added by the path")))
+    super::account::compile_named(&v, "policy added by the path").ok()
 }
 
 const ASSUME_ACTIONS: &[&str] = &[
@@ -1049,27 +1067,19 @@ impl<'a> Graph<'a> {
     }
 
     fn role_facts(&self, r: u32) -> Vec<(String, ContextValue)> {
-        let Some(role) = self.account.roles.get(r as usize) else {
-            return Vec::new();
-        };
-        let mut f = Vec::new();
-        for (k, v) in &role.tags {
-            f.push((format!("aws:ResourceTag/{k}"), ContextValue::One(v.clone())));
-            f.push((format!("iam:ResourceTag/{k}"), ContextValue::One(v.clone())));
-        }
-        f
+        self.account
+            .roles
+            .get(r as usize)
+            .map(|role| tag_facts(&role.tags))
+            .unwrap_or_default()
     }
 
     fn user_facts(&self, u: u32) -> Vec<(String, ContextValue)> {
-        let Some(user) = self.account.users.get(u as usize) else {
-            return Vec::new();
-        };
-        let mut f = Vec::new();
-        for (k, v) in &user.tags {
-            f.push((format!("aws:ResourceTag/{k}"), ContextValue::One(v.clone())));
-            f.push((format!("iam:ResourceTag/{k}"), ContextValue::One(v.clone())));
-        }
-        f
+        self.account
+            .users
+            .get(u as usize)
+            .map(|user| tag_facts(&user.tags))
+            .unwrap_or_default()
     }
 
     /// Whether a service may assume the role (its trust policy allows the service principal).
@@ -1081,11 +1091,7 @@ impl<'a> Graph<'a> {
         {
             return cached;
         }
-        let service = if which == 0 {
-            "lambda.amazonaws.com"
-        } else {
-            "ec2.amazonaws.com"
-        };
+        let service = pass_service(which);
         let r = self.account.roles.get(role as usize)?;
         let trust = r.trust.clone();
         let (arn, owner) = (r.arn.clone(), r.account.clone());
@@ -1567,11 +1573,7 @@ impl<'a> Graph<'a> {
                         let Some(svc) = g.service_may_assume(q, which) else {
                             return Vec::new();
                         };
-                        let service = if which == 0 {
-                            "lambda.amazonaws.com"
-                        } else {
-                            "ec2.amazonaws.com"
-                        };
+                        let service = pass_service(which);
                         let facts = g.role_facts(q);
                         let Some(pass) = g.ask(
                             actor,
@@ -2235,8 +2237,7 @@ impl Closure {
 pub(crate) fn trust_naming(principal_arn: &str) -> Option<Shared> {
     let v = serde_json::json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "sts:AssumeRole"}]});
-    let p = Policy::from_json_value(&v).ok()?.compile().ok()?;
-    Some(Arc::new(p.with_name("trust policy written by the path")))
+    super::account::compile_named(&v, "trust policy written by the path").ok()
 }
 
 /// ARNs to try for a resource the path creates: a default, then one per `Resource` pattern of

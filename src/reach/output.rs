@@ -298,11 +298,7 @@ impl HopRequest {
                     .iter()
                     .any(|s| s.conditions.iter().any(|c| *c.key == *k))
             };
-            w.identity.iter().any(in_policy)
-                || w.resource_policy.as_ref().is_some_and(in_policy)
-                || w.boundary.as_ref().is_some_and(in_policy)
-                || w.scp.iter().flatten().any(in_policy)
-                || w.rcp.iter().flatten().any(in_policy)
+            w.policies().any(in_policy)
         };
         let derived = |k: &str| {
             let k = k.to_ascii_lowercase();
@@ -364,12 +360,7 @@ impl HopRequest {
 
 /// A key as some policy of the witness spells it (lowercase when none does).
 fn spelled(w: &Witness, lower: &str) -> String {
-    w.identity
-        .iter()
-        .chain(w.resource_policy.iter())
-        .chain(w.boundary.iter())
-        .chain(w.scp.iter().flatten())
-        .chain(w.rcp.iter().flatten())
+    w.policies()
         .flat_map(|p| p.statements())
         .flat_map(|s| s.conditions.iter())
         .find(|c| *c.key == *lower)
