@@ -421,31 +421,43 @@ fn no_allow(layer: Layer) -> Reason {
     }
 }
 
+/// The service prefix of the request's action (the whole action when it has no colon).
+fn service_of(req: &Request) -> &str {
+    let action = req.action();
+    action.split_once(':').map_or(action, |(s, _)| s)
+}
+
 /// Whether RCPs govern the request: resources of the supported services, not `kms:RetireGrant`,
 /// not service-linked roles.
 pub(crate) fn rcp_applies(req: &Request) -> bool {
-    let service = req.action().split(':').next().unwrap_or("");
+    rcp_applies_given(req, is_service_linked_role(req))
+}
+
+fn rcp_applies_given(req: &Request, service_linked: bool) -> bool {
+    let service = service_of(req);
     RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
         && !req.action().eq_ignore_ascii_case("kms:RetireGrant")
-        && !is_service_linked_role(req)
+        && !service_linked
 }
 
 /// Whether the resource's own policy must allow the request, whatever identity policies say:
 /// role trust policies for `sts:AssumeRole*` on a role, and KMS key policies (IAM User Guide,
 /// "Policy evaluation logic": "trust policies and KMS key policies are exceptions").
 pub(crate) fn resource_policy_required(req: &Request) -> bool {
-    let service = req.action().split(':').next().unwrap_or("");
-    is_role_trust(req)
-        || (service.eq_ignore_ascii_case("kms")
+    required_given(req, is_role_trust(req))
+}
+
+fn required_given(req: &Request, role_trust: bool) -> bool {
+    role_trust
+        || (service_of(req).eq_ignore_ascii_case("kms")
             && req.resource().starts_with("arn:")
             && req.resource().contains(":kms:"))
 }
 
 /// Whether the request is an STS action on a role, decided by the role's trust policy.
 pub(crate) fn is_role_trust(req: &Request) -> bool {
-    let service = req.action().split(':').next().unwrap_or("");
     let resource = req.resource();
-    service.eq_ignore_ascii_case("sts")
+    service_of(req).eq_ignore_ascii_case("sts")
         && resource.contains(":iam::")
         && resource.contains(":role/")
 }
@@ -523,12 +535,13 @@ pub(crate) fn evaluate_parts<P: Borrow<CompiledPolicy>>(
     };
     let session_p = if session_applies { set.session } else { none };
     // SCPs apply to IAM identities of member accounts, not to service-linked roles.
-    let scp_levels: &[Vec<P>] = if iam && !is_service_linked_role(req) {
+    let service_linked = is_service_linked_role(req);
+    let scp_levels: &[Vec<P>] = if iam && !service_linked {
         set.service_control
     } else {
         &[]
     };
-    let rcp_levels: &[Vec<P>] = if rcp_applies(req) {
+    let rcp_levels: &[Vec<P>] = if rcp_applies_given(req, service_linked) {
         set.resource_control
     } else {
         &[]
@@ -620,7 +633,8 @@ pub(crate) fn evaluate_parts<P: Borrow<CompiledPolicy>>(
         session_allowed
     };
     let identity_path = iam && identity_allows && boundary_ok && session_ok;
-    let required = resource_policy_required(req);
+    let role_trust = is_role_trust(req);
+    let required = required_given(req, role_trust);
 
     let allowed = if !iam {
         // Anonymous callers, services and identity providers have no identity side.
@@ -632,7 +646,7 @@ pub(crate) fn evaluate_parts<P: Borrow<CompiledPolicy>>(
             // permissions boundary is set for the user, then it must allow the sts:AssumeRole
             // action"), an exception to the rule that a grant naming a user ARN is not limited
             // by the boundary. Corpus: `85-documented-exceptions.json`.
-            Some(Grant::Exact) if is_role_trust(req) => boundary_ok && session_ok,
+            Some(Grant::Exact) if role_trust => boundary_ok && session_ok,
             Some(Grant::Exact) => true,
             Some(Grant::Role) => boundary_ok && session_ok,
             Some(Grant::Account) | None => false,
