@@ -6,9 +6,9 @@
 //! are read as a policy reads them: actions as case-insensitive wildcard patterns, resources as
 //! ARN patterns (`*` alone is any resource).
 
-use super::new_access::counterexample_json;
 use super::query::{
-    allow_deny, decide, reason_summaries, statement_nodes, Built, Evaluator, Question, Slot,
+    allow_deny, counterexample_json, decide, reason_summaries, statement_nodes, Built, Evaluator,
+    Question, Slot,
 };
 use super::{Access, CheckResult, Checker, Outcome, PolicyType};
 use crate::arn::ArnPattern;

@@ -1,6 +1,8 @@
 //! `CheckNoNewAccess`: is some request allowed by the new policy and not by the existing one?
 
-use super::query::{decide, reason_summaries, Built, Evaluator, Question, Slot};
+use super::query::{
+    counterexample_json, decide, reason_summaries, Built, Evaluator, Question, Slot,
+};
 use super::{CheckResult, Checker, Outcome, PolicyType};
 use crate::error::Error;
 use crate::eval::Case;
@@ -8,7 +10,6 @@ use crate::pattern::Pattern;
 use crate::policy::{CompiledPolicy, CompiledStatement, Effect};
 use crate::reason::formula::{NodeId, TRUE};
 use crate::reason::space::Actions;
-use serde_json::Value;
 use std::sync::Arc;
 
 pub(super) fn run(
@@ -286,14 +287,4 @@ fn shared_statements(new: &CompiledPolicy, old: &CompiledPolicy) -> Shared {
         }
     }
     out
-}
-
-/// The case as `perimeter eval` input, with a description and the decision to expect.
-pub(super) fn counterexample_json(case: &Case, description: &str) -> Value {
-    let mut v = case.to_json_value();
-    if let Value::Object(m) = &mut v {
-        m.insert("description".into(), Value::String(description.into()));
-        m.insert("expect".into(), serde_json::json!({"decision": "Allow"}));
-    }
-    v
 }

@@ -10,10 +10,9 @@
 //! has, in every finding dimension, a smallest label holding it that is open: one question to
 //! the solver. A test checks this against the findings of `analyze` for the same policies.
 
-use super::new_access::counterexample_json;
 use super::query::{
-    accounts_mentioned, allow_deny, decide, fresh_account, reason_summaries, statement_nodes,
-    Built, Evaluator, Question, Slot,
+    accounts_mentioned, allow_deny, counterexample_json, decide, fresh_account, reason_summaries,
+    statement_nodes, Built, Evaluator, Question, Slot,
 };
 use super::{AccessCheckResourceType, CheckResult, Checker, Outcome, PolicyType, ReasonSummary};
 use crate::analyze::lattice::{build_dims, Ctx, Display, LabelDim};

@@ -98,6 +98,16 @@ pub(crate) struct Answer {
     pub(crate) reasons: Vec<(usize, bool)>,
 }
 
+/// The case as `perimeter eval` input, with a description and the decision to expect.
+pub(super) fn counterexample_json(case: &Case, description: &str) -> Value {
+    let mut v = case.to_json_value();
+    if let Value::Object(m) = &mut v {
+        m.insert("description".into(), Value::String(description.into()));
+        m.insert("expect".into(), serde_json::json!({"decision": "Allow"}));
+    }
+    v
+}
+
 /// An answer's reasons as the result shows them: "statement 2 (`Sid`) grants WHAT", or "may
 /// grant" when no counterexample through that statement was confirmed.
 pub(crate) fn reason_summaries(
@@ -538,6 +548,22 @@ impl Query {
 
     /// Confirm a model, or find a nicer confirmed one near it: a real action in place of the
     /// model's, and a resource of one of that action's resource types.
+    /// The model as a case, if the question's check accepts it: the case and the statements
+    /// it goes through.
+    fn confirm(&self, m: &Model, show: &Show<'_, '_>) -> Result<Option<(Case, Vec<usize>)>, Error> {
+        let Some(c) = self.case(m, show.subject, show.owner) else {
+            return Ok(None);
+        };
+        Ok((show.accept)(&c)?.map(|through| (c, through)))
+    }
+
+    /// Set the model's action.
+    fn set_action(&self, m: &mut Model, action: String) {
+        if let Some(slot) = m.values.get_mut(self.space.action as usize) {
+            *slot = Val::One(action);
+        }
+    }
+
     fn witness(
         &mut self,
         root: NodeId,
@@ -546,7 +572,6 @@ impl Query {
         polish: bool,
         budget: &mut u64,
     ) -> Result<Option<(Case, Vec<usize>)>, Error> {
-        let (subject, owner, accept) = (show.subject, show.owner, show.accept);
         let mut m = m;
         self.tidy(&mut m);
         if polish {
@@ -578,13 +603,9 @@ impl Query {
                 if let (Some(a), Val::One(r)) = (&action, m.value(self.space.resource)) {
                     if resources.iter().any(|l| l.matches(r)) {
                         let mut same = m.clone();
-                        if let Some(slot) = same.values.get_mut(self.space.action as usize) {
-                            *slot = Val::One(a.clone());
-                        }
-                        if let Some(c) = self.case(&same, subject, owner) {
-                            if let Some(through) = accept(&c)? {
-                                return Ok(Some((c, through)));
-                            }
+                        self.set_action(&mut same, a.clone());
+                        if let Some(found) = self.confirm(&same, show)? {
+                            return Ok(Some(found));
                         }
                     }
                 }
@@ -596,38 +617,28 @@ impl Query {
                     if let Some(mut better) = self.solve(q, budget)? {
                         self.tidy(&mut better);
                         if let Some(a) = &action {
-                            if let Some(slot) = better.values.get_mut(self.space.action as usize) {
-                                *slot = Val::One(a.clone());
-                            }
+                            self.set_action(&mut better, a.clone());
                         }
-                        if let Some(c) = self.case(&better, subject, owner) {
-                            if let Some(through) = accept(&c)? {
-                                return Ok(Some((c, through)));
-                            }
+                        if let Some(found) = self.confirm(&better, show)? {
+                            return Ok(Some(found));
                         }
                     }
                 }
             }
             if let Some(a) = action {
-                if let Some(slot) = m.values.get_mut(self.space.action as usize) {
-                    *slot = Val::One(a);
-                }
+                self.set_action(&mut m, a);
             }
         }
-        if let Some(c) = self.case(&m, subject, owner) {
-            if let Some(through) = accept(&c)? {
-                return Ok(Some((c, through)));
-            }
+        if let Some(found) = self.confirm(&m, show)? {
+            return Ok(Some(found));
         }
         // The evaluator always derives `aws:ResourceAccount`: ask for a request that has it.
         if let Some(k) = self.space.keys.get("aws:resourceaccount").map(|k| k.dim) {
             let present = self.space.arena.present(k);
             let q = self.space.arena.and2(root, present);
             if let Some(m2) = self.solve(q, budget)? {
-                if let Some(c) = self.case(&m2, subject, owner) {
-                    if let Some(through) = accept(&c)? {
-                        return Ok(Some((c, through)));
-                    }
+                if let Some(found) = self.confirm(&m2, show)? {
+                    return Ok(Some(found));
                 }
             }
         }

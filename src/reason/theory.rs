@@ -53,7 +53,6 @@ pub(crate) fn decide(
     if d.multi {
         return decide_set(arena, &d.ty, present, lits, budget);
     }
-    let _ = atom;
     let mut pos: Vec<&Pred> = Vec::new();
     let mut neg: Vec<&Pred> = Vec::new();
     for (id, v) in lits {
