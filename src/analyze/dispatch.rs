@@ -5,7 +5,22 @@ use super::config::{
     merge, KmsKey, LambdaFunction, ResourceConfig, S3Bucket, SecretsManagerSecret,
 };
 use super::finding::Finding;
+use super::policy_type::PolicyType;
 use super::{error_finding, Options, ResourceType, ZoneOfTrust};
+
+/// The policy rules (size limit, note) of the types whose whole configuration is one policy.
+fn policy_type_of(t: ResourceType) -> Option<&'static PolicyType> {
+    Some(match t {
+        ResourceType::SnsTopic => &super::sns::TYPE,
+        ResourceType::EcrRepository => &super::ecr::TYPE,
+        ResourceType::EfsFileSystem => &super::efs::TYPE,
+        ResourceType::DynamoDbTable => &super::dynamodb::TABLE,
+        ResourceType::DynamoDbStream => &super::dynamodb::STREAM,
+        ResourceType::S3ExpressDirectoryBucket => &super::s3_express::TYPE,
+        ResourceType::LambdaLayerVersion => &super::lambda_layer::TYPE,
+        _ => return None,
+    })
+}
 
 /// Find who outside the zone of trust can reach a resource, from its whole configuration.
 ///
@@ -81,14 +96,16 @@ pub fn analyze_resource(
                 zone,
                 options,
             ),
-            ResourceType::SnsTopic => super::sns::analyze(p, zone, options),
-            ResourceType::EcrRepository => super::ecr::analyze(p, zone, options),
-            ResourceType::EfsFileSystem => super::efs::analyze(p, zone, options),
-            ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => {
-                super::dynamodb::analyze(p, zone, options)
-            }
-            ResourceType::S3ExpressDirectoryBucket => super::s3_express::analyze(p, zone, options),
-            ResourceType::LambdaLayerVersion => super::lambda_layer::analyze(p, zone, options),
+            ResourceType::SnsTopic
+            | ResourceType::EcrRepository
+            | ResourceType::EfsFileSystem
+            | ResourceType::DynamoDbTable
+            | ResourceType::DynamoDbStream
+            | ResourceType::S3ExpressDirectoryBucket
+            | ResourceType::LambdaLayerVersion => match policy_type_of(p.resource.resource_type) {
+                Some(t) => super::policy_type::analyze(t, p, zone, options),
+                None => Vec::new(),
+            },
             ResourceType::Ec2Snapshot
             | ResourceType::RdsDbSnapshot
             | ResourceType::RdsDbClusterSnapshot => match &p.policy {

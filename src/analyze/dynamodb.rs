@@ -13,10 +13,7 @@
 //!   does not change what an attached policy means, so a public policy in a snapshot is still
 //!   reported as public.
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a table's or stream's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] = &[("dynamodb get-resource-policy", &["Policy"], false)];
@@ -38,12 +35,3 @@ pub(crate) const STREAM: PolicyType = PolicyType {
     },
     note: None,
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    let t = if p.resource.resource_type == super::ResourceType::DynamoDbStream {
-        &STREAM
-    } else {
-        &TABLE
-    };
-    super::policy_type::analyze(t, p, zone, options)
-}

@@ -13,10 +13,7 @@
 //!   principal has it and reports the access; so does perimeter, and every finding says so in its
 //!   note.
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a repository's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] = &[("ecr get-repository-policy", &["policyText"], false)];
@@ -33,7 +30,3 @@ pub(crate) const TYPE: PolicyType = PolicyType {
     },
     note: Some(NOTE),
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    super::policy_type::analyze(&TYPE, p, zone, options)
-}

@@ -13,10 +13,7 @@
 //!   it: a grant to `*` under them alone is public (Access Analyzer treats a mount from a VPC with
 //!   a public subnet as external; which VPCs can reach a mount target is not in the snapshot).
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a file system's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] =
@@ -31,7 +28,3 @@ pub(crate) const TYPE: PolicyType = PolicyType {
     },
     note: None,
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    super::policy_type::analyze(&TYPE, p, zone, options)
-}

@@ -12,10 +12,7 @@
 //! - **Rules:** each layer version has its own policy; the resource is the version's ARN
 //!   (`…:layer:NAME:VERSION`).
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a layer version's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] =
@@ -30,7 +27,3 @@ pub(crate) const TYPE: PolicyType = PolicyType {
     },
     note: None,
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    super::policy_type::analyze(&TYPE, p, zone, options)
-}

@@ -13,10 +13,7 @@
 //!   How Block Public Access applies to directory buckets is not read (S3 refuses
 //!   `PutPublicAccessBlock` for them); a public policy in a snapshot is reported as public.
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a directory bucket's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] = &[("s3api get-bucket-policy", &["Policy"], false)];
@@ -30,7 +27,3 @@ pub(crate) const TYPE: PolicyType = PolicyType {
     },
     note: None,
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    super::policy_type::analyze(&TYPE, p, zone, options)
-}

@@ -11,10 +11,7 @@
 //!   request space does not model, so it is reported as external access with that condition
 //!   (`perimeter::manual::analysis`, "Known gaps").
 
-use super::config::PolicyResource;
-use super::finding::Finding;
 use super::policy_type::{PolicyCall, PolicyType, SizeLimit, SizeUnit};
-use super::{Options, ZoneOfTrust};
 
 /// The snapshot calls that hold a topic's policy.
 pub(crate) const SNAPSHOT: &[PolicyCall] =
@@ -29,7 +26,3 @@ pub(crate) const TYPE: PolicyType = PolicyType {
     },
     note: None,
 };
-
-pub(crate) fn analyze(p: &PolicyResource, zone: &ZoneOfTrust, options: &Options) -> Vec<Finding> {
-    super::policy_type::analyze(&TYPE, p, zone, options)
-}
