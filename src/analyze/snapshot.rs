@@ -484,6 +484,15 @@ struct Problem {
     kind: ErrorKind,
 }
 
+/// The array at `key` of `n` (missing or `null`: empty); anything else is a problem at `path`.
+fn array_at<'n>(n: &'n Node, key: &str, path: &[&str]) -> Result<&'n [Node], Problem> {
+    match n.get(key).map(|l| &l.value) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(problem(n, path, format!("`{key}` must be an array"))),
+    }
+}
+
 fn problem(n: &Node, path: &[&str], message: String) -> Problem {
     Problem {
         message,
@@ -951,17 +960,11 @@ fn read_ebs(node: &Node, resource: Resource) -> Result<EbsSnapshot, Problem> {
 /// The `createVolumePermission` attribute of an `ec2 describe-snapshot-attribute` output.
 fn ebs_shares(out: &Node) -> Result<Vec<SnapshotShare>, Problem> {
     const CALL: &str = super::ebs::ATTRIBUTE_CALL;
-    let items: &[Node] = match out.get("CreateVolumePermissions").map(|l| &l.value) {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            return Err(problem(
-                out,
-                &[CALL, "CreateVolumePermissions"],
-                "`CreateVolumePermissions` must be an array".into(),
-            ))
-        }
-    };
+    let items = array_at(
+        out,
+        "CreateVolumePermissions",
+        &[CALL, "CreateVolumePermissions"],
+    )?;
     let mut shares = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = |msg: String| Problem {
@@ -1027,17 +1030,7 @@ fn rds_shares(out: &Node, cluster: bool) -> Result<Vec<SnapshotShare>, Problem> 
     };
     let mut shares = Vec::new();
     let r = out.get(result).unwrap_or(out);
-    let items: &[Node] = match r.get(attrs).map(|l| &l.value) {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            return Err(problem(
-                r,
-                &[call, result, attrs],
-                format!("`{attrs}` must be an array"),
-            ))
-        }
-    };
+    let items = array_at(r, attrs, &[call, result, attrs])?;
     for (i, item) in items.iter().enumerate() {
         if str_at(item, "AttributeName") != Some("restore") {
             continue;
@@ -1145,17 +1138,7 @@ fn read_acl(n: &Node) -> Result<BucketAcl, Problem> {
         .and_then(|o| str_at(o, "ID"))
         .map(str::to_string);
     let mut grants = Vec::new();
-    let items: &[Node] = match n.get("Grants").map(|g| &g.value) {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            return Err(problem(
-                n,
-                &[CALL, "Grants"],
-                "`Grants` must be an array".into(),
-            ))
-        }
-    };
+    let items = array_at(n, "Grants", &[CALL, "Grants"])?;
     for (i, g) in items.iter().enumerate() {
         let at = |k: &str, msg: String| Problem {
             message: msg,
@@ -1295,17 +1278,7 @@ fn read_access_point_at(item: &Node, i: usize) -> Result<AccessPointProposal, Pr
 
 fn read_grants(n: &Node) -> Result<Vec<KmsGrant>, Problem> {
     const CALL: &str = "kms list-grants";
-    let items: &[Node] = match n.get("Grants").map(|g| &g.value) {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            return Err(problem(
-                n,
-                &[CALL, "Grants"],
-                "`Grants` must be an array".into(),
-            ))
-        }
-    };
+    let items = array_at(n, "Grants", &[CALL, "Grants"])?;
     let mut out = Vec::new();
     for (i, g) in items.iter().enumerate() {
         let at = |k: &str, msg: String| Problem {
