@@ -280,11 +280,7 @@ impl Decider {
     /// Evaluate as the request stands.
     fn concrete(&mut self, ask: &Ask<'_>, caller: &Caller, external: bool) -> Option<Box<Witness>> {
         let (context, req) = request_as_it_stands(ask, caller);
-        let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
-            Arc::from(vec![self.grant(ask.action, ask.resource)?])
-        } else {
-            ask.identity.clone()
-        };
+        let identity = self.identity_for(ask, caller, external, ask.identity.clone())?;
         let w = self.check(
             ask,
             &req,
@@ -295,6 +291,23 @@ impl Decider {
             external,
         )?;
         Some(w)
+    }
+
+    /// The identity policies of the caller: for an IAM caller outside the account, a policy
+    /// granting exactly the request (what its own administrator can give it); otherwise
+    /// `policies`. `None` when no such grant can be written.
+    fn identity_for(
+        &mut self,
+        ask: &Ask<'_>,
+        caller: &Caller,
+        external: bool,
+        policies: Arc<[Shared]>,
+    ) -> Option<Arc<[Shared]>> {
+        if external && caller.is_iam_identity() {
+            Some(Arc::from(vec![self.grant(ask.action, ask.resource)?]))
+        } else {
+            Some(policies)
+        }
     }
 
     /// Evaluate a request with the ask's policies; the witness if allowed.
@@ -390,19 +403,23 @@ impl Decider {
         external: bool,
         budget: u64,
     ) -> Answer {
-        if let Some(w) = self.concrete(ask, caller, external) {
+        // The request as it stands: evaluated first, then used for matching statements and
+        // for constants.
+        let (context, req) = request_as_it_stands(ask, caller);
+        let Some(identity) = self.identity_for(ask, caller, external, ask.identity.clone()) else {
+            return Answer::Denied;
+        };
+        if let Some(w) = self.check(
+            ask,
+            &req,
+            caller.clone(),
+            context.clone(),
+            Vec::new(),
+            identity.clone(),
+            external,
+        ) {
             return Answer::Allowed(w);
         }
-        // The request as it stands, for matching statements and for constants.
-        let (context, req) = request_as_it_stands(ask, caller);
-        let identity: Arc<[Shared]> = if external && caller.is_iam_identity() {
-            match self.grant(ask.action, ask.resource) {
-                Some(g) => Arc::from(vec![g]),
-                None => return Answer::Denied,
-            }
-        } else {
-            ask.identity.clone()
-        };
         let iam = caller.is_iam_identity();
         let is_root = matches!(caller, Caller::Root { .. });
         let boundary_applies = !external && iam && !is_root && ask.boundary.is_some();
@@ -859,13 +876,8 @@ impl Decider {
             chosen.push(k.spelled.clone());
             context.push((k.spelled.clone(), v));
         }
-        let identity = if external && caller.is_iam_identity() {
-            match self.grant(ask.action, ask.resource) {
-                Some(g) => Arc::from(vec![g]),
-                None => return Answer::Denied,
-            }
-        } else {
-            identity
+        let Some(identity) = self.identity_for(ask, &caller, external, identity) else {
+            return Answer::Denied;
         };
         let req = build_request(
             &caller,
