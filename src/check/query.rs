@@ -586,7 +586,7 @@ impl Query {
             let (a_node, resources) = match &action {
                 Some(a) => (
                     self.space.action_patterns(std::iter::once(a.as_str())),
-                    resource_candidates(a, &self.space.partition),
+                    resource_candidates(a, &self.space.partition, show.owner),
                 ),
                 None => {
                     // No real action shows it: at least an ARN of the action's service.
@@ -647,24 +647,28 @@ impl Query {
 }
 
 /// Resources for a counterexample with `action`: one per resource type of the action (the
-/// reference's ARN format), or `*` for actions that take no resource type.
-fn resource_candidates(action: &str, partition: &str) -> Vec<Lang> {
+/// reference's ARN format, at most three types), in `account` first when one is given (the
+/// resource's own account), then in any account; `*` for actions that take no resource type.
+fn resource_candidates(action: &str, partition: &str, account: Option<&str>) -> Vec<Lang> {
     let Some(a) = crate::catalog::Catalog::embedded().action(action) else {
         return Vec::new();
     };
+    let formats: Vec<String> = a
+        .resource_types()
+        .filter_map(|r| {
+            r.resource_type()
+                .and_then(|t| t.arn_formats().next().map(|f| f.as_str().to_string()))
+        })
+        .take(3)
+        .collect();
     let mut out: Vec<Lang> = Vec::new();
-    for r in a.resource_types() {
-        if let Some(f) = r
-            .resource_type()
-            .and_then(|t| t.arn_formats().next().map(|f| f.as_str().to_string()))
-        {
-            let l = super::resource_type::format_lang(&f, partition);
+    let accounts = [account, None];
+    for acct in accounts.iter().take(if account.is_some() { 2 } else { 1 }) {
+        for f in &formats {
+            let l = super::resource_type::format_lang(f, partition, *acct);
             if !out.contains(&l) {
                 out.push(l);
             }
-        }
-        if out.len() >= 3 {
-            break;
         }
     }
     if out.is_empty() {

@@ -220,9 +220,10 @@ fn build(t: AccessCheckResourceType) -> Universe {
     }
 }
 
-/// The language of ARNs of a reference ARN format, for a readable counterexample: accounts are
-/// twelve digits, other placeholders non-empty.
-pub(crate) fn format_lang(format: &str, partition: &str) -> Lang {
+/// The language of ARNs of a reference ARN format, for a readable counterexample: the account is
+/// `account` when given (the resource's own, so that a counterexample names a resource of that
+/// account), otherwise twelve digits; other placeholders are non-empty.
+pub(crate) fn format_lang(format: &str, partition: &str, account: Option<&str>) -> Lang {
     let comps: Vec<&str> = format.splitn(6, ':').collect();
     let mut toks = Vec::new();
     let last = comps.len().saturating_sub(1);
@@ -233,7 +234,10 @@ pub(crate) fn format_lang(format: &str, partition: &str) -> Lang {
         let mask = if i == last { Mask::NONE } else { Mask::COLON };
         placeholder_toks(comp, partition, &mut toks, |name| {
             if name == "Account" {
-                vec![Tok::Digit; 12]
+                match account {
+                    Some(a) => a.chars().map(Tok::Char).collect(),
+                    None => vec![Tok::Digit; 12],
+                }
             } else {
                 vec![Tok::One(mask), Tok::Run(mask)]
             }
@@ -323,6 +327,7 @@ mod tests {
         let l = format_lang(
             "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
             "aws",
+            None,
         );
         assert!(l.matches("arn:aws:kms:r:111122223333:key/k"));
         assert!(!l.matches("arn:aws:kms:r:1:key/k"));
@@ -330,7 +335,16 @@ mod tests {
         let l = format_lang(
             "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
             "aws-cn",
+            None,
         );
         assert!(l.matches("arn:aws-cn:s3:::b/k:with:colons"));
+        // With the resource's account, only that account's ARNs.
+        let l = format_lang(
+            "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
+            "aws",
+            Some("111122223333"),
+        );
+        assert!(l.matches("arn:aws:kms:r:111122223333:key/k"));
+        assert!(!l.matches("arn:aws:kms:r:444455556666:key/k"));
     }
 }
