@@ -277,59 +277,51 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
             }
         }
     }
-    // Each action's signature (bit `j`: in set `j`); the classes come out in the order of their
-    // signatures read as lists of booleans, set 0 first (false before true).
-    let words = sets.len().div_ceil(64).max(1);
-    // Classes are few: found by a scan from the last one used, and through an index once
-    // there are many.
-    let mut out: Vec<(smallvec::SmallVec<[u64; 2]>, Vec<usize>)> = Vec::new();
-    let mut index: ahash::AHashMap<smallvec::SmallVec<[u64; 2]>, usize> = ahash::AHashMap::new();
-    let mut last = 0;
-    for i in 0..names.len() {
-        let mut sig: smallvec::SmallVec<[u64; 2]> = smallvec::smallvec![0; words];
-        for (j, b) in sets.iter().enumerate() {
-            if b.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0) {
-                if let Some(w) = sig.get_mut(j / 64) {
-                    *w |= 1u64 << (j % 64);
-                }
-            }
-        }
-        let at = if out.get(last).is_some_and(|(s, _)| *s == sig) {
-            Some(last)
-        } else if out.len() <= 16 {
-            out.iter().position(|(s, _)| *s == sig)
-        } else {
-            if index.len() < out.len() {
-                index = out
-                    .iter()
-                    .enumerate()
-                    .map(|(k, (s, _))| (s.clone(), k))
-                    .collect();
-            }
-            index.get(&sig).copied()
-        };
-        match at.and_then(|k| out.get_mut(k).map(|c| (k, c))) {
-            Some((k, (_, members))) => {
-                members.push(i);
-                last = k;
-            }
-            None => {
-                last = out.len();
-                if out.len() > 16 {
-                    index.insert(sig.clone(), last);
-                }
-                out.push((sig, vec![i]));
-            }
+    // Refine the partition one set at a time, splitting each class into its part outside the
+    // set, then its part inside: the classes come out in the order of their signatures read as
+    // lists of booleans, set 0 first (false before true), each with its members in order.
+    let words = names.len().div_ceil(64).max(1);
+    let mut all: smallvec::SmallVec<[u64; 4]> = smallvec::smallvec![u64::MAX; words];
+    if let Some(last) = all.last_mut() {
+        let rem = names.len() % 64;
+        if rem != 0 {
+            *last = (1u64 << rem) - 1;
         }
     }
-    let bit = |s: &[u64], j: usize| s.get(j / 64).is_some_and(|w| w & (1u64 << (j % 64)) != 0);
-    out.sort_by(|(a, _), (b, _)| {
-        (0..sets.len())
-            .map(|j| bit(a, j).cmp(&bit(b, j)))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    out.into_iter().map(|(_, c)| c).collect()
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut classes: Vec<smallvec::SmallVec<[u64; 4]>> = vec![all];
+    let mut next = Vec::new();
+    for set in &sets {
+        let word = |i: usize| set.get(i).copied().unwrap_or(0);
+        for c in classes.drain(..) {
+            let outside: smallvec::SmallVec<[u64; 4]> =
+                c.iter().enumerate().map(|(i, w)| w & !word(i)).collect();
+            let inside: smallvec::SmallVec<[u64; 4]> =
+                c.iter().enumerate().map(|(i, w)| w & word(i)).collect();
+            for part in [outside, inside] {
+                if part.iter().any(|w| *w != 0) {
+                    next.push(part);
+                }
+            }
+        }
+        std::mem::swap(&mut classes, &mut next);
+    }
+    classes
+        .iter()
+        .map(|c| {
+            let mut members = Vec::new();
+            for (i, w) in c.iter().enumerate() {
+                let mut w = *w;
+                while w != 0 {
+                    members.push(i * 64 + w.trailing_zeros() as usize);
+                    w &= w - 1;
+                }
+            }
+            members
+        })
+        .collect()
 }
 
 pub(crate) fn run_unit(

@@ -560,6 +560,12 @@ pub(crate) fn reach(
     for st in statements {
         let mut per_dim = Vec::new();
         for (k, d) in dims.iter().enumerate() {
+            // A dimension with `*` alone: the one label is a candidate (candidates may be a
+            // superset; each is confirmed by its own query).
+            if d.labels.len() == 1 {
+                per_dim.push(vec![0]);
+                continue;
+            }
             let part = group_part(ctx, st, d.key.as_deref());
             let unconstrained = matches!(ctx.space.arena.node(part), Node::True);
             if unconstrained {

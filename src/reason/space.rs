@@ -874,13 +874,15 @@ impl Space {
         let base = c.op.base;
         // A condition's truth is a function of the request: what the engine does not interpret
         // is one proposition per condition (or per value) text.
-        let whole = format!(
-            "condition\u{1f}{:?}\u{1f}{}\u{1f}{:?}",
-            c.op, c.key, c.texts
-        );
+        let whole = || {
+            format!(
+                "condition\u{1f}{:?}\u{1f}{}\u{1f}{:?}",
+                c.op, c.key, c.texts
+            )
+        };
         let (ty, preds) = match value_preds(&c.values, base) {
             Some(x) => x,
-            None => return self.opaque_fact(&whole, TRUE),
+            None => return self.opaque_fact(&whole(), TRUE),
         };
         let view = if base == BaseOperator::Null {
             // `Null` asks about presence, whatever the key's type.
@@ -890,7 +892,7 @@ impl Space {
         };
         let Some(view) = view else {
             // The key is used with operators of different types: not modelled exactly.
-            return self.opaque_fact(&whole, TRUE);
+            return self.opaque_fact(&whole(), TRUE);
         };
         let value_name = |i: usize| {
             format!(
@@ -964,7 +966,7 @@ impl Space {
             }
             KeyView::Dim { dim, multi: true } => {
                 if preds.iter().any(|p| matches!(p, VPred::Opaque(..))) {
-                    return self.opaque_fact(&whole, TRUE);
+                    return self.opaque_fact(&whole(), TRUE);
                 }
                 let ids: Vec<u32> = preds
                     .iter()
