@@ -18,7 +18,7 @@ use crate::policy::compile::{CompiledCondition, PrincipalValue};
 use crate::policy::{BaseOperator, CompiledPolicy};
 use crate::reason::formula::{Node, NodeId, Pred, TRUE};
 use crate::reason::lang::{Lang, OutOfBudget};
-use crate::reason::search::{satisfiable, solve, Memo, Model};
+use crate::reason::search::{refuted_by_literals, satisfiable, solve, Memo, Model};
 use crate::reason::space::{Space, StatementParts};
 use crate::scalar::IpNet;
 
@@ -107,6 +107,12 @@ impl Ctx<'_> {
     /// Whether `root` has a model (the same search as [`Ctx::sat`], without the model).
     pub(crate) fn holds(&mut self, root: NodeId) -> Result<bool, OutOfBudget> {
         satisfiable(&self.space.arena, self.memo, self.budget, root)
+    }
+
+    /// Whether the conjunction of `nodes` is refuted dimension by dimension (see
+    /// [`refuted_by_literals`]; `false` decides nothing).
+    pub(crate) fn refuted(&mut self, nodes: &[NodeId]) -> Result<bool, OutOfBudget> {
+        refuted_by_literals(&self.space.arena, self.memo, self.budget, nodes)
     }
 
     /// Whether label `b` lies within label `a`, decided on their one dimension when both are
@@ -589,6 +595,13 @@ pub(crate) fn reach(
                 .iter()
                 .enumerate()
             {
+                // Most labels of a dimension exclude each other: a label whose literals
+                // contradict the statement's on some dimension needs no query.
+                if let Some(label) = d.labels.get(l) {
+                    if ctx.refuted(&[part, label.node])? {
+                        continue;
+                    }
+                }
                 let q = ctx.space.arena.and([g, part, *r]);
                 if ctx.holds(q)? {
                     hits.push(l);

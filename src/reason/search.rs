@@ -16,15 +16,109 @@ use super::theory::{atom_holds, decide, Val};
 /// slice, so a hit allocates nothing).
 type MemoKey = Vec<u64>;
 
+/// A dimension's value as the memo and the search hold it (shared: a memo hit copies no text).
+type Shared = std::rc::Rc<Val>;
+
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
 /// buffers, kept between queries.
 #[derive(Debug)]
 pub(crate) struct Memo {
-    map: ahash::AHashMap<MemoKey, Option<Val>>,
+    map: ahash::AHashMap<MemoKey, Option<Shared>>,
     /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
     /// when a model is completed).
-    blank: Vec<Option<Option<Val>>>,
+    blank: Vec<Option<Option<Shared>>>,
     scratch: Scratch,
+}
+
+impl Memo {
+    /// The check of a memo key (`[dim, atom << 1 | truth, …]`, literals sorted), memoized.
+    fn decide(
+        &mut self,
+        arena: &Arena,
+        key: &MemoKey,
+        budget: &mut u64,
+    ) -> Result<Option<Shared>, OutOfBudget> {
+        if let Some(v) = self.map.get(key.as_slice()) {
+            return Ok(v.clone());
+        }
+        let Some((d, packed)) = key.split_first() else {
+            return Ok(None);
+        };
+        let lits: Vec<(AtomId, bool)> = packed
+            .iter()
+            .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
+            .collect();
+        let out = decide(arena, *d as DimId, &lits, budget)?.map(Shared::new);
+        self.map.insert(key.clone(), out.clone());
+        Ok(out)
+    }
+}
+
+/// Whether the conjunction of `nodes` is refuted dimension by dimension: every node is a
+/// conjunction of literals (atoms and negated atoms), and the literals of some dimension have no
+/// value (or an uninterpreted atom is asked both ways). `false` means "not refuted this way",
+/// not "satisfiable": a cheap test to run before a query, never instead of one that could hold.
+pub(crate) fn refuted_by_literals(
+    arena: &Arena,
+    memo: &mut Memo,
+    budget: &mut u64,
+    nodes: &[NodeId],
+) -> Result<bool, OutOfBudget> {
+    let mut lits: smallvec::SmallVec<[(DimId, u64); 16]> = smallvec::SmallVec::new();
+    let mut stack: smallvec::SmallVec<[(NodeId, bool); 16]> =
+        nodes.iter().map(|n| (*n, true)).collect();
+    while let Some((n, pol)) = stack.pop() {
+        match arena.node(n) {
+            Node::True => {
+                if !pol {
+                    return Ok(true);
+                }
+            }
+            Node::False => {
+                if pol {
+                    return Ok(true);
+                }
+            }
+            Node::Not(x) => stack.push((*x, !pol)),
+            Node::And(xs) if pol => stack.extend(xs.iter().map(|x| (*x, true))),
+            Node::Or(xs) if !pol => stack.extend(xs.iter().map(|x| (*x, false))),
+            Node::And(_) | Node::Or(_) => return Ok(false),
+            Node::Atom(a) => {
+                let d = arena
+                    .atoms
+                    .get(*a as usize)
+                    .and_then(Atom::dim)
+                    .unwrap_or(DimId::MAX);
+                lits.push((d, (u64::from(*a) << 1) | u64::from(pol)));
+            }
+        }
+    }
+    lits.sort_unstable();
+    lits.dedup();
+    let mut key: MemoKey = Vec::new();
+    let mut i = 0;
+    while let Some(&(d, _)) = lits.get(i) {
+        let run = lits.iter().skip(i).take_while(|(e, _)| *e == d).count();
+        let group = lits.get(i..i + run).unwrap_or(&[]);
+        i += run;
+        if d == DimId::MAX {
+            // Uninterpreted atoms: refuted only when one is asked both ways.
+            if group
+                .windows(2)
+                .any(|w| matches!(w, [(_, x), (_, y)] if x >> 1 == y >> 1))
+            {
+                return Ok(true);
+            }
+            continue;
+        }
+        key.clear();
+        key.push(u64::from(d));
+        key.extend(group.iter().map(|(_, l)| *l));
+        if memo.decide(arena, &key, budget)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 impl Default for Memo {
@@ -43,8 +137,8 @@ struct Scratch {
     assign: Vec<Option<bool>>,
     trail: Vec<AtomId>,
     by_dim: Vec<Vec<AtomId>>,
-    current: Vec<Option<Val>>,
-    saved: Vec<(usize, DimId, Option<Val>)>,
+    current: Vec<Option<Shared>>,
+    saved: Vec<(usize, DimId, Option<Shared>)>,
     key: MemoKey,
     pool: Vec<Goals>,
 }
@@ -73,9 +167,9 @@ pub(crate) struct Search<'a> {
     trail: Vec<AtomId>,
     by_dim: Vec<Vec<AtomId>>,
     /// A value of each dimension satisfying its literals so far (when one was computed).
-    current: Vec<Option<Val>>,
+    current: Vec<Option<Shared>>,
     /// Values replaced by `current` updates, restored on undo: (trail length, dim, old value).
-    saved: Vec<(usize, DimId, Option<Val>)>,
+    saved: Vec<(usize, DimId, Option<Shared>)>,
     /// The memo key being built.
     key: MemoKey,
     /// Goal stacks to reuse.
@@ -156,7 +250,7 @@ impl<'a> Search<'a> {
         for d in 0..self.arena.dims.len() as DimId {
             if let Some(Some(v)) = self.current.get(d as usize) {
                 if collect {
-                    values.push(v.clone());
+                    values.push(Val::clone(v));
                 }
                 continue;
             }
@@ -170,7 +264,7 @@ impl<'a> Search<'a> {
                 Some(None) => return Ok(None),
                 Some(Some(v)) => {
                     if collect {
-                        values.push(v.clone());
+                        values.push(Val::clone(v));
                     }
                 }
                 None => {
@@ -186,7 +280,7 @@ impl<'a> Search<'a> {
                     match out {
                         Some(v) => {
                             if collect {
-                                values.push(v);
+                                values.push(Val::clone(&v));
                             }
                         }
                         None => return Ok(None),
@@ -206,7 +300,7 @@ impl<'a> Search<'a> {
     }
 
     /// Decide dimension `d` under the current assignment.
-    fn check(&mut self, d: DimId) -> Result<Option<Val>, OutOfBudget> {
+    fn check(&mut self, d: DimId) -> Result<Option<Shared>, OutOfBudget> {
         // The key: the dimension, then its assigned literals in (atom, truth) order.
         let mut key = std::mem::take(&mut self.key);
         key.clear();
@@ -221,23 +315,9 @@ impl<'a> Search<'a> {
         if let Some(lits) = key.get_mut(1..) {
             lits.sort_unstable();
         }
-        let out = match self.memo.map.get(key.as_slice()) {
-            Some(v) => v.clone(),
-            None => {
-                let lits: Vec<(AtomId, bool)> = key
-                    .iter()
-                    .skip(1)
-                    .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
-                    .collect();
-                let out = decide(self.arena, d, &lits, self.budget);
-                if let Ok(v) = &out {
-                    self.memo.map.insert(key.clone(), v.clone());
-                }
-                out?
-            }
-        };
+        let out = self.memo.decide(self.arena, &key, self.budget);
         self.key = key;
-        Ok(out)
+        out
     }
 
     fn set(&mut self, a: AtomId, v: bool) {
