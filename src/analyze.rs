@@ -389,7 +389,7 @@ pub(crate) fn run_unit(
         .cloned()
         .collect();
     let ext = zone.external(&mut space);
-    let mut memo = Memo::default();
+    let mut memo = Memo::with_prototype(space.prototype.as_ref());
     let dims = {
         let mut ctx = Ctx {
             space: &mut space,
@@ -478,8 +478,7 @@ pub(crate) fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
-    let policy_json =
-        (options.witnesses && !merged.is_empty()).then(|| unit.policy.policy().to_json_value());
+    let policy_json = (options.witnesses && !merged.is_empty()).then(|| unit.policy.json());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
@@ -490,7 +489,7 @@ pub(crate) fn run_unit(
             &acts,
             &model,
             options,
-            policy_json.as_ref(),
+            policy_json,
         ));
     }
     Ok(out)
@@ -663,7 +662,7 @@ fn attach_witness(
             return;
         };
         let mut c = retarget(&case, &resource);
-        c.resource_policy = Some(also.original.policy().to_json_value());
+        c.resource_policy = Some(also.original.json().clone());
         cases.push((c, also.name.as_str(), also.original));
     }
     case.resource_policy = Some(policy_json.clone());

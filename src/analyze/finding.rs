@@ -146,61 +146,109 @@ pub struct Finding {
 /// input bit reaches every output bit. The same content gives the same id on every run and every
 /// machine (no randomly seeded hasher, nothing that depends on the Rust version).
 pub(crate) fn content_id(parts: &[&str]) -> String {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut b: u64 = 0x6c62_272e_07bb_0142;
+    let mut h = IdHasher::new();
     for p in parts {
-        // A separator that cannot occur in UTF-8 keeps ["ab", "c"] apart from ["a", "bc"].
-        for byte in p.bytes().chain(std::iter::once(0xff)) {
-            a = (a ^ u64::from(byte)).wrapping_mul(PRIME);
-            b = (b ^ u64::from(byte.rotate_left(4))).wrapping_mul(PRIME);
-            b = b.rotate_left(29);
+        h.write(p.as_bytes());
+        h.end_part();
+    }
+    h.finish()
+}
+
+/// The hash behind [`content_id`], fed a part at a time (so an id is computed without first
+/// writing its parts out).
+struct IdHasher {
+    a: u64,
+    b: u64,
+}
+
+impl IdHasher {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn new() -> IdHasher {
+        IdHasher {
+            a: 0xcbf2_9ce4_8422_2325,
+            b: 0x6c62_272e_07bb_0142,
         }
     }
-    let mix = |mut z: u64| {
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let h = (u128::from(mix(a)) << 64) | u128::from(mix(b ^ a.rotate_left(17)));
-    let s = format!("{h:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        s.get(0..8).unwrap_or(""),
-        s.get(8..12).unwrap_or(""),
-        s.get(12..16).unwrap_or(""),
-        s.get(16..20).unwrap_or(""),
-        s.get(20..32).unwrap_or("")
-    )
+
+    fn byte(&mut self, byte: u8) {
+        self.a = (self.a ^ u64::from(byte)).wrapping_mul(Self::PRIME);
+        self.b = (self.b ^ u64::from(byte.rotate_left(4))).wrapping_mul(Self::PRIME);
+        self.b = self.b.rotate_left(29);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.byte(*b);
+        }
+    }
+
+    /// End a part: a separator that cannot occur in UTF-8 keeps ["ab", "c"] apart from
+    /// ["a", "bc"].
+    fn end_part(&mut self) {
+        self.byte(0xff);
+    }
+
+    fn finish(&self) -> String {
+        let mix = |mut z: u64| {
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let h = (u128::from(mix(self.a)) << 64) | u128::from(mix(self.b ^ self.a.rotate_left(17)));
+        let s = format!("{h:032x}");
+        format!(
+            "{}-{}-{}-{}-{}",
+            s.get(0..8).unwrap_or(""),
+            s.get(8..12).unwrap_or(""),
+            s.get(12..16).unwrap_or(""),
+            s.get(16..20).unwrap_or(""),
+            s.get(20..32).unwrap_or("")
+        )
+    }
+
+    /// A part made of `items` joined with `,`.
+    fn joined<'a>(&mut self, items: impl Iterator<Item = [&'a [u8]; 3]>) {
+        for (i, pieces) in items.enumerate() {
+            if i > 0 {
+                self.byte(b',');
+            }
+            for p in pieces {
+                self.write(p);
+            }
+        }
+        self.end_part();
+    }
+}
+
+/// A map's entries as `k=v` pieces.
+fn pairs(m: &BTreeMap<String, String>) -> impl Iterator<Item = [&[u8]; 3]> {
+    m.iter()
+        .map(|(k, v)| [k.as_bytes(), b"=".as_slice(), v.as_bytes()])
 }
 
 impl Finding {
     /// Compute the content-derived id (principal, actions, conditions, resource, sources, error).
     pub fn compute_id(&self) -> String {
-        let principal: Vec<String> = self
-            .principal
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let condition: Vec<String> = self
-            .condition
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+        // The parts, each ended by the separator: resource, resource type, `k=v` principals,
+        // actions, `k=v` conditions (each joined with `,`), sources as JSON (joined), error.
+        let mut h = IdHasher::new();
+        h.write(self.resource.as_bytes());
+        h.end_part();
+        h.write(self.resource_type.as_bytes());
+        h.end_part();
+        h.joined(pairs(&self.principal));
+        h.joined(self.action.iter().map(|a| [a.as_bytes(), &[][..], &[][..]]));
+        h.joined(pairs(&self.condition));
         let sources: Vec<String> = self
             .sources
             .iter()
             .map(|s| serde_json::to_string(s).unwrap_or_default())
             .collect();
-        content_id(&[
-            &self.resource,
-            &self.resource_type,
-            &principal.join(","),
-            &self.action.join(","),
-            &condition.join(","),
-            &sources.join(","),
-            self.error.as_deref().unwrap_or(""),
-        ])
+        h.joined(sources.iter().map(|s| [s.as_bytes(), &[][..], &[][..]]));
+        h.write(self.error.as_deref().unwrap_or("").as_bytes());
+        h.end_part();
+        h.finish()
     }
 }
 

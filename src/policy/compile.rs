@@ -25,6 +25,8 @@ pub struct CompiledPolicy {
     policy: Policy,
     name: Option<Arc<str>>,
     statements: Vec<CompiledStatement>,
+    /// The policy as JSON, built on first use (witnesses carry it).
+    json: std::sync::OnceLock<serde_json::Value>,
 }
 
 /// One compiled statement.
@@ -224,6 +226,7 @@ impl CompiledPolicy {
             policy,
             name: None,
             statements,
+            json: std::sync::OnceLock::new(),
         })
     }
 
@@ -253,6 +256,11 @@ impl CompiledPolicy {
     /// The source policy.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The source policy as JSON ([`Policy::to_json_value`]), built once.
+    pub(crate) fn json(&self) -> &serde_json::Value {
+        self.json.get_or_init(|| self.policy.to_json_value())
     }
 
     /// The compiled statements, in order.

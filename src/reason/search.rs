@@ -17,13 +17,47 @@ use super::theory::{atom_holds, decide, Val};
 type MemoKey = Vec<u64>;
 
 /// A dimension's value as the memo and the search hold it (shared: a memo hit copies no text).
-type Shared = std::rc::Rc<Val>;
+pub(crate) type Shared = std::rc::Rc<Val>;
+
+/// Checks that only involve a prototype space's own dimensions and atoms, kept with the
+/// prototype and shared by every space copied from it (on this thread): every analysis asks
+/// them again (the caller's kind, the shapes of principal ARNs, the blank dimensions), and their
+/// answers depend on nothing an analysis adds.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PrototypeMemo {
+    map: std::rc::Rc<std::cell::RefCell<ahash::AHashMap<MemoKey, Option<Shared>>>>,
+    /// The prototype's dimension and atom counts: keys below both belong to it.
+    dims: u64,
+    atoms: u64,
+}
+
+/// Checks kept per prototype, at most (beyond this, new ones stay with the analysis).
+const PROTOTYPE_MEMO_LIMIT: usize = 4096;
+
+impl PrototypeMemo {
+    /// A memo for the checks of a prototype arena as it is now.
+    pub(crate) fn new(arena: &Arena) -> PrototypeMemo {
+        PrototypeMemo {
+            map: Default::default(),
+            dims: arena.dims.len() as u64,
+            atoms: arena.atoms.len() as u64,
+        }
+    }
+
+    /// Whether a key speaks of the prototype's dimensions and atoms only.
+    fn owns(&self, key: &[u64]) -> bool {
+        key.split_first()
+            .is_some_and(|(d, lits)| *d < self.dims && lits.iter().all(|l| (l >> 1) < self.atoms))
+    }
+}
 
 /// Memoized dimension checks: (dimension, sorted literals) → a value, or none; and the search's
 /// buffers, kept between queries.
 #[derive(Debug)]
 pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Shared>>,
+    /// The checks of the space's prototype, when it has one.
+    prototype: Option<PrototypeMemo>,
     /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
     /// when a model is completed).
     blank: Vec<Option<Option<Shared>>>,
@@ -41,6 +75,12 @@ impl Memo {
         if let Some(v) = self.map.get(key.as_slice()) {
             return Ok(v.clone());
         }
+        let prototype = self.prototype.as_ref().filter(|p| p.owns(key));
+        if let Some(p) = prototype {
+            if let Some(v) = p.map.borrow().get(key.as_slice()) {
+                return Ok(v.clone());
+            }
+        }
         let Some((d, packed)) = key.split_first() else {
             return Ok(None);
         };
@@ -49,8 +89,23 @@ impl Memo {
             .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
             .collect();
         let out = decide(arena, *d as DimId, &lits, budget)?.map(Shared::new);
-        self.map.insert(key.clone(), out.clone());
+        match prototype {
+            Some(p) if p.map.borrow().len() < PROTOTYPE_MEMO_LIMIT => {
+                p.map.borrow_mut().insert(key.clone(), out.clone());
+            }
+            _ => {
+                self.map.insert(key.clone(), out.clone());
+            }
+        }
         Ok(out)
+    }
+
+    /// A memo for queries over `arena` sharing the checks of its prototype.
+    pub(crate) fn with_prototype(prototype: Option<&PrototypeMemo>) -> Memo {
+        Memo {
+            prototype: prototype.cloned(),
+            ..Memo::default()
+        }
     }
 }
 
@@ -126,6 +181,7 @@ impl Default for Memo {
         Memo {
             // Room for the checks of a typical analysis.
             map: ahash::AHashMap::with_capacity(64),
+            prototype: None,
             blank: Vec::new(),
             scratch: Scratch::default(),
         }

@@ -151,6 +151,8 @@ pub(crate) struct Space {
     spellings: ahash::AHashMap<String, String>,
     /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
     pub(crate) base: NodeId,
+    /// The dimension checks of the prototype this space was copied from.
+    pub(crate) prototype: Option<super::search::PrototypeMemo>,
 }
 
 const D12: [Tok; 12] = [Tok::Digit; 12];
@@ -180,7 +182,8 @@ impl Space {
         if let Some(s) = hit {
             return s;
         }
-        let s = Space::build(partition, actions);
+        let mut s = Space::build(partition, actions);
+        s.prototype = Some(super::search::PrototypeMemo::new(&s.arena));
         // Copies share the languages' tables and codes.
         for p in &s.arena.preds {
             if let Pred::Lang(l) = p {
@@ -264,6 +267,7 @@ impl Space {
             null_only: ahash::AHashSet::new(),
             spellings: ahash::AHashMap::new(),
             base: TRUE,
+            prototype: None,
         };
         space.base = space.well_formed();
         space
