@@ -259,12 +259,15 @@ fn order(
     mut labels: Vec<Label>,
 ) -> Result<LabelDim, OutOfBudget> {
     let base = ctx.space.base;
-    // Drop labels nothing can satisfy.
+    // Drop labels nothing can satisfy; keep a model of each other one (a point of the label,
+    // which often shows at once that the label is not inside another).
     let mut kept = vec![labels.remove(0)];
+    let mut models: Vec<Option<Model>> = vec![None];
     for l in labels {
         let q = ctx.space.arena.and2(base, l.node);
-        if ctx.holds(q)? {
+        if let Some(m) = ctx.sat(q)? {
             kept.push(l);
+            models.push(Some(m));
         }
     }
     let n = kept.len();
@@ -280,7 +283,17 @@ fn order(
                     (Some(x), Some(y)) => (x.node, y.node),
                     _ => continue,
                 };
-                match ctx.direct_within(la, lb)? {
+                // A known point of `b` outside `a` settles it.
+                let outside = models
+                    .get(b)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|m| m.truth(&ctx.space.arena, la) == Some(false));
+                let direct = if outside {
+                    Some(false)
+                } else {
+                    ctx.direct_within(la, lb)?
+                };
+                match direct {
                     Some(inside) => inside,
                     None => {
                         let not_a = ctx.space.arena.not(la);

@@ -58,6 +58,9 @@ pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Shared>>,
     /// The checks of the space's prototype, when it has one.
     prototype: Option<PrototypeMemo>,
+    /// Whether a value atom holds for a memoized value (by the value's address; the entry keeps
+    /// the value alive, so the address names it while the memo lives).
+    holds: ahash::AHashMap<(AtomId, usize), (bool, Shared)>,
     /// Per dimension, its check without literals (also in `map`; kept here to skip the lookup
     /// when a model is completed).
     blank: Vec<Option<Option<Shared>>>,
@@ -98,6 +101,20 @@ impl Memo {
             }
         }
         Ok(out)
+    }
+
+    /// Whether atom `a` holds for value `v` (memoized for value atoms, whose test reads text).
+    fn atom_holds(&mut self, arena: &Arena, a: AtomId, atom: &Atom, v: &Shared) -> bool {
+        if !matches!(atom, Atom::Elem(..)) {
+            return atom_holds(arena, atom, v);
+        }
+        let key = (a, std::rc::Rc::as_ptr(v) as usize);
+        if let Some((b, _)) = self.holds.get(&key) {
+            return *b;
+        }
+        let b = atom_holds(arena, atom, v);
+        self.holds.insert(key, (b, v.clone()));
+        b
     }
 
     /// A memo for queries over `arena` sharing the checks of its prototype.
@@ -182,6 +199,7 @@ impl Default for Memo {
             // Room for the checks of a typical analysis.
             map: ahash::AHashMap::with_capacity(64),
             prototype: None,
+            holds: ahash::AHashMap::new(),
             blank: Vec::new(),
             scratch: Scratch::default(),
         }
@@ -212,6 +230,34 @@ pub(crate) struct Model {
 impl Model {
     pub(crate) fn value(&self, d: DimId) -> &Val {
         self.values.get(d as usize).unwrap_or(&Val::Absent)
+    }
+
+    /// The truth of `n` for the model's values (`None` when it depends on an uninterpreted
+    /// atom, which a model does not fix). Exact: a `Some(false)` for a formula `f` certifies
+    /// that the model lies outside `f`.
+    pub(crate) fn truth(&self, arena: &Arena, n: NodeId) -> Option<bool> {
+        match arena.node(n) {
+            Node::True => Some(true),
+            Node::False => Some(false),
+            Node::Atom(a) => {
+                let atom = arena.atoms.get(*a as usize)?;
+                let d = atom.dim()?;
+                Some(atom_holds(arena, atom, self.value(d)))
+            }
+            Node::Not(x) => self.truth(arena, *x).map(|v| !v),
+            Node::And(xs) | Node::Or(xs) => {
+                let want = matches!(arena.node(n), Node::Or(_));
+                let mut unknown = false;
+                for x in xs.iter() {
+                    match self.truth(arena, *x) {
+                        Some(v) if v == want => return Some(want),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                (!unknown).then_some(!want)
+            }
+        }
     }
 }
 
@@ -541,7 +587,7 @@ impl<'a> Search<'a> {
                                 self.arena.atoms.get(a as usize),
                             ) {
                                 (Some(Some(v)), Some(atom)) => {
-                                    atom_holds(self.arena, atom, v) == pol
+                                    self.memo.atom_holds(self.arena, a, atom, v) == pol
                                 }
                                 _ => false,
                             };
@@ -651,6 +697,17 @@ mod tests {
         let m = solve(&a, &mut memo, &mut budget, f).unwrap().unwrap();
         let Val::One(v) = m.value(d) else { panic!() };
         assert!(v.starts_with('a') && v.ends_with('b') && v != "ab", "{v}");
+        // The model's own truth: the formula holds, its parts as chosen, `ab` does not.
+        assert_eq!(m.truth(&a, f), Some(true));
+        assert_eq!(m.truth(&a, z), Some(false));
+        let nf = a.not(f);
+        assert_eq!(m.truth(&a, nf), Some(false));
+        // An uninterpreted atom has no truth in a model, unless the rest decides.
+        let o = a.opaque();
+        let fo = a.and2(f, o);
+        assert_eq!(m.truth(&a, fo), None);
+        let zo = a.and2(z, o);
+        assert_eq!(m.truth(&a, zo), Some(false));
         // (a* ∧ ¬a*) ∨ (ab ∧ ¬*b) is unsatisfiable.
         let nx = a.not(x);
         let ny = a.not(y);
