@@ -356,28 +356,27 @@ pub(crate) fn run_unit(
         .iter()
         .map(|s| space.statement_parts(s))
         .collect();
-    let allow = {
-        let allows: Vec<NodeId> = statements
-            .iter()
-            .filter(|s| s.effect == crate::policy::Effect::Allow)
-            .map(|s| s.all)
-            .collect();
+    let allows: Vec<NodeId> = statements
+        .iter()
+        .filter(|s| s.effect == crate::policy::Effect::Allow)
+        .map(|s| s.all)
+        .collect();
+    // What must hold besides some Allow statement of the policy: none of its Deny statements,
+    // and every further policy allows.
+    let besides = {
         let denies: Vec<NodeId> = statements
             .iter()
             .filter(|s| s.effect == crate::policy::Effect::Deny)
             .map(|s| s.all)
             .collect();
-        let a = space.arena.or(allows);
         let d = space.arena.or(denies);
-        let nd = space.arena.not(d);
-        let mut all = vec![a, nd];
-        // Every further policy must allow too.
+        let mut all = vec![space.arena.not(d)];
         for also in &unit.also {
             let (a, d) = space.policy(also.policy);
             all.push(a);
             all.push(space.arena.not(d));
         }
-        space.arena.and(all)
+        all
     };
     let require = match &unit.require {
         Some(f) => f(&mut space),
@@ -400,7 +399,21 @@ pub(crate) fn run_unit(
     };
     // Read the base last: building formulas may add facts about new keys.
     let base = space.base;
-    let allowed = space.arena.and([base, allow, ext, shape, require]);
+    // The allowed external requests, through the Allow statements in `some` (indices into
+    // `allows`).
+    let allowed_by = |space: &mut Space, some: &[usize]| {
+        let a: Vec<NodeId> = some
+            .iter()
+            .filter_map(|i| allows.get(*i).copied())
+            .collect();
+        let a = space.arena.or(a);
+        let mut parts = vec![base, a];
+        parts.extend(besides.iter().copied());
+        parts.extend([ext, shape, require]);
+        space.arena.and(parts)
+    };
+    let every: Vec<usize> = (0..allows.len()).collect();
+    let allowed = allowed_by(&mut space, &every);
     // Only classes some Allow statement can grant need a look (decided without the solver).
     let grants = |a: &str| {
         let folded = crate::pattern::fold_str(a);
@@ -434,12 +447,18 @@ pub(crate) fn run_unit(
             let found = if options.reference_walk {
                 lattice::walk(&mut ctx, &dims, constraint)?
             } else {
+                // A candidate's region only holds requests of the statements it came from.
+                let mut through = |ctx: &mut Ctx<'_>, some: &[usize]| {
+                    let a = allowed_by(ctx.space, some);
+                    ctx.space.arena.and2(a, in_class)
+                };
                 lattice::enumerate(
                     &mut ctx,
                     &dims,
                     &reach,
                     &allow_statements,
                     constraint,
+                    &mut through,
                     100_000,
                 )?
             };

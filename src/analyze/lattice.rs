@@ -637,16 +637,24 @@ pub(crate) fn reach(
 /// the intents with allowed requests in their region), each is confirmed by one query (which
 /// also yields its witness), and the maximal ones are kept. This equals the lattice walk
 /// ([`walk`]), which a test checks.
+///
+/// `through(ctx, some)` is the constraint with the Allow statements narrowed to `some`: a
+/// candidate is confirmed against the statements whose reach produced it, since the region of
+/// a candidate outside a statement's reach holds none of that statement's requests (the
+/// constraint is the same there, and the search skips the statements that cannot help).
 pub(crate) fn enumerate(
     ctx: &mut Ctx<'_>,
     dims: &[LabelDim],
     reach: &Reach,
     statements: &[StatementParts],
     allowed: NodeId,
+    through: &mut dyn FnMut(&mut Ctx<'_>, &[usize]) -> NodeId,
     candidates_limit: usize,
 ) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
     let mut candidates: Vec<Vec<usize>> = Vec::new();
-    let mut seen = ahash::AHashSet::new();
+    // The statements each candidate came from.
+    let mut sources: Vec<smallvec::SmallVec<[usize; 4]>> = Vec::new();
+    let mut seen: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
     let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
         // Skip statements with no allowed request in this constraint (with one statement, the
@@ -676,8 +684,17 @@ pub(crate) fn enumerate(
             }
         }
         for c in product {
-            if seen.insert(c.clone()) {
-                candidates.push(c);
+            match seen.get(&c) {
+                Some(&k) => {
+                    if let Some(s) = sources.get_mut(k) {
+                        s.push(i);
+                    }
+                }
+                None => {
+                    seen.insert(c.clone(), candidates.len());
+                    candidates.push(c);
+                    sources.push(smallvec::smallvec![i]);
+                }
             }
         }
         if candidates.len() > candidates_limit {
@@ -686,9 +703,21 @@ pub(crate) fn enumerate(
     }
     // Confirm: the region must hold an allowed request.
     let mut confirmed: Vec<(Vec<usize>, Model)> = Vec::new();
-    for c in candidates {
+    let mut narrowed: ahash::AHashMap<smallvec::SmallVec<[usize; 4]>, NodeId> =
+        ahash::AHashMap::new();
+    let all = reach.per_statement.len();
+    for (c, from) in candidates.into_iter().zip(sources) {
+        let constraint = if from.len() == all {
+            allowed
+        } else if let Some(n) = narrowed.get(&from) {
+            *n
+        } else {
+            let n = through(ctx, &from);
+            narrowed.insert(from, n);
+            n
+        };
         let r = region(ctx, dims, &c);
-        let q = ctx.space.arena.and2(allowed, r);
+        let q = ctx.space.arena.and2(constraint, r);
         if let Some(m) = ctx.sat(q)? {
             confirmed.push((c, m));
         }
