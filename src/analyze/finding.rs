@@ -196,15 +196,19 @@ impl IdHasher {
             z ^ (z >> 31)
         };
         let h = (u128::from(mix(self.a)) << 64) | u128::from(mix(self.b ^ self.a.rotate_left(17)));
-        let s = format!("{h:032x}");
-        format!(
-            "{}-{}-{}-{}-{}",
-            s.get(0..8).unwrap_or(""),
-            s.get(8..12).unwrap_or(""),
-            s.get(12..16).unwrap_or(""),
-            s.get(16..20).unwrap_or(""),
-            s.get(20..32).unwrap_or("")
-        )
+        // 32 lowercase hex digits, grouped 8-4-4-4-12.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for i in 0..32 {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                out.push('-');
+            }
+            let nibble = (h >> (124 - 4 * i)) & 0xf;
+            out.push(char::from(
+                HEX.get(nibble as usize).copied().unwrap_or(b'0'),
+            ));
+        }
+        out
     }
 
     /// A part made of `items` joined with `,`.

@@ -247,17 +247,11 @@ impl Case {
 
     /// The case as JSON (the input format of `perimeter eval`).
     pub fn to_json_value(&self) -> Value {
-        self.json_with(self.resource_policy.clone())
+        self.clone().into_json_value()
     }
 
-    /// [`Case::to_json_value`], moving the resource policy rather than copying it.
-    pub(crate) fn into_json_value(mut self) -> Value {
-        let resource_policy = self.resource_policy.take();
-        self.json_with(resource_policy)
-    }
-
-    /// The case as JSON, with this resource policy.
-    fn json_with(&self, resource_policy: Option<Value>) -> Value {
+    /// [`Case::to_json_value`], moving the parts rather than copying them.
+    pub(crate) fn into_json_value(self) -> Value {
         let mut request = Map::new();
         let principal = match &self.principal {
             Caller::Service { name } => json!({ "Service": name }),
@@ -265,49 +259,51 @@ impl Case {
             other => Value::String(other.to_text()),
         };
         request.insert("principal".into(), principal);
-        request.insert("action".into(), Value::String(self.action.clone()));
-        request.insert("resource".into(), Value::String(self.resource.clone()));
-        if let Some(a) = &self.resource_account {
-            request.insert("resourceAccount".into(), Value::String(a.clone()));
+        request.insert("action".into(), Value::String(self.action));
+        request.insert("resource".into(), Value::String(self.resource));
+        if let Some(a) = self.resource_account {
+            request.insert("resourceAccount".into(), Value::String(a));
         }
         if !self.context.is_empty() {
-            request.insert("context".into(), Value::Object(self.context.clone()));
+            request.insert("context".into(), Value::Object(self.context));
         }
         let mut out = Map::new();
         out.insert("request".into(), Value::Object(request));
         if !self.identity_policies.is_empty() {
             out.insert(
                 "identityPolicies".into(),
-                Value::Array(self.identity_policies.clone()),
+                Value::Array(self.identity_policies),
             );
         }
-        if let Some(p) = resource_policy {
+        if let Some(p) = self.resource_policy {
             out.insert("resourcePolicy".into(), p);
         }
-        if let Some(p) = &self.permission_boundary {
-            out.insert("permissionBoundary".into(), p.clone());
+        if let Some(p) = self.permission_boundary {
+            out.insert("permissionBoundary".into(), p);
         }
-        match self.session_policies.as_slice() {
-            [] => {}
-            [one] => {
-                out.insert("sessionPolicy".into(), one.clone());
+        let mut session = self.session_policies;
+        match session.len() {
+            0 => {}
+            1 => {
+                if let Some(one) = session.pop() {
+                    out.insert("sessionPolicy".into(), one);
+                }
             }
-            many => {
-                out.insert("sessionPolicy".into(), Value::Array(many.to_vec()));
+            _ => {
+                out.insert("sessionPolicy".into(), Value::Array(session));
             }
         }
-        let lv =
-            |l: &[Vec<Value>]| Value::Array(l.iter().map(|x| Value::Array(x.clone())).collect());
+        let lv = |l: Vec<Vec<Value>>| Value::Array(l.into_iter().map(Value::Array).collect());
         if !self.service_control_policies.is_empty() {
             out.insert(
                 "serviceControlPolicies".into(),
-                lv(&self.service_control_policies),
+                lv(self.service_control_policies),
             );
         }
         if !self.resource_control_policies.is_empty() {
             out.insert(
                 "resourceControlPolicies".into(),
-                lv(&self.resource_control_policies),
+                lv(self.resource_control_policies),
             );
         }
         Value::Object(out)

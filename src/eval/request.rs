@@ -276,6 +276,15 @@ impl ContextValue {
     }
 }
 
+/// A key's lowercase form (by ASCII rules for ASCII keys, where they agree with Unicode's).
+fn lower_key(key: &str) -> Box<str> {
+    if key.is_ascii() {
+        key.to_ascii_lowercase().into()
+    } else {
+        key.to_lowercase().into()
+    }
+}
+
 /// The request context: condition keys and their values. Keys ignore case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
@@ -291,7 +300,7 @@ impl Context {
 
     /// Set a key (replacing any value it had).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        let lower: Box<str> = key.to_lowercase().into();
+        let lower = lower_key(key);
         match self
             .entries
             .binary_search_by(|(k, _, _)| (**k).cmp(&*lower))
@@ -307,8 +316,12 @@ impl Context {
 
     /// Set a key only if it has no value.
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        if self.get(key).is_none() {
-            self.insert(key, value);
+        let lower = lower_key(key);
+        if let Err(i) = self
+            .entries
+            .binary_search_by(|(k, _, _)| (**k).cmp(&*lower))
+        {
+            self.entries.insert(i, (lower, key.into(), value));
         }
     }
 

@@ -151,8 +151,11 @@ fn fixed_hash<T: std::hash::Hash>(x: &T) -> u64 {
     ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).hash_one(x)
 }
 
+/// The parts of a node being built (most nodes have few).
+type Parts = smallvec::SmallVec<[NodeId; 16]>;
+
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
-fn dedup_keep_order(v: &mut Vec<NodeId>) {
+fn dedup_keep_order(v: &mut Parts) {
     if v.len() <= 16 {
         let mut i = 0;
         while i < v.len() {
@@ -294,7 +297,7 @@ impl Arena {
     }
 
     pub(crate) fn and(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
-        let mut out = Vec::new();
+        let mut out = Parts::new();
         for x in xs {
             match self.node(x) {
                 Node::False => return FALSE,
@@ -307,12 +310,12 @@ impl Arena {
         match out.len() {
             0 => TRUE,
             1 => out.first().copied().unwrap_or(TRUE),
-            _ => self.push(Node::And(out.into())),
+            _ => self.push(Node::And(out.as_slice().into())),
         }
     }
 
     pub(crate) fn or(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
-        let mut out = Vec::new();
+        let mut out = Parts::new();
         for x in xs {
             match self.node(x) {
                 Node::True => return TRUE,
@@ -325,7 +328,7 @@ impl Arena {
         match out.len() {
             0 => FALSE,
             1 => out.first().copied().unwrap_or(FALSE),
-            _ => self.push(Node::Or(out.into())),
+            _ => self.push(Node::Or(out.as_slice().into())),
         }
     }
 
