@@ -497,6 +497,7 @@ pub(crate) fn run_unit(
             minimize(&mut ctx, &dims, allowed, &mut merged)?;
         }
     }
+    memo.recycle();
     let policy_json = (options.witnesses && !merged.is_empty()).then(|| unit.policy.json());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
@@ -511,6 +512,7 @@ pub(crate) fn run_unit(
             policy_json,
         ));
     }
+    space.recycle();
     Ok(out)
 }
 

@@ -441,3 +441,56 @@ fn real_resource_policies_analyse_without_errors() {
         );
     }
 }
+
+/// The engine keeps work between analyses on a thread (spaces and memos given back for reuse,
+/// the checks of a prototype space, language tables). What ran before must not show: every
+/// corpus case, run in order on one thread and in reverse order on another, gives the same
+/// findings, witnesses and ids.
+#[test]
+fn analyses_do_not_depend_on_what_ran_before_on_the_thread() {
+    let run = |reverse: bool| {
+        std::thread::spawn(move || {
+            let mut cases = corpus::read("analyze", 21);
+            if reverse {
+                cases.reverse();
+            }
+            let mut out = std::collections::BTreeMap::new();
+            for corpus::CorpusCase { label, raw } in cases {
+                let text = match raw.get("zoneOfTrust") {
+                    Some(z) => format!(
+                        "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
+                        raw["resource"]
+                    ),
+                    None => format!("{{\"resources\": [{}]}}", raw["resource"]),
+                };
+                let Ok(mut snapshot) = Snapshot::read(text.as_bytes()) else {
+                    continue;
+                };
+                let Some(Ok(config)) = snapshot.next() else {
+                    continue;
+                };
+                let zone = snapshot
+                    .zone_of_trust()
+                    .cloned()
+                    .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
+                for mode in [Mode::Compatible, Mode::Minimal] {
+                    let findings =
+                        analyze_resource(&config, &zone, &Options::default().with_mode(mode));
+                    out.insert(
+                        format!("{label} {mode:?}"),
+                        serde_json::to_string(&findings).unwrap(),
+                    );
+                }
+            }
+            out
+        })
+        .join()
+        .unwrap()
+    };
+    let forward = run(false);
+    let backward = run(true);
+    assert!(forward.len() > 100, "{} cases ran", forward.len());
+    for (label, f) in &forward {
+        assert_eq!(Some(f), backward.get(label), "{label}");
+    }
+}

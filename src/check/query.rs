@@ -515,7 +515,7 @@ impl Query {
                 return None;
             }
             let mut prefix = String::new();
-            for t in &l.toks {
+            for t in l.toks.iter() {
                 match t {
                     Tok::Char(':') | Tok::CharCi(':') => return Some(prefix),
                     Tok::Char(c) | Tok::CharCi(c) => prefix.push(*c),

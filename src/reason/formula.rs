@@ -35,7 +35,7 @@ pub(crate) enum DimType {
 pub(crate) struct Dim {
     /// A name, for debugging.
     #[expect(dead_code, reason = "shown by Debug when investigating a model")]
-    pub(crate) name: String,
+    pub(crate) name: std::sync::Arc<str>,
     pub(crate) ty: DimType,
     /// A set of values rather than one value.
     pub(crate) multi: bool,
@@ -200,6 +200,31 @@ impl Arena {
         a.nodes.push(Node::True);
         a.nodes.push(Node::False);
         a
+    }
+
+    /// Make this arena a copy of `other`, reusing its buffers. (Every field is named, so a new
+    /// field cannot be forgotten here.)
+    pub(crate) fn copy_from(&mut self, other: &Arena) {
+        let Arena {
+            dims,
+            preds,
+            pred_index,
+            atoms,
+            atom_index,
+            nodes,
+            atom_nodes,
+            opaque,
+            opaque_names,
+        } = other;
+        self.dims.clone_from(dims);
+        self.preds.clone_from(preds);
+        self.pred_index.clone_from(pred_index);
+        self.atoms.clone_from(atoms);
+        self.atom_index.clone_from(atom_index);
+        self.nodes.clone_from(nodes);
+        self.atom_nodes.clone_from(atom_nodes);
+        self.opaque = *opaque;
+        self.opaque_names.clone_from(opaque_names);
     }
 
     pub(crate) fn dim(&mut self, d: Dim) -> DimId {

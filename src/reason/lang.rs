@@ -70,7 +70,8 @@ impl Tok {
 /// use, and shared by clones).
 #[derive(Default)]
 pub(crate) struct Lang {
-    pub(crate) toks: Vec<Tok>,
+    /// Shared by clones (a space's copy of its prototype copies no tokens).
+    pub(crate) toks: std::sync::Arc<[Tok]>,
     table: std::sync::OnceLock<Option<std::sync::Arc<Table>>>,
     code: std::sync::OnceLock<Code>,
 }
@@ -144,7 +145,7 @@ impl std::fmt::Debug for Lang {
 impl From<Vec<Tok>> for Lang {
     fn from(toks: Vec<Tok>) -> Lang {
         Lang {
-            toks,
+            toks: toks.into(),
             table: std::sync::OnceLock::new(),
             code: std::sync::OnceLock::new(),
         }
@@ -222,21 +223,24 @@ impl Lang {
     }
 
     /// Concatenation.
-    pub(crate) fn then(mut self, other: &Lang) -> Lang {
-        self.toks.extend_from_slice(&other.toks);
-        Lang::from(self.toks)
+    pub(crate) fn then(self, other: &Lang) -> Lang {
+        let mut toks = self.toks.to_vec();
+        toks.extend_from_slice(&other.toks);
+        Lang::from(toks)
     }
 
     /// Append literal text.
-    pub(crate) fn then_str(mut self, text: &str) -> Lang {
-        self.toks.extend(text.chars().map(Tok::Char));
-        Lang::from(self.toks)
+    pub(crate) fn then_str(self, text: &str) -> Lang {
+        let mut toks = self.toks.to_vec();
+        toks.extend(text.chars().map(Tok::Char));
+        Lang::from(toks)
     }
 
     /// Append one token.
-    pub(crate) fn then_tok(mut self, t: Tok) -> Lang {
-        self.toks.push(t);
-        Lang::from(self.toks)
+    pub(crate) fn then_tok(self, t: Tok) -> Lang {
+        let mut toks = self.toks.to_vec();
+        toks.push(t);
+        Lang::from(toks)
     }
 
     /// The same language with every wildcard also excluding the characters of `mask`.
@@ -418,7 +422,7 @@ impl Lang {
     }
 
     fn chars_named(&self, out: &mut Vec<char>) {
-        for t in &self.toks {
+        for t in self.toks.iter() {
             match *t {
                 Tok::Char(c) => out.push(c),
                 Tok::CharCi(c) => {

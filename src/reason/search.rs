@@ -14,7 +14,7 @@ use super::theory::{atom_holds, decide, Val};
 
 /// A dimension and its literals, sorted, packed: `[dim, atom << 1 | truth, …]` (looked up by
 /// slice, so a hit allocates nothing).
-type MemoKey = Vec<u64>;
+type MemoKey = smallvec::SmallVec<[u64; 6]>;
 
 /// A dimension's value as the memo and the search hold it (shared: a memo hit copies no text).
 pub(crate) type Shared = std::rc::Rc<Val>;
@@ -87,7 +87,7 @@ impl Memo {
         let Some((d, packed)) = key.split_first() else {
             return Ok(None);
         };
-        let lits: Vec<(AtomId, bool)> = packed
+        let lits: smallvec::SmallVec<[(AtomId, bool); 8]> = packed
             .iter()
             .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
             .collect();
@@ -117,14 +117,41 @@ impl Memo {
         b
     }
 
-    /// A memo for queries over `arena` sharing the checks of its prototype.
+    /// A memo for queries over `arena` sharing the checks of its prototype (one given back
+    /// by [`Memo::recycle`] on this thread when there is one: its buffers are ready).
     pub(crate) fn with_prototype(prototype: Option<&PrototypeMemo>) -> Memo {
-        Memo {
-            prototype: prototype.cloned(),
-            ..Memo::default()
+        let mut m = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_default();
+        m.prototype = prototype.cloned();
+        m
+    }
+
+    /// Give the memo back for the next analysis on this thread: its entries go, its buffers
+    /// stay (unless they grew large).
+    pub(crate) fn recycle(mut self) {
+        if self.map.capacity() > SPARE_ENTRIES || self.holds.capacity() > SPARE_ENTRIES {
+            return;
         }
+        self.map.clear();
+        self.holds.clear();
+        self.blank.clear();
+        self.prototype = None;
+        SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < 2 {
+                s.push(self);
+            }
+        });
     }
 }
+
+thread_local! {
+    /// Memos given back, for the next analyses on this thread.
+    static SPARE: std::cell::RefCell<Vec<Memo>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+/// The largest memo kept for reuse (entries).
+const SPARE_ENTRIES: usize = 4096;
+
+impl Memo {}
 
 /// Whether the conjunction of `nodes` is refuted dimension by dimension: every node is a
 /// conjunction of literals (atoms and negated atoms), and the literals of some dimension have no
@@ -167,7 +194,7 @@ pub(crate) fn refuted_by_literals(
     }
     lits.sort_unstable();
     lits.dedup();
-    let mut key: MemoKey = Vec::new();
+    let mut key: MemoKey = MemoKey::new();
     let mut i = 0;
     while let Some(&(d, _)) = lits.get(i) {
         let run = lits.iter().skip(i).take_while(|(e, _)| *e == d).count();

@@ -157,6 +157,13 @@ pub(crate) struct Space {
 
 const D12: [Tok; 12] = [Tok::Digit; 12];
 
+thread_local! {
+    /// Spaces given back ([`Space::recycle`]), for the next questions on this thread.
+    static SPARE: std::cell::RefCell<Vec<Space>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+/// The largest space kept for reuse (formula nodes).
+const SPARE_NODES: usize = 1 << 14;
+
 fn lit(s: &str) -> Lang {
     Lang::literal(s, false)
 }
@@ -177,7 +184,14 @@ impl Space {
             p.borrow()
                 .iter()
                 .find(|(part, t, _)| part == partition && *t == tag)
-                .map(|(_, _, s)| s.clone())
+                .map(|(_, _, proto)| match SPARE.with(|s| s.borrow_mut().pop()) {
+                    // A space given back: copied over in place, its buffers reused.
+                    Some(mut s) => {
+                        s.copy_from(proto);
+                        s
+                    }
+                    None => proto.clone(),
+                })
         });
         if let Some(s) = hit {
             return s;
@@ -198,6 +212,65 @@ impl Space {
             p.push((partition.to_string(), tag, s.clone()));
         });
         s
+    }
+
+    /// Make this space a copy of `other`, reusing its buffers. (Every field is named, so a new
+    /// field cannot be forgotten here.)
+    fn copy_from(&mut self, other: &Space) {
+        let Space {
+            arena,
+            partition,
+            kind,
+            parn,
+            sess,
+            uid,
+            svc,
+            fed,
+            canon,
+            action,
+            resource,
+            actions,
+            keys,
+            constants,
+            multi_keys,
+            null_only,
+            spellings,
+            base,
+            prototype,
+        } = other;
+        self.arena.copy_from(arena);
+        self.partition.clone_from(partition);
+        self.kind = *kind;
+        self.parn = *parn;
+        self.sess = *sess;
+        self.uid = *uid;
+        self.svc = *svc;
+        self.fed = *fed;
+        self.canon = *canon;
+        self.action = *action;
+        self.resource = *resource;
+        self.actions.clone_from(actions);
+        self.keys.clone_from(keys);
+        self.constants.clone_from(constants);
+        self.multi_keys.clone_from(multi_keys);
+        self.null_only.clone_from(null_only);
+        self.spellings.clone_from(spellings);
+        self.base = *base;
+        self.prototype.clone_from(prototype);
+    }
+
+    /// Give the space back for the next question on this thread (its buffers are kept, unless
+    /// they grew large).
+    pub(crate) fn recycle(self) {
+        if self.arena.nodes.capacity() > SPARE_NODES {
+            return;
+        }
+        SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < 2 {
+                s.push(self);
+            }
+        });
     }
 
     fn build(partition: &str, actions: Actions) -> Space {
@@ -630,7 +703,7 @@ impl Space {
                 .condition_key(key)
                 .is_some_and(|k| k.is_multivalued());
         let dim = self.arena.dim(Dim {
-            name: key.to_string(),
+            name: key.into(),
             ty: ty.clone(),
             multi,
             optional: true,
@@ -694,7 +767,7 @@ impl Space {
             _ => {
                 // A key with a fixed or derived value: give it a free dimension anyway.
                 self.arena.dim(Dim {
-                    name: key.clone(),
+                    name: key.as_str().into(),
                     ty: DimType::Str,
                     multi,
                     optional: true,
@@ -1512,7 +1585,7 @@ fn value_preds(values: &CondValues, base: BaseOperator) -> Option<(DimType, Vec<
 
 /// Language tokens of pattern tokens, every wildcard crossing `:` and `/`.
 fn glob_toks(tokens: &[crate::pattern::Token]) -> Vec<Tok> {
-    Lang::from_tokens(tokens, false).toks
+    Lang::from_tokens(tokens, false).toks.to_vec()
 }
 
 /// The tokens of a language holding every value a template can resolve to: each variable read

@@ -53,8 +53,8 @@ pub(crate) fn decide(
     if d.multi {
         return decide_set(arena, &d.ty, present, lits, budget);
     }
-    let mut pos: Vec<&Pred> = Vec::new();
-    let mut neg: Vec<&Pred> = Vec::new();
+    let mut pos: smallvec::SmallVec<[&Pred; 8]> = smallvec::SmallVec::new();
+    let mut neg: smallvec::SmallVec<[&Pred; 8]> = smallvec::SmallVec::new();
     for (id, v) in lits {
         if let Some(Atom::Elem(_, p)) = atom(id) {
             if let Some(p) = pred(arena, *p) {
@@ -88,21 +88,22 @@ fn value(
 ) -> Result<Option<String>, OutOfBudget> {
     match ty {
         DimType::Str => {
-            let pl: Vec<&Lang> = pos
+            let pl: smallvec::SmallVec<[&Lang; 8]> = pos
                 .iter()
                 .filter_map(|p| match p {
                     Pred::Lang(l) => Some(l),
                     _ => None,
                 })
                 .collect();
-            let nl: Vec<&Lang> = neg
+            let nl: smallvec::SmallVec<[&Lang; 8]> = neg
                 .iter()
                 .filter_map(|p| match p {
                     Pred::Lang(l) => Some(l),
                     _ => None,
                 })
                 .collect();
-            let unions: Vec<&[&Lang]> = pl.iter().map(std::slice::from_ref).collect();
+            let unions: smallvec::SmallVec<[&[&Lang]; 8]> =
+                pl.iter().map(std::slice::from_ref).collect();
             solve(&unions, &nl, budget)
         }
         DimType::Finite(names) => {
