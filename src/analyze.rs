@@ -789,16 +789,20 @@ fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
 /// allow it, if it is allowed.
 fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
     let req = case.request().ok()?;
-    let g = grant(&case.action, &case.resource)?;
-    let identity: Vec<&CompiledPolicy> = if case.identity_policies.is_empty() {
-        Vec::new()
+    // The identity and session policies of a witness grant exactly its request.
+    let needs_grant = !case.identity_policies.is_empty() || !case.session_policies.is_empty();
+    let g = if needs_grant {
+        Some(grant(&case.action, &case.resource)?)
     } else {
-        vec![&g]
+        None
     };
-    let session: Vec<&CompiledPolicy> = if case.session_policies.is_empty() {
-        Vec::new()
-    } else {
-        vec![&g]
+    let identity: Vec<&CompiledPolicy> = match &g {
+        Some(g) if !case.identity_policies.is_empty() => vec![g],
+        _ => Vec::new(),
+    };
+    let session: Vec<&CompiledPolicy> = match &g {
+        Some(g) if !case.session_policies.is_empty() => vec![g],
+        _ => Vec::new(),
     };
     let resource = [policy];
     let parts = crate::eval::Parts {

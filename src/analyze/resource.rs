@@ -258,18 +258,20 @@ impl Resource {
 }
 
 pub(crate) fn shape_lang(arn: &str, s: Shape) -> Lang {
-    let base = Lang::literal(arn, false);
+    let mut toks: Vec<Tok> = arn.chars().map(Tok::Char).collect();
+    let below = [Tok::One(Mask::NONE), Tok::Run(Mask::NONE)];
     match s {
-        Shape::Exact => base,
-        Shape::Below(sep) => base
-            .then_tok(Tok::Char(sep))
-            .then_tok(Tok::One(Mask::NONE))
-            .then_tok(Tok::Run(Mask::NONE)),
-        Shape::BelowInfix(infix) => base
-            .then_str(infix)
-            .then_tok(Tok::One(Mask::NONE))
-            .then_tok(Tok::Run(Mask::NONE)),
+        Shape::Exact => {}
+        Shape::Below(sep) => {
+            toks.push(Tok::Char(sep));
+            toks.extend(below);
+        }
+        Shape::BelowInfix(infix) => {
+            toks.extend(infix.chars().map(Tok::Char));
+            toks.extend(below);
+        }
     }
+    Lang::from(toks)
 }
 
 /// Every action a policy on this resource can grant, with a resource ARN it acts on (the

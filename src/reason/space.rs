@@ -397,13 +397,18 @@ impl Space {
         self.arena.elem(d, Pred::Lang(l))
     }
 
+    /// `arn:PARTITION:*::ACCOUNT:*`, with the account's wildcards kept within its field.
     fn account_lang(&self, account: &Lang) -> Lang {
-        lit(&format!("arn:{}:", self.partition))
-            .then_tok(Tok::Run(Mask::COLON))
-            .then_str("::")
-            .then(&account.restrict(Mask::COLON))
-            .then_str(":")
-            .then_tok(Tok::Run(Mask::NONE))
+        let mut toks: Vec<Tok> = Vec::with_capacity(account.toks.len() + 24);
+        toks.extend("arn:".chars().map(Tok::Char));
+        toks.extend(self.partition.chars().map(Tok::Char));
+        toks.push(Tok::Char(':'));
+        toks.push(Tok::Run(Mask::COLON));
+        toks.extend([Tok::Char(':'), Tok::Char(':')]);
+        toks.extend(account.restrict(Mask::COLON).toks.iter().copied());
+        toks.push(Tok::Char(':'));
+        toks.push(Tok::Run(Mask::NONE));
+        Lang::from(toks)
     }
 
     /// The caller is an IAM identity whose account is in the language (no literal `:`).
@@ -1384,19 +1389,21 @@ impl Space {
         }
         // An IAM caller's own account must allow too: its administrator can grant exactly this
         // (Access Analyzer's premise: any principal of the account *could* be given access).
-        let grant = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
-        });
+        let grant = || {
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
+            })
+        };
         let identity_policies = if principal.is_iam_identity() {
-            vec![grant.clone()]
+            vec![grant()]
         } else {
             Vec::new()
         };
         // A federated user (GetFederationToken) always carries a session policy; its account can
         // issue one that grants exactly this.
         let session_policies = if matches!(principal, Caller::FederatedUser { .. }) {
-            vec![grant]
+            vec![grant()]
         } else {
             Vec::new()
         };
