@@ -191,6 +191,15 @@ fn dedup_keep_order(v: &mut Parts) {
     });
 }
 
+/// Make `to` hold the entries of `from`, keeping its capacity.
+pub(crate) fn refill<K: Clone + Eq + std::hash::Hash, V: Clone>(
+    to: &mut ahash::AHashMap<K, V>,
+    from: &ahash::AHashMap<K, V>,
+) {
+    to.clear();
+    to.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
+}
+
 pub(crate) const TRUE: NodeId = 0;
 pub(crate) const FALSE: NodeId = 1;
 
@@ -218,13 +227,15 @@ impl Arena {
         } = other;
         self.dims.clone_from(dims);
         self.preds.clone_from(preds);
-        self.pred_index.clone_from(pred_index);
+        // Maps are refilled rather than cloned over: a clone would shrink them to the
+        // prototype's size, and the question's own entries would grow them again.
+        refill(&mut self.pred_index, pred_index);
         self.atoms.clone_from(atoms);
-        self.atom_index.clone_from(atom_index);
+        refill(&mut self.atom_index, atom_index);
         self.nodes.clone_from(nodes);
         self.atom_nodes.clone_from(atom_nodes);
         self.opaque = *opaque;
-        self.opaque_names.clone_from(opaque_names);
+        refill(&mut self.opaque_names, opaque_names);
     }
 
     pub(crate) fn dim(&mut self, d: Dim) -> DimId {

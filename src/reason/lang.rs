@@ -325,6 +325,39 @@ impl Lang {
                 if self.toks.len() >= 127 {
                     return None;
                 }
+                // Analyses build the same languages again and again (resource and account
+                // shapes): their tables are kept per thread and shared.
+                let mut h: u64 = self.toks.len() as u64;
+                for t in self.toks.iter() {
+                    h = (h.rotate_left(5) ^ t.code()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+                }
+                let kept = TABLES.with(|m| {
+                    m.borrow()
+                        .get(&h)?
+                        .iter()
+                        .find(|(toks, _)| **toks == *self.toks)
+                        .map(|(_, t)| t.clone())
+                });
+                if kept.is_some() {
+                    return kept;
+                }
+                let t = self.build_table();
+                TABLES.with(|m| {
+                    let mut m = m.borrow_mut();
+                    if m.len() >= TABLES_LIMIT {
+                        m.clear();
+                    }
+                    m.entry(h).or_default().push((self.toks.clone(), t.clone()));
+                });
+                Some(t)
+            })
+            .as_deref()
+    }
+
+    /// The matching table of the tokens (under 127 of them).
+    fn build_table(&self) -> std::sync::Arc<Table> {
+        {
+            {
                 let mut runs = 0u128;
                 let mut ascii = [0u128; 128];
                 for (i, t) in self.toks.iter().enumerate() {
@@ -359,9 +392,9 @@ impl Lang {
                         }
                     }
                 }
-                Some(std::sync::Arc::new(Table { ascii, runs }))
-            })
-            .as_deref()
+                std::sync::Arc::new(Table { ascii, runs })
+            }
+        }
     }
 
     /// Whether the language holds `s`.
@@ -491,6 +524,16 @@ impl Fast {
         self.close((m & self.runs) | ((m & !self.runs) << 1))
     }
 }
+
+thread_local! {
+    /// Matching tables by the tokens they were built from (see [`Lang::table`]).
+    #[allow(clippy::type_complexity)]
+    static TABLES: std::cell::RefCell<
+        ahash::AHashMap<u64, Vec<(std::sync::Arc<[Tok]>, std::sync::Arc<Table>)>>,
+    > = std::cell::RefCell::new(ahash::AHashMap::new());
+}
+/// Tables kept per thread, at most (2 KiB each; then the cache starts over).
+const TABLES_LIMIT: usize = 512;
 
 /// A search question: the unions of positive languages, and the negative languages (codes).
 type CacheKey = (Vec<Vec<std::sync::Arc<[u64]>>>, Vec<std::sync::Arc<[u64]>>);

@@ -15,7 +15,7 @@
 //! every conclusion about access sound but may leave a finding without a witness (the finding
 //! says so).
 
-use super::formula::{Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
+use super::formula::{refill, Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
 use super::lang::{Lang, Mask, Tok};
 use super::search::Model;
 use super::theory::Val;
@@ -250,11 +250,13 @@ impl Space {
         self.action = *action;
         self.resource = *resource;
         self.actions.clone_from(actions);
-        self.keys.clone_from(keys);
-        self.constants.clone_from(constants);
-        self.multi_keys.clone_from(multi_keys);
-        self.null_only.clone_from(null_only);
-        self.spellings.clone_from(spellings);
+        refill(&mut self.keys, keys);
+        refill(&mut self.constants, constants);
+        self.multi_keys.clear();
+        self.multi_keys.extend(multi_keys.iter().cloned());
+        self.null_only.clear();
+        self.null_only.extend(null_only.iter().cloned());
+        refill(&mut self.spellings, spellings);
         self.base = *base;
         self.prototype.clone_from(prototype);
     }
