@@ -494,3 +494,72 @@ fn analyses_do_not_depend_on_what_ran_before_on_the_thread() {
         assert_eq!(Some(f), backward.get(label), "{label}");
     }
 }
+
+/// Work remembered between analyses on a thread costs an analysis what doing it would have
+/// cost: the least budget an analysis needs is the same on a fresh thread and on one that has
+/// analysed other resources first (else whether a resource gets an error finding would depend
+/// on the order a parallel run happens to take).
+#[test]
+fn the_budget_an_analysis_needs_does_not_depend_on_the_thread() {
+    let text = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],
+         "Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],
+         "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-aaaaaaaaaa"}}},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/reader"},
+         "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*",
+         "Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}"#;
+    let policy = Policy::parse(text).unwrap();
+    let bucket = Resource::new("arn:aws:s3:::b", ResourceType::S3Bucket, "111122223333");
+    let zone = ZoneOfTrust::account("111122223333");
+    let fits = |budget: u64| {
+        let config =
+            ResourceConfig::Policy(PolicyResource::new(bucket.clone(), Some(policy.clone())));
+        let found = analyze_resource(&config, &zone, &Options::default().with_budget(budget));
+        found.iter().all(|f| f.error.is_none())
+    };
+    // The least budget that fits, by bisection (fitting is monotone in the budget).
+    let least = |fits: &dyn Fn(u64) -> bool| {
+        let (mut lo, mut hi) = (0u64, 2_000_000u64);
+        assert!(fits(hi));
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2;
+            if fits(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    };
+    // Bisection warms this thread: every probe after the first finds remembered work.
+    let warm = least(&fits);
+    assert!(warm > 10, "the analysis uses some budget ({warm})");
+    // On fresh threads, one probe each: the least budget fits, one less does not.
+    let probe = move |budget: u64| {
+        std::thread::spawn(move || {
+            let config = ResourceConfig::Policy(PolicyResource::new(
+                Resource::new("arn:aws:s3:::b", ResourceType::S3Bucket, "111122223333"),
+                Some(Policy::parse(text).unwrap()),
+            ));
+            analyze_resource(
+                &config,
+                &ZoneOfTrust::account("111122223333"),
+                &Options::default().with_budget(budget),
+            )
+            .iter()
+            .all(|f| f.error.is_none())
+        })
+        .join()
+        .unwrap()
+    };
+    assert!(
+        probe(warm),
+        "the least budget on a warm thread ({warm}) fits on a fresh one"
+    );
+    assert!(
+        !probe(warm - 1),
+        "one less ({}) does not fit on a fresh one",
+        warm - 1
+    );
+}

@@ -525,20 +525,20 @@ impl Fast {
     }
 }
 
+/// Tables by a hash of their tokens (the tokens kept to confirm a hit).
+type TableCache = ahash::AHashMap<u64, Vec<(std::sync::Arc<[Tok]>, std::sync::Arc<Table>)>>;
+
 thread_local! {
     /// Matching tables by the tokens they were built from (see [`Lang::table`]).
-    #[allow(clippy::type_complexity)]
-    static TABLES: std::cell::RefCell<
-        ahash::AHashMap<u64, Vec<(std::sync::Arc<[Tok]>, std::sync::Arc<Table>)>>,
-    > = std::cell::RefCell::new(ahash::AHashMap::new());
+    static TABLES: std::cell::RefCell<TableCache> = std::cell::RefCell::new(TableCache::new());
 }
 /// Tables kept per thread, at most (2 KiB each; then the cache starts over).
 const TABLES_LIMIT: usize = 512;
 
 /// A search question: the unions of positive languages, and the negative languages (codes).
 type CacheKey = (Vec<Vec<std::sync::Arc<[u64]>>>, Vec<std::sync::Arc<[u64]>>);
-/// A cached question with its answer.
-type CacheEntry = (CacheKey, Option<String>);
+/// A cached question with its answer and the budget its search used.
+type CacheEntry = (CacheKey, Option<String>, u64);
 
 thread_local! {
     /// Results of recent searches, by a hash of the languages' tokens (with the tokens kept to
@@ -584,6 +584,17 @@ fn same_question(key: &CacheKey, unions: &[&[&Lang]], negs: &[&Lang]) -> bool {
         && key.1.iter().zip(negs).all(|(k, l)| same_lang(k, l))
 }
 
+/// Take `cost` from the budget (all of it, and fail, when it does not cover the cost): what
+/// running a remembered piece of work again would have done.
+pub(crate) fn charge(budget: &mut u64, cost: u64) -> Result<(), OutOfBudget> {
+    if *budget < cost {
+        *budget = 0;
+        return Err(OutOfBudget);
+    }
+    *budget -= cost;
+    Ok(())
+}
+
 /// Is there a string that is in at least one language of each `unions` entry and in none of
 /// `negs`? Returns a shortest such string.
 ///
@@ -598,14 +609,19 @@ pub(crate) fn solve(
         c.borrow().get(&h).and_then(|bucket| {
             bucket
                 .iter()
-                .find(|(k, _)| same_question(k, unions, negs))
-                .map(|(_, v)| v.clone())
+                .find(|(k, _, _)| same_question(k, unions, negs))
+                .map(|(_, v, cost)| (v.clone(), *cost))
         })
     });
-    if let Some(hit) = hit {
+    if let Some((hit, cost)) = hit {
+        // A remembered answer costs what finding it cost, so that whether an analysis fits its
+        // budget does not depend on what ran before on the thread.
+        charge(budget, cost)?;
         return Ok(hit);
     }
+    let before = *budget;
     let out = search(unions, negs, budget)?;
+    let cost = before.saturating_sub(*budget);
     let key: CacheKey = (
         unions
             .iter()
@@ -618,7 +634,7 @@ pub(crate) fn solve(
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.entry(h).or_default().push((key, out.clone()));
+        c.entry(h).or_default().push((key, out.clone(), cost));
     });
     Ok(out)
 }

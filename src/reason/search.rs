@@ -9,7 +9,7 @@
 //! budget; running out is reported, never hidden.
 
 use super::formula::{Arena, Atom, AtomId, DimId, DimType, Node, NodeId, Pred};
-use super::lang::OutOfBudget;
+use super::lang::{charge, OutOfBudget};
 use super::theory::{atom_holds, decide, Val};
 
 /// A dimension and its literals, sorted, packed: `[dim, atom << 1 | truth, …]` (looked up by
@@ -25,11 +25,15 @@ pub(crate) type Shared = std::rc::Rc<Val>;
 /// answers depend on nothing an analysis adds.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PrototypeMemo {
-    map: std::rc::Rc<std::cell::RefCell<ahash::AHashMap<MemoKey, Option<Shared>>>>,
+    /// Each check's answer, with the budget it used.
+    map: std::rc::Rc<std::cell::RefCell<ahash::AHashMap<MemoKey, Kept>>>,
     /// The prototype's dimension and atom counts: keys below both belong to it.
     dims: u64,
     atoms: u64,
 }
+
+/// A kept check: its answer, and the budget finding it used.
+type Kept = (Option<Shared>, u64);
 
 /// Checks kept per prototype, at most (beyond this, new ones stay with the analysis).
 const PROTOTYPE_MEMO_LIMIT: usize = 4096;
@@ -80,8 +84,13 @@ impl Memo {
         }
         let prototype = self.prototype.as_ref().filter(|p| p.owns(key));
         if let Some(p) = prototype {
-            if let Some(v) = p.map.borrow().get(key.as_slice()) {
-                return Ok(v.clone());
+            let kept = p.map.borrow().get(key.as_slice()).cloned();
+            if let Some((v, cost)) = kept {
+                // The first use in an analysis costs what the check cost (as if it ran here),
+                // so that the budget an analysis uses does not depend on the analyses before.
+                charge(budget, cost)?;
+                self.map.insert(key.clone(), v.clone());
+                return Ok(v);
             }
         }
         let Some((d, packed)) = key.split_first() else {
@@ -91,15 +100,15 @@ impl Memo {
             .iter()
             .map(|x| ((x >> 1) as AtomId, x & 1 == 1))
             .collect();
+        let before = *budget;
         let out = decide(arena, *d as DimId, &lits, budget)?.map(Shared::new);
-        match prototype {
-            Some(p) if p.map.borrow().len() < PROTOTYPE_MEMO_LIMIT => {
-                p.map.borrow_mut().insert(key.clone(), out.clone());
-            }
-            _ => {
-                self.map.insert(key.clone(), out.clone());
+        let cost = before.saturating_sub(*budget);
+        if let Some(p) = prototype {
+            if p.map.borrow().len() < PROTOTYPE_MEMO_LIMIT {
+                p.map.borrow_mut().insert(key.clone(), (out.clone(), cost));
             }
         }
+        self.map.insert(key.clone(), out.clone());
         Ok(out)
     }
 
