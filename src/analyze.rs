@@ -280,18 +280,10 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
     // Refine the partition one set at a time, splitting each class into its part outside the
     // set, then its part inside: the classes come out in the order of their signatures read as
     // lists of booleans, set 0 first (false before true), each with its members in order.
-    let words = names.len().div_ceil(64).max(1);
-    let mut all: smallvec::SmallVec<[u64; 4]> = smallvec::smallvec![u64::MAX; words];
-    if let Some(last) = all.last_mut() {
-        let rem = names.len() % 64;
-        if rem != 0 {
-            *last = (1u64 << rem) - 1;
-        }
-    }
     if names.is_empty() {
         return Vec::new();
     }
-    let mut classes: Vec<smallvec::SmallVec<[u64; 4]>> = vec![all];
+    let mut classes = vec![crate::reason::formula::full_set(names.len())];
     let mut next = Vec::new();
     for set in &sets {
         let word = |i: usize| set.get(i).copied().unwrap_or(0);
@@ -789,21 +781,18 @@ fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
 /// allow it, if it is allowed.
 fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
     let req = case.request().ok()?;
-    // The identity and session policies of a witness grant exactly its request.
-    let needs_grant = !case.identity_policies.is_empty() || !case.session_policies.is_empty();
-    let g = if needs_grant {
-        Some(grant(&case.action, &case.resource)?)
-    } else {
-        None
+    // The identity and session policies of a witness grant exactly its request (compiled only
+    // when the case has some).
+    let (has_identity, has_session) = (
+        !case.identity_policies.is_empty(),
+        !case.session_policies.is_empty(),
+    );
+    let g = match has_identity || has_session {
+        true => Some(grant(&case.action, &case.resource)?),
+        false => None,
     };
-    let identity: Vec<&CompiledPolicy> = match &g {
-        Some(g) if !case.identity_policies.is_empty() => vec![g],
-        _ => Vec::new(),
-    };
-    let session: Vec<&CompiledPolicy> = match &g {
-        Some(g) if !case.session_policies.is_empty() => vec![g],
-        _ => Vec::new(),
-    };
+    let layer = |present: bool| -> Vec<&CompiledPolicy> { g.iter().filter(|_| present).collect() };
+    let (identity, session) = (layer(has_identity), layer(has_session));
     let resource = [policy];
     let parts = crate::eval::Parts {
         identity: &identity,

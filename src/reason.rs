@@ -17,3 +17,23 @@ pub(crate) mod lang;
 pub(crate) mod search;
 pub(crate) mod space;
 pub(crate) mod theory;
+
+/// A per-thread pool of values given back after use, so the next user on the thread gets their
+/// buffers ready instead of allocating them again.
+pub(crate) type Spares<T> = std::thread::LocalKey<std::cell::RefCell<Vec<T>>>;
+
+/// Take a value given back on this thread, if there is one.
+pub(crate) fn take_spare<T: 'static>(pool: &'static Spares<T>) -> Option<T> {
+    pool.with(|p| p.borrow_mut().pop())
+}
+
+/// Give a value back for the next user on this thread (a pool holds two at most; more would
+/// only hold memory).
+pub(crate) fn give_spare<T: 'static>(pool: &'static Spares<T>, value: T) {
+    pool.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < 2 {
+            p.push(value);
+        }
+    });
+}

@@ -211,8 +211,8 @@ impl IdHasher {
         out
     }
 
-    /// A part made of `items` joined with `,`.
-    fn joined<'a>(&mut self, items: impl Iterator<Item = [&'a [u8]; 3]>) {
+    /// A part made of `items` joined with `,`, each item written piece by piece.
+    fn joined<'a, const N: usize>(&mut self, items: impl Iterator<Item = [&'a [u8]; N]>) {
         for (i, pieces) in items.enumerate() {
             if i > 0 {
                 self.byte(b',');
@@ -242,14 +242,14 @@ impl Finding {
         h.write(self.resource_type.as_bytes());
         h.end_part();
         h.joined(pairs(&self.principal));
-        h.joined(self.action.iter().map(|a| [a.as_bytes(), &[][..], &[][..]]));
+        h.joined(self.action.iter().map(|a| [a.as_bytes()]));
         h.joined(pairs(&self.condition));
         let sources: Vec<String> = self
             .sources
             .iter()
             .map(|s| serde_json::to_string(s).unwrap_or_default())
             .collect();
-        h.joined(sources.iter().map(|s| [s.as_bytes(), &[][..], &[][..]]));
+        h.joined(sources.iter().map(|s| [s.as_bytes()]));
         h.write(self.error.as_deref().unwrap_or("").as_bytes());
         h.end_part();
         h.finish()

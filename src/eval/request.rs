@@ -301,10 +301,7 @@ impl Context {
     /// Set a key (replacing any value it had).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
         let lower = lower_key(key);
-        match self
-            .entries
-            .binary_search_by(|(k, _, _)| (**k).cmp(&*lower))
-        {
+        match self.position(&lower) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     *e = (lower, key.into(), value);
@@ -317,10 +314,7 @@ impl Context {
     /// Set a key only if it has no value.
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
         let lower = lower_key(key);
-        if let Err(i) = self
-            .entries
-            .binary_search_by(|(k, _, _)| (**k).cmp(&*lower))
-        {
+        if let Err(i) = self.position(&lower) {
             self.entries.insert(i, (lower, key.into(), value));
         }
     }
@@ -342,11 +336,16 @@ impl Context {
     /// The value of a key given in lowercase.
     #[inline]
     pub(crate) fn get_lower(&self, lower: &str) -> Option<&ContextValue> {
-        self.entries
-            .binary_search_by(|(k, _, _)| (**k).cmp(lower))
+        self.position(lower)
             .ok()
             .and_then(|i| self.entries.get(i))
             .map(|(_, _, v)| v)
+    }
+
+    /// Where a lowercase key is, or would go, in the sorted entries.
+    #[inline]
+    fn position(&self, lower: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _, _)| (**k).cmp(lower))
     }
 
     /// The keys (as given) and values, sorted by key.

@@ -191,6 +191,19 @@ fn dedup_keep_order(v: &mut Parts) {
     });
 }
 
+/// The bit set of every one of `n` finite values (at least one word).
+pub(crate) fn full_set(n: usize) -> smallvec::SmallVec<[u64; 4]> {
+    let mut bits: smallvec::SmallVec<[u64; 4]> =
+        smallvec::smallvec![u64::MAX; n.div_ceil(64).max(1)];
+    if let Some(last) = bits.last_mut() {
+        let rem = n % 64;
+        if rem != 0 {
+            *last = (1u64 << rem) - 1;
+        }
+    }
+    bits
+}
+
 /// Make `to` hold the entries of `from`, keeping its capacity.
 pub(crate) fn refill<K: Clone + Eq + std::hash::Hash, V: Clone>(
     to: &mut ahash::AHashMap<K, V>,

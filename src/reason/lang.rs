@@ -224,22 +224,24 @@ impl Lang {
 
     /// Concatenation.
     pub(crate) fn then(self, other: &Lang) -> Lang {
-        let mut toks = self.toks.to_vec();
-        toks.extend_from_slice(&other.toks);
-        Lang::from(toks)
+        self.extended(other.toks.iter().copied())
     }
 
     /// Append literal text.
     pub(crate) fn then_str(self, text: &str) -> Lang {
-        let mut toks = self.toks.to_vec();
-        toks.extend(text.chars().map(Tok::Char));
-        Lang::from(toks)
+        self.extended(text.chars().map(Tok::Char))
     }
 
     /// Append one token.
     pub(crate) fn then_tok(self, t: Tok) -> Lang {
+        self.extended([t])
+    }
+
+    /// The language's tokens followed by `more` (the tokens are shared, so a new list: hot
+    /// paths that join many pieces build the list first).
+    fn extended(self, more: impl IntoIterator<Item = Tok>) -> Lang {
         let mut toks = self.toks.to_vec();
-        toks.push(t);
+        toks.extend(more);
         Lang::from(toks)
     }
 
@@ -327,10 +329,7 @@ impl Lang {
                 }
                 // Analyses build the same languages again and again (resource and account
                 // shapes): their tables are kept per thread and shared.
-                let mut h: u64 = self.toks.len() as u64;
-                for t in self.toks.iter() {
-                    h = (h.rotate_left(5) ^ t.code()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-                }
+                let h = self.code().hash;
                 let kept = TABLES.with(|m| {
                     m.borrow()
                         .get(&h)?
@@ -356,45 +355,41 @@ impl Lang {
 
     /// The matching table of the tokens (under 127 of them).
     fn build_table(&self) -> std::sync::Arc<Table> {
-        {
-            {
-                let mut runs = 0u128;
-                let mut ascii = [0u128; 128];
-                for (i, t) in self.toks.iter().enumerate() {
-                    let bit = 1u128 << i;
-                    let mut set = |c: char| {
-                        if let Some(m) = ascii.get_mut(c as usize) {
-                            *m |= bit;
-                        }
-                    };
-                    match *t {
-                        Tok::Char(c) => set(c),
-                        Tok::CharCi(c) => {
-                            set(c);
-                            set(c.to_ascii_uppercase());
-                        }
-                        Tok::Digit => ('0'..='9').for_each(set),
-                        Tok::One(m) | Tok::Run(m) => {
-                            if matches!(t, Tok::Run(_)) {
-                                runs |= bit;
-                            }
-                            // Every ASCII character the mask allows.
-                            for a in ascii.iter_mut() {
-                                *a |= bit;
-                            }
-                            for c in [':', '/'] {
-                                if !m.allows(c) {
-                                    if let Some(a) = ascii.get_mut(c as usize) {
-                                        *a &= !bit;
-                                    }
-                                }
+        let mut runs = 0u128;
+        let mut ascii = [0u128; 128];
+        for (i, t) in self.toks.iter().enumerate() {
+            let bit = 1u128 << i;
+            let mut set = |c: char| {
+                if let Some(m) = ascii.get_mut(c as usize) {
+                    *m |= bit;
+                }
+            };
+            match *t {
+                Tok::Char(c) => set(c),
+                Tok::CharCi(c) => {
+                    set(c);
+                    set(c.to_ascii_uppercase());
+                }
+                Tok::Digit => ('0'..='9').for_each(set),
+                Tok::One(m) | Tok::Run(m) => {
+                    if matches!(t, Tok::Run(_)) {
+                        runs |= bit;
+                    }
+                    // Every ASCII character the mask allows.
+                    for a in ascii.iter_mut() {
+                        *a |= bit;
+                    }
+                    for c in [':', '/'] {
+                        if !m.allows(c) {
+                            if let Some(a) = ascii.get_mut(c as usize) {
+                                *a &= !bit;
                             }
                         }
                     }
                 }
-                std::sync::Arc::new(Table { ascii, runs })
             }
         }
+        std::sync::Arc::new(Table { ascii, runs })
     }
 
     /// Whether the language holds `s`.

@@ -129,7 +129,7 @@ impl Memo {
     /// A memo for queries over `arena` sharing the checks of its prototype (one given back
     /// by [`Memo::recycle`] on this thread when there is one: its buffers are ready).
     pub(crate) fn with_prototype(prototype: Option<&PrototypeMemo>) -> Memo {
-        let mut m = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_default();
+        let mut m = super::take_spare(&SPARE).unwrap_or_default();
         m.prototype = prototype.cloned();
         m
     }
@@ -144,12 +144,7 @@ impl Memo {
         self.holds.clear();
         self.blank.clear();
         self.prototype = None;
-        SPARE.with(|s| {
-            let mut s = s.borrow_mut();
-            if s.len() < 2 {
-                s.push(self);
-            }
-        });
+        super::give_spare(&SPARE, self);
     }
 }
 
@@ -159,8 +154,6 @@ thread_local! {
 }
 /// The largest memo kept for reuse (entries).
 const SPARE_ENTRIES: usize = 4096;
-
-impl Memo {}
 
 /// Whether the conjunction of `nodes` is refuted dimension by dimension: every node is a
 /// conjunction of literals (atoms and negated atoms), and the literals of some dimension have no
@@ -204,11 +197,10 @@ pub(crate) fn refuted_by_literals(
     lits.sort_unstable();
     lits.dedup();
     let mut key: MemoKey = MemoKey::new();
-    let mut i = 0;
-    while let Some(&(d, _)) = lits.get(i) {
-        let run = lits.iter().skip(i).take_while(|(e, _)| *e == d).count();
-        let group = lits.get(i..i + run).unwrap_or(&[]);
-        i += run;
+    for group in lits.chunk_by(|x, y| x.0 == y.0) {
+        let Some(&(d, _)) = group.first() else {
+            continue;
+        };
         if d == DimId::MAX {
             // Uninterpreted atoms: refuted only when one is asked both ways.
             if group
@@ -281,20 +273,25 @@ impl Model {
                 Some(atom_holds(arena, atom, self.value(d)))
             }
             Node::Not(x) => self.truth(arena, *x).map(|v| !v),
-            Node::And(xs) | Node::Or(xs) => {
-                let want = matches!(arena.node(n), Node::Or(_));
-                let mut unknown = false;
-                for x in xs.iter() {
-                    match self.truth(arena, *x) {
-                        Some(v) if v == want => return Some(want),
-                        None => unknown = true,
-                        _ => {}
-                    }
-                }
-                (!unknown).then_some(!want)
-            }
+            Node::And(xs) => junction(false, xs.iter().map(|x| self.truth(arena, *x))),
+            Node::Or(xs) => junction(true, xs.iter().map(|x| self.truth(arena, *x))),
         }
     }
+}
+
+/// Three-valued `Or` (`decisive` true) or `And` (`decisive` false) of parts, read lazily: the
+/// first part with the decisive value settles it; otherwise any unknown part leaves it unknown.
+#[inline]
+fn junction(decisive: bool, parts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    let mut unknown = false;
+    for v in parts {
+        match v {
+            Some(v) if v == decisive => return Some(decisive),
+            None => unknown = true,
+            _ => {}
+        }
+    }
+    (!unknown).then_some(!decisive)
 }
 
 /// One satisfiability query over an arena.
@@ -501,36 +498,8 @@ impl<'a> Search<'a> {
                 None => self.finite_implied(*a),
             },
             Node::Not(x) => self.eval3(*x).map(|v| !v),
-            Node::And(xs) => {
-                let mut unknown = false;
-                for x in xs.iter() {
-                    match self.eval3(*x) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        _ => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            Node::Or(xs) => {
-                let mut unknown = false;
-                for x in xs.iter() {
-                    match self.eval3(*x) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        _ => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
+            Node::And(xs) => junction(false, xs.iter().map(|x| self.eval3(*x))),
+            Node::Or(xs) => junction(true, xs.iter().map(|x| self.eval3(*x))),
         }
     }
 
@@ -547,14 +516,7 @@ impl<'a> Search<'a> {
         let Some(Pred::Finite(target)) = self.arena.preds.get(*p as usize) else {
             return None;
         };
-        let words = names.len().div_ceil(64).max(1);
-        let mut possible: smallvec::SmallVec<[u64; 8]> = smallvec::smallvec![u64::MAX; words];
-        if let Some(last) = possible.last_mut() {
-            let rem = names.len() % 64;
-            if rem != 0 {
-                *last = (1u64 << rem) - 1;
-            }
-        }
+        let mut possible = super::formula::full_set(names.len());
         let atoms = self.by_dim.get(*d as usize)?;
         if atoms.is_empty() {
             return None;

@@ -184,7 +184,7 @@ impl Space {
             p.borrow()
                 .iter()
                 .find(|(part, t, _)| part == partition && *t == tag)
-                .map(|(_, _, proto)| match SPARE.with(|s| s.borrow_mut().pop()) {
+                .map(|(_, _, proto)| match super::take_spare(&SPARE) {
                     // A space given back: copied over in place, its buffers reused.
                     Some(mut s) => {
                         s.copy_from(proto);
@@ -267,12 +267,7 @@ impl Space {
         if self.arena.nodes.capacity() > SPARE_NODES {
             return;
         }
-        SPARE.with(|s| {
-            let mut s = s.borrow_mut();
-            if s.len() < 2 {
-                s.push(self);
-            }
-        });
+        super::give_spare(&SPARE, self);
     }
 
     fn build(partition: &str, actions: Actions) -> Space {

@@ -155,33 +155,39 @@ fn ip_value(pos: &[&Pred], neg: &[&Pred]) -> Option<String> {
     }
     // The text candidates that are not addresses (`ip:unset`, the empty string) are in no
     // network, so with a network to be in only addresses remain.
-    let v4 = |a: [u8; 4]| (false, u128::from(u32::from_be_bytes(a)));
-    let mut cands: Vec<(bool, u128)> = vec![
-        v4([203, 0, 113, 10]),
-        (true, 0x2001_0db8_0000_0000_0000_0000_0000_0010),
-        v4([0, 0, 0, 0]),
-        v4([255, 255, 255, 255]),
-        (true, 0),
-    ];
-    for n in pos.iter().chain(&neg) {
-        let v6 = n.is_ipv6();
-        let top = if v6 { u128::MAX } else { u128::from(u32::MAX) };
-        let (first, last) = (n.network_bits(), n.last_bits());
-        cands.push((v6, first));
-        cands.push((v6, last));
-        if last < top {
-            cands.push((v6, last + 1));
-        }
-        if first > 0 {
-            cands.push((v6, first - 1));
-        }
-    }
-    cands
+    address_candidates(pos.iter().chain(&neg))
         .into_iter()
-        .map(|(v6, bits)| IpNet::addr_from_bits(v6, bits))
         .filter(|ip| pos.iter().all(|n| n.contains(ip)) && !neg.iter().any(|n| n.contains(ip)))
         .map(|ip| ip.to_string())
         .min()
+}
+
+/// The addresses among [`candidates`] for these networks: every cell of the partition that
+/// nested CIDRs make holds its own network address, the address just after one of its
+/// sub-networks, or (outside every network) the addresses at the ends of the space or beside a
+/// network.
+fn address_candidates<'a>(nets: impl Iterator<Item = &'a IpNet>) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = vec![
+        IpAddr::from([203, 0, 113, 10]),
+        IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10]),
+        IpAddr::from([0, 0, 0, 0]),
+        IpAddr::from([255, 255, 255, 255]),
+        IpAddr::from([0u16; 8]),
+    ];
+    for n in nets {
+        let v6 = n.is_ipv6();
+        let top = if v6 { u128::MAX } else { u128::from(u32::MAX) };
+        let (first, last) = (n.network_bits(), n.last_bits());
+        out.push(IpNet::addr_from_bits(v6, first));
+        out.push(IpNet::addr_from_bits(v6, last));
+        if last < top {
+            out.push(IpNet::addr_from_bits(v6, last + 1));
+        }
+        if first > 0 {
+            out.push(IpNet::addr_from_bits(v6, first - 1));
+        }
+    }
+    out
 }
 
 /// Whether a typed predicate holds for request text `v` (with eval's reading of the text).
@@ -240,35 +246,11 @@ fn candidates(ty: &DimType, pos: &[&Pred], neg: &[&Pred]) -> Vec<String> {
             }
         }
         DimType::Ip => {
-            // Every cell of the partition that nested CIDRs make holds its own network address,
-            // the address just after one of its sub-networks, or (outside every network) the
-            // addresses at the ends of the space or beside a network.
-            let nets: Vec<&IpNet> = all
-                .filter_map(|p| match p {
-                    Pred::Ip(n) => Some(n),
-                    _ => None,
-                })
-                .collect();
-            out.push("203.0.113.10".into());
-            out.push("2001:db8::10".into());
-            out.push("0.0.0.0".into());
-            out.push("255.255.255.255".into());
-            out.push("::".into());
-            let max6 = u128::MAX;
-            for n in &nets {
-                let v6 = n.is_ipv6();
-                let top = if v6 { max6 } else { u128::from(u32::MAX) };
-                let first = n.network_bits();
-                let last = n.last_bits();
-                out.push(IpNet::addr_from_bits(v6, first).to_string());
-                out.push(IpNet::addr_from_bits(v6, last).to_string());
-                if last < top {
-                    out.push(IpNet::addr_from_bits(v6, last + 1).to_string());
-                }
-                if first > 0 {
-                    out.push(IpNet::addr_from_bits(v6, first - 1).to_string());
-                }
-            }
+            let nets = all.filter_map(|p| match p {
+                Pred::Ip(n) => Some(n),
+                _ => None,
+            });
+            out.extend(address_candidates(nets).iter().map(IpAddr::to_string));
             out.push("ip:unset".into());
             // The empty string, which `Null` counts as missing.
             out.push(String::new());
