@@ -10,8 +10,8 @@
 use crate::io::{error, read_input, stdout_is_terminal};
 use crate::report::{parse_now, read_findings_file, read_rules, ExportArgs, Format, Gate, Tally};
 use perimeter::analyze::{
-    analyze_all, Finding, KmsKey, LambdaFunction, Mode, Options, Organization, PolicyResource,
-    Resource, ResourceConfig, ResourceType, S3Bucket, Snapshot, Status, ZoneOfTrust,
+    analyze_all, Finding, KmsKey, LambdaFunction, Mode, Options, PolicyResource, Resource,
+    ResourceConfig, ResourceType, S3Bucket, Snapshot, Status, ZoneOfTrust,
 };
 use perimeter::findings::{
     apply_archive_rule, asff, events, ArchiveRules, AsffOptions, Change, ChangeKind, EventOptions,
@@ -103,30 +103,6 @@ enum CliMode {
 /// The most read errors kept for the JSON output (all are printed on standard error).
 const MAX_ERRORS: usize = 1000;
 
-fn zone_from_flags(args: &Args) -> Result<Option<ZoneOfTrust>, String> {
-    let mut zone = match &args.zone_org {
-        None => None,
-        Some(file) => {
-            let text = read_input(file)?;
-            let v: Value = serde_json::from_str(&text)
-                .map_err(|e| format!("`{file}` is not valid json: {e}"))?;
-            let org: Organization = serde_json::from_value(v)
-                .map_err(|e| format!("`{file}` is not an organization ({{\"id\": \"o-…\", \"accounts\": {{…}}}}): {e}"))?;
-            Some(ZoneOfTrust::organization(org))
-        }
-    };
-    for a in &args.zone_accounts {
-        zone = Some(match zone {
-            Some(z) => z.with_trusted_account(a),
-            None => ZoneOfTrust::account(a),
-        });
-    }
-    if let Some(z) = &zone {
-        z.validate().map_err(|e| e.to_string())?;
-    }
-    Ok(zone)
-}
-
 /// The resource of `--policy`, and the policy's text.
 fn one_policy(args: &Args, file: &str) -> Result<(ResourceConfig, String), String> {
     let t = args
@@ -192,7 +168,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<ExitCode, String> {
-    let flags_zone = zone_from_flags(args)?;
+    let flags_zone = crate::io::zone_from_flags(args.zone_org.as_deref(), &args.zone_accounts)?;
     let mut options = Options::default().with_mode(match args.mode {
         CliMode::Compatible => Mode::Compatible,
         CliMode::Minimal => Mode::Minimal,

@@ -16,6 +16,41 @@ pub fn read_input(path: &str) -> Result<String, String> {
     }
 }
 
+/// Read a file (or standard input for `-`) as JSON.
+pub fn json_file(path: &str) -> Result<serde_json::Value, String> {
+    let text = read_input(path)?;
+    serde_json::from_str(&text).map_err(|e| format!("`{path}` is not valid json: {e}"))
+}
+
+/// The zone of trust the `--zone-org FILE` and `--zone-account ID` flags describe: the
+/// organization, the accounts, or both (the accounts trusted besides the organization); `None`
+/// when neither is given.
+pub fn zone_from_flags(
+    zone_org: Option<&str>,
+    zone_accounts: &[String],
+) -> Result<Option<perimeter::analyze::ZoneOfTrust>, String> {
+    use perimeter::analyze::{Organization, ZoneOfTrust};
+    let mut zone = match zone_org {
+        None => None,
+        Some(file) => {
+            let org: Organization = serde_json::from_value(json_file(file)?).map_err(|e| {
+                format!("`{file}` is not an organization ({{\"id\": \"o-…\", \"accounts\": {{…}}}}): {e}")
+            })?;
+            Some(ZoneOfTrust::organization(org))
+        }
+    };
+    for a in zone_accounts {
+        zone = Some(match zone {
+            Some(z) => z.with_trusted_account(a),
+            None => ZoneOfTrust::account(a),
+        });
+    }
+    if let Some(z) = &zone {
+        z.validate().map_err(|e| e.to_string())?;
+    }
+    Ok(zone)
+}
+
 /// Whether standard output is a terminal (tables and progress bars only then).
 pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()

@@ -3,7 +3,6 @@
 
 use crate::io::{error, read_input, stdout_is_terminal};
 use perimeter::activity::AuthorizationDetails;
-use perimeter::analyze::{Organization, ZoneOfTrust};
 use perimeter::policy::Policy;
 use perimeter::reach::{
     render_dot, render_tree, Account, Principal, Reach, ReachOptions, ResourceList,
@@ -86,14 +85,9 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn json_file(path: &str) -> Result<Value, String> {
-    let text = read_input(path)?;
-    serde_json::from_str(&text).map_err(|e| format!("`{path}` is not valid json: {e}"))
-}
-
 /// Policy levels: an array of arrays of policies, or one array of policies.
 fn levels(path: &str) -> Result<Vec<Vec<Policy>>, String> {
-    let v = json_file(path)?;
+    let v = crate::io::json_file(path)?;
     let Value::Array(items) = v else {
         return Err(format!(
             "`{path}` must be a json array of levels (arrays of policies) or of policies"
@@ -127,7 +121,7 @@ fn levels(path: &str) -> Result<Vec<Vec<Policy>>, String> {
 }
 
 fn managed(path: &str) -> Result<Vec<(String, Policy)>, String> {
-    let v = json_file(path)?;
+    let v = crate::io::json_file(path)?;
     let Value::Array(items) = v else {
         return Err(format!(
             "`{path}` must be a json array of `{{\"Arn\": …, \"Document\": …}}`"
@@ -152,28 +146,6 @@ fn managed(path: &str) -> Result<Vec<(String, Policy)>, String> {
     Ok(out)
 }
 
-fn zone_from_flags(args: &Args) -> Result<Option<ZoneOfTrust>, String> {
-    let mut zone = match &args.zone_org {
-        None => None,
-        Some(file) => {
-            let org: Organization = serde_json::from_value(json_file(file)?).map_err(|e| {
-                format!("`{file}` is not an organization ({{\"id\": \"o-…\", \"accounts\": {{…}}}}): {e}")
-            })?;
-            Some(ZoneOfTrust::organization(org))
-        }
-    };
-    for a in &args.zone_accounts {
-        zone = Some(match zone {
-            Some(z) => z.with_trusted_account(a),
-            None => ZoneOfTrust::account(a),
-        });
-    }
-    if let Some(z) = &zone {
-        z.validate().map_err(|e| e.to_string())?;
-    }
-    Ok(zone)
-}
-
 fn run_inner(args: &Args) -> Result<ExitCode, String> {
     let details = AuthorizationDetails::parse(&read_input(&args.authorization_details)?)
         .map_err(|e| format!("`{}`: {e}", args.authorization_details))?;
@@ -193,7 +165,7 @@ fn run_inner(args: &Args) -> Result<ExitCode, String> {
         resources.merge(more);
     }
     let mut options = ReachOptions::default();
-    if let Some(z) = zone_from_flags(args)? {
+    if let Some(z) = crate::io::zone_from_flags(args.zone_org.as_deref(), &args.zone_accounts)? {
         options = options.with_zone(z);
     }
     if let Some(path) = &args.scp {
