@@ -447,6 +447,9 @@ fn policy_calls(t: ResourceType) -> &'static [PolicyCall] {
 
 /// Other calls a type reads.
 fn other_calls(t: ResourceType) -> &'static [&'static str] {
+    if let Some(k) = snapshot_kind(t) {
+        return &k.calls;
+    }
     match t {
         ResourceType::S3Bucket => &[
             "s3api get-bucket-acl",
@@ -460,11 +463,6 @@ fn other_calls(t: ResourceType) -> &'static [&'static str] {
             "lambda list-function-url-configs",
         ],
         ResourceType::SecretsManagerSecret => &[super::secrets_manager::DESCRIBE],
-        ResourceType::Ec2Snapshot => &[super::ebs::ATTRIBUTE_CALL, super::ebs::DESCRIBE_CALL],
-        ResourceType::RdsDbSnapshot => &[super::rds::DB_CALLS.0, super::rds::DB_CALLS.1],
-        ResourceType::RdsDbClusterSnapshot => {
-            &[super::rds::CLUSTER_CALLS.0, super::rds::CLUSTER_CALLS.1]
-        }
         _ => &[],
     }
 }
@@ -628,21 +626,9 @@ impl ResourceReader<'_> {
                 ));
             }
         }
-        match t {
-            ResourceType::Ec2Snapshot => {
-                no_policy(node, t, super::ebs::ATTRIBUTE_CALL)?;
-                return Ok(ResourceConfig::EbsSnapshot(read_ebs(node, resource)?));
-            }
-            ResourceType::RdsDbSnapshot | ResourceType::RdsDbClusterSnapshot => {
-                let call = if t == ResourceType::RdsDbSnapshot {
-                    super::rds::DB_CALLS.0
-                } else {
-                    super::rds::CLUSTER_CALLS.0
-                };
-                no_policy(node, t, call)?;
-                return Ok(ResourceConfig::RdsSnapshot(read_rds(node, resource)?));
-            }
-            _ => {}
+        if let Some(k) = snapshot_kind(t) {
+            no_policy(node, t, k.share_call())?;
+            return read_snapshot(node, resource, k);
         }
         // The policy: `policy`, or the first call output that holds one.
         let mut policy = None;
@@ -810,69 +796,131 @@ fn entry_for<'n>(
         })
 }
 
-/// The `describe-…` call of a snapshot type: the call, its list, and the entry's id, ARN,
-/// encryption and KMS key fields.
-pub(crate) struct Describe {
-    pub(crate) call: &'static str,
+/// What the reader needs of a snapshot type (EBS, RDS DB, RDS DB cluster): its calls, where its
+/// sharing attribute sits, and its `describe-…` output's list and the entry's id, ARN and
+/// encryption fields. The three types are read the same way, so one row per type says where
+/// each piece sits and the reading is written once.
+struct SnapshotKind {
+    /// The attribute call (sharing), then the `describe-…` call (encryption); in this order in
+    /// the "expected …" list of an unknown field.
+    calls: [&'static str; 2],
+    /// The object the attribute call wraps its list in (RDS), then the list.
+    share_wrapper: Option<&'static str>,
+    share_list: &'static str,
+    /// Reads the attribute call's output: the entries of EBS and RDS differ.
+    read_shares: fn(&Node, &SnapshotKind) -> Result<Vec<SnapshotShare>, Problem>,
+    /// What comes before the snapshot's id in its ARN.
+    id_marker: &'static str,
     list: &'static str,
     id_key: &'static str,
     arn_key: &'static str,
     flag: &'static str,
     /// The AWS managed key of the service, for an encrypted entry that names no key.
     managed_key: &'static str,
+    /// The resource's configuration from its sharing attribute and encryption.
+    config: fn(Resource, Vec<SnapshotShare>, Option<bool>) -> ResourceConfig,
 }
 
-/// The `describe-…` call of a snapshot type (`None` for other types).
-pub(crate) fn describe_of(t: ResourceType) -> Option<Describe> {
+impl SnapshotKind {
+    /// The call whose output holds the sharing attribute.
+    fn share_call(&self) -> &'static str {
+        let [share, _] = self.calls;
+        share
+    }
+
+    /// The `describe-…` call.
+    fn describe_call(&self) -> &'static str {
+        let [_, describe] = self.calls;
+        describe
+    }
+}
+
+/// An EBS snapshot: `ec2 describe-snapshot-attribute --attribute createVolumePermission` and
+/// `ec2 describe-snapshots`.
+static EBS_SNAPSHOT: SnapshotKind = SnapshotKind {
+    calls: [super::ebs::ATTRIBUTE_CALL, super::ebs::DESCRIBE_CALL],
+    share_wrapper: None,
+    share_list: "CreateVolumePermissions",
+    read_shares: ebs_shares,
+    id_marker: ":snapshot/",
+    list: "Snapshots",
+    id_key: "SnapshotId",
+    arn_key: "SnapshotArn",
+    flag: "Encrypted",
+    managed_key: "alias/aws/ebs",
+    config: |resource, shares, encrypted| {
+        ResourceConfig::EbsSnapshot(EbsSnapshot {
+            resource,
+            create_volume_permissions: shares,
+            encrypted,
+        })
+    },
+};
+
+/// An RDS DB snapshot: `rds describe-db-snapshot-attributes` and `rds describe-db-snapshots`.
+static RDS_DB_SNAPSHOT: SnapshotKind = SnapshotKind {
+    calls: [super::rds::DB_CALLS.0, super::rds::DB_CALLS.1],
+    share_wrapper: Some("DBSnapshotAttributesResult"),
+    share_list: "DBSnapshotAttributes",
+    read_shares: rds_shares,
+    id_marker: ":snapshot:",
+    list: "DBSnapshots",
+    id_key: "DBSnapshotIdentifier",
+    arn_key: "DBSnapshotArn",
+    flag: "Encrypted",
+    managed_key: "alias/aws/rds",
+    config: rds_config,
+};
+
+/// An RDS DB cluster snapshot: `rds describe-db-cluster-snapshot-attributes` and
+/// `rds describe-db-cluster-snapshots`.
+static RDS_CLUSTER_SNAPSHOT: SnapshotKind = SnapshotKind {
+    calls: [super::rds::CLUSTER_CALLS.0, super::rds::CLUSTER_CALLS.1],
+    share_wrapper: Some("DBClusterSnapshotAttributesResult"),
+    share_list: "DBClusterSnapshotAttributes",
+    read_shares: rds_shares,
+    id_marker: ":cluster-snapshot:",
+    list: "DBClusterSnapshots",
+    id_key: "DBClusterSnapshotIdentifier",
+    arn_key: "DBClusterSnapshotArn",
+    flag: "StorageEncrypted",
+    managed_key: "alias/aws/rds",
+    config: rds_config,
+};
+
+/// The row of a snapshot type (`None` for other types).
+fn snapshot_kind(t: ResourceType) -> Option<&'static SnapshotKind> {
     match t {
-        ResourceType::Ec2Snapshot => Some(Describe {
-            call: super::ebs::DESCRIBE_CALL,
-            list: "Snapshots",
-            id_key: "SnapshotId",
-            arn_key: "SnapshotArn",
-            flag: "Encrypted",
-            managed_key: "alias/aws/ebs",
-        }),
-        ResourceType::RdsDbSnapshot => Some(Describe {
-            call: super::rds::DB_CALLS.1,
-            list: "DBSnapshots",
-            id_key: "DBSnapshotIdentifier",
-            arn_key: "DBSnapshotArn",
-            flag: "Encrypted",
-            managed_key: "alias/aws/rds",
-        }),
-        ResourceType::RdsDbClusterSnapshot => Some(Describe {
-            call: super::rds::CLUSTER_CALLS.1,
-            list: "DBClusterSnapshots",
-            id_key: "DBClusterSnapshotIdentifier",
-            arn_key: "DBClusterSnapshotArn",
-            flag: "StorageEncrypted",
-            managed_key: "alias/aws/rds",
-        }),
+        ResourceType::Ec2Snapshot => Some(&EBS_SNAPSHOT),
+        ResourceType::RdsDbSnapshot => Some(&RDS_DB_SNAPSHOT),
+        ResourceType::RdsDbClusterSnapshot => Some(&RDS_CLUSTER_SNAPSHOT),
         _ => None,
     }
+}
+
+/// An RDS snapshot's configuration (DB and DB cluster snapshots share one).
+fn rds_config(
+    resource: Resource,
+    shares: Vec<SnapshotShare>,
+    encrypted: Option<bool>,
+) -> ResourceConfig {
+    ResourceConfig::RdsSnapshot(RdsSnapshot {
+        resource,
+        restore: shares,
+        encrypted,
+    })
 }
 
 /// The call whose output holds a snapshot type's sharing attribute (`None` for other types).
 pub(crate) fn share_call(t: ResourceType) -> Option<&'static str> {
-    match t {
-        ResourceType::Ec2Snapshot => Some(super::ebs::ATTRIBUTE_CALL),
-        ResourceType::RdsDbSnapshot => Some(super::rds::DB_CALLS.0),
-        ResourceType::RdsDbClusterSnapshot => Some(super::rds::CLUSTER_CALLS.0),
-        _ => None,
-    }
+    snapshot_kind(t).map(SnapshotKind::share_call)
 }
 
-/// A snapshot's id: what follows `:snapshot/` (EBS), `:snapshot:` (RDS DB) or
-/// `:cluster-snapshot:` (RDS DB cluster) in its ARN.
-fn snapshot_id(r: &Resource) -> String {
-    let marker = match r.resource_type {
-        ResourceType::Ec2Snapshot => ":snapshot/",
-        ResourceType::RdsDbClusterSnapshot => ":cluster-snapshot:",
-        _ => ":snapshot:",
-    };
+/// A snapshot's id: what follows its type's marker (`:snapshot/` for EBS, `:snapshot:` for RDS
+/// DB, `:cluster-snapshot:` for RDS DB cluster) in its ARN.
+fn snapshot_id(r: &Resource, k: &SnapshotKind) -> String {
     r.arn
-        .split_once(marker)
+        .split_once(k.id_marker)
         .map(|(_, id)| id.to_string())
         .unwrap_or_default()
 }
@@ -881,10 +929,10 @@ fn snapshot_id(r: &Resource) -> String {
 /// with whether it is encrypted (`None` when the entry does not say) and its `KmsKeyId`.
 fn describe_entry(
     out: &Node,
-    d: &Describe,
+    k: &SnapshotKind,
     r: Option<&Resource>,
 ) -> Result<(Option<bool>, Option<String>), Problem> {
-    let (call, list) = (d.call, d.list);
+    let (call, list) = (k.describe_call(), k.list);
     let items: &[Node] = match out.get(list).map(|l| &l.value) {
         Some(Value::Array(items)) => items,
         _ => {
@@ -896,10 +944,10 @@ fn describe_entry(
         }
     };
     let (arn, id) = match r {
-        Some(r) => (r.arn.clone(), snapshot_id(r)),
+        Some(r) => (r.arn.clone(), snapshot_id(r, k)),
         None => (String::new(), String::new()),
     };
-    let Some(entry) = entry_for(items, &arn, &id, d.id_key, d.arn_key) else {
+    let Some(entry) = entry_for(items, &arn, &id, k.id_key, k.arn_key) else {
         let message = if r.is_some() {
             format!("{} output has no entry for {}", quote(call), quote(&id))
         } else {
@@ -910,10 +958,10 @@ fn describe_entry(
         };
         return Err(problem(out, &[call, list], message));
     };
-    let encrypted = match entry.get(d.flag) {
+    let encrypted = match entry.get(k.flag) {
         None => None,
         Some(_) => {
-            Some(bool_field(entry, d.flag).map_err(|m| problem(entry, &[call, list, d.flag], m))?)
+            Some(bool_field(entry, k.flag).map_err(|m| problem(entry, &[call, list, k.flag], m))?)
         }
     };
     let key = match entry.get("KmsKeyId").map(|k| (k, &k.value)) {
@@ -930,59 +978,78 @@ fn describe_entry(
     Ok((encrypted, key))
 }
 
-/// Whether a snapshot is encrypted, from its `describe-…` call's output; `None` when the call
-/// is not in the snapshot or does not say.
-fn read_encrypted(node: &Node, r: &Resource) -> Result<Option<bool>, Problem> {
-    let Some(d) = describe_of(r.resource_type) else {
-        return Ok(None);
+/// A snapshot resource: its sharing attribute (shared with no one when the attribute call is
+/// not in the snapshot) and whether it is encrypted (`None` when the `describe-…` call is not
+/// in the snapshot or does not say).
+fn read_snapshot(
+    node: &Node,
+    resource: Resource,
+    k: &SnapshotKind,
+) -> Result<ResourceConfig, Problem> {
+    let shares = match node.get(k.share_call()) {
+        Some(out) => (k.read_shares)(out, k)?,
+        None => Vec::new(),
     };
-    match node.get(d.call) {
-        None => Ok(None),
-        Some(out) => Ok(describe_entry(out, &d, Some(r))?.0),
+    let encrypted = match node.get(k.describe_call()) {
+        None => None,
+        Some(out) => describe_entry(out, k, Some(&resource))?.0,
+    };
+    Ok((k.config)(resource, shares, encrypted))
+}
+
+/// The entries of a snapshot's sharing attribute list (missing or `null`: none), with the path
+/// to the list: the attribute call, its wrapper object (RDS), the list.
+fn share_items<'n>(
+    out: &'n Node,
+    k: &SnapshotKind,
+) -> Result<(&'n [Node], Vec<PathSegment>), Problem> {
+    // The RDS wrapper object may be left out (the list at the top); the path still names it.
+    let inner = k.share_wrapper.and_then(|w| out.get(w)).unwrap_or(out);
+    let mut path = vec![k.share_call()];
+    path.extend(k.share_wrapper);
+    path.push(k.share_list);
+    let items = array_at(inner, k.share_list, &path)?;
+    let path = path
+        .iter()
+        .map(|s| PathSegment::Key(s.to_string()))
+        .collect();
+    Ok((items, path))
+}
+
+/// A problem with entry `i` of a sharing attribute list at `list`, or with the entry's `field`.
+fn share_problem(
+    item: &Node,
+    list: &[PathSegment],
+    i: usize,
+    field: Option<&str>,
+    message: String,
+) -> Problem {
+    let mut path = list.to_vec();
+    path.push(PathSegment::Index(i));
+    path.extend(field.map(|f| PathSegment::Key(f.into())));
+    Problem {
+        message,
+        at: item.span.start,
+        path,
+        kind: ErrorKind::Input,
     }
 }
 
-/// `ec2 describe-snapshot-attribute --attribute createVolumePermission` and
-/// `ec2 describe-snapshots`.
-fn read_ebs(node: &Node, resource: Resource) -> Result<EbsSnapshot, Problem> {
-    let shares = match node.get(super::ebs::ATTRIBUTE_CALL) {
-        Some(out) => ebs_shares(out)?,
-        None => Vec::new(),
-    };
-    let encrypted = read_encrypted(node, &resource)?;
-    Ok(EbsSnapshot {
-        resource,
-        create_volume_permissions: shares,
-        encrypted,
-    })
-}
-
 /// The `createVolumePermission` attribute of an `ec2 describe-snapshot-attribute` output.
-fn ebs_shares(out: &Node) -> Result<Vec<SnapshotShare>, Problem> {
-    const CALL: &str = super::ebs::ATTRIBUTE_CALL;
-    let items = array_at(
-        out,
-        "CreateVolumePermissions",
-        &[CALL, "CreateVolumePermissions"],
-    )?;
+fn ebs_shares(out: &Node, k: &SnapshotKind) -> Result<Vec<SnapshotShare>, Problem> {
+    let (items, list) = share_items(out, k)?;
     let mut shares = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let at = |msg: String| Problem {
-            message: msg,
-            at: item.span.start,
-            path: vec![
-                PathSegment::Key(CALL.into()),
-                PathSegment::Key("CreateVolumePermissions".into()),
-                PathSegment::Index(i),
-            ],
-            kind: ErrorKind::Input,
-        };
         // EC2 has one group, `all`; an unknown group is read as everyone (the safe reading).
         match (str_at(item, "Group"), str_at(item, "UserId")) {
             (Some(_), _) => shares.push(SnapshotShare::All),
             (None, Some(u)) => shares.push(SnapshotShare::Account(u.to_string())),
             (None, None) => {
-                return Err(at(
+                return Err(share_problem(
+                    item,
+                    &list,
+                    i,
+                    None,
                     "a `CreateVolumePermissions` entry needs `Group` or `UserId`".into(),
                 ))
             }
@@ -991,62 +1058,16 @@ fn ebs_shares(out: &Node) -> Result<Vec<SnapshotShare>, Problem> {
     Ok(shares)
 }
 
-/// `rds describe-db-snapshot-attributes` (or `describe-db-cluster-snapshot-attributes`) and
-/// `rds describe-db-snapshots` (or `describe-db-cluster-snapshots`).
-fn read_rds(node: &Node, resource: Resource) -> Result<RdsSnapshot, Problem> {
-    let cluster = resource.resource_type == ResourceType::RdsDbClusterSnapshot;
-    let call = if cluster {
-        super::rds::CLUSTER_CALLS.0
-    } else {
-        super::rds::DB_CALLS.0
-    };
-    let shares = match node.get(call) {
-        Some(out) => rds_shares(out, cluster)?,
-        None => Vec::new(),
-    };
-    let encrypted = read_encrypted(node, &resource)?;
-    Ok(RdsSnapshot {
-        resource,
-        restore: shares,
-        encrypted,
-    })
-}
-
 /// The `restore` attribute of an `rds describe-db-snapshot-attributes` (or
 /// `describe-db-cluster-snapshot-attributes`) output.
-fn rds_shares(out: &Node, cluster: bool) -> Result<Vec<SnapshotShare>, Problem> {
-    let (call, result, attrs) = if cluster {
-        (
-            super::rds::CLUSTER_CALLS.0,
-            "DBClusterSnapshotAttributesResult",
-            "DBClusterSnapshotAttributes",
-        )
-    } else {
-        (
-            super::rds::DB_CALLS.0,
-            "DBSnapshotAttributesResult",
-            "DBSnapshotAttributes",
-        )
-    };
+fn rds_shares(out: &Node, k: &SnapshotKind) -> Result<Vec<SnapshotShare>, Problem> {
+    let (items, list) = share_items(out, k)?;
     let mut shares = Vec::new();
-    let r = out.get(result).unwrap_or(out);
-    let items = array_at(r, attrs, &[call, result, attrs])?;
     for (i, item) in items.iter().enumerate() {
         if str_at(item, "AttributeName") != Some("restore") {
             continue;
         }
-        let at = |msg: String| Problem {
-            message: msg,
-            at: item.span.start,
-            path: vec![
-                PathSegment::Key(call.into()),
-                PathSegment::Key(result.into()),
-                PathSegment::Key(attrs.into()),
-                PathSegment::Index(i),
-                PathSegment::Key("AttributeValues".into()),
-            ],
-            kind: ErrorKind::Input,
-        };
+        let at = |msg: String| share_problem(item, &list, i, Some("AttributeValues"), msg);
         let values: &[Node] = match item.get("AttributeValues").map(|v| &v.value) {
             None | Some(Value::Null) => &[],
             Some(Value::Array(v)) => v,
@@ -1508,32 +1529,21 @@ fn read_part(
         "kms list-grants" => Ok(Part::Grants(read_grants(n)?)),
         URL_CONFIG | URL_CONFIGS => Ok(Part::FunctionUrls(read_url_field(field, n)?)),
         super::secrets_manager::DESCRIBE => Ok(Part::KmsKey(Some(secret_key_in(n)?))),
-        super::ebs::ATTRIBUTE_CALL => {
-            share_list_given(n, field, None, "CreateVolumePermissions")?;
-            Ok(Part::Shares(ebs_shares(n)?))
-        }
-        _ if share_call(t) == Some(field) => {
-            let cluster = t == ResourceType::RdsDbClusterSnapshot;
-            let (result, attrs) = if cluster {
-                (
-                    "DBClusterSnapshotAttributesResult",
-                    "DBClusterSnapshotAttributes",
-                )
-            } else {
-                ("DBSnapshotAttributesResult", "DBSnapshotAttributes")
-            };
-            share_list_given(n, field, Some(result), attrs)?;
-            Ok(Part::Shares(rds_shares(n, cluster)?))
-        }
-        _ => match describe_of(t).filter(|d| d.call == field) {
+        _ => match snapshot_kind(t) {
+            Some(k) if k.share_call() == field => {
+                share_list_given(n, k)?;
+                Ok(Part::Shares((k.read_shares)(n, k)?))
+            }
             // An encrypted entry proposes its key (the service's AWS managed key when it names
             // none); an entry that is not encrypted proposes nothing, as Access Analyzer cannot
             // propose removing a snapshot's encryption (an empty `kmsKeyId` keeps it).
-            Some(d) => Ok(Part::KmsKey(match describe_entry(n, &d, r)? {
-                (Some(true), key) => Some(key.unwrap_or_else(|| d.managed_key.to_string())),
-                (_, _) => None,
-            })),
-            None => Err(problem(
+            Some(k) if k.describe_call() == field => {
+                Ok(Part::KmsKey(match describe_entry(n, k, r)? {
+                    (Some(true), key) => Some(key.unwrap_or_else(|| k.managed_key.to_string())),
+                    (_, _) => None,
+                }))
+            }
+            _ => Err(problem(
                 n,
                 &[field],
                 format!("{} cannot be proposed", quote(field)),
@@ -1544,13 +1554,14 @@ fn read_part(
 
 /// A proposed sharing attribute must have its list (an empty one shares with no one): an output
 /// of another call, or of the other RDS snapshot type, must not read as "shared with no one".
-fn share_list_given(n: &Node, call: &str, result: Option<&str>, list: &str) -> Result<(), Problem> {
-    let inner = result.and_then(|r| n.get(r)).unwrap_or(n);
+fn share_list_given(n: &Node, k: &SnapshotKind) -> Result<(), Problem> {
+    let (call, list) = (k.share_call(), k.share_list);
+    let inner = k.share_wrapper.and_then(|w| n.get(w)).unwrap_or(n);
     if inner.get(list).is_some() {
         return Ok(());
     }
-    let path = match result {
-        Some(r) => format!("{r}.{list}"),
+    let path = match k.share_wrapper {
+        Some(w) => format!("{w}.{list}"),
         None => list.to_string(),
     };
     Err(problem(
