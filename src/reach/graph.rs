@@ -270,6 +270,33 @@ impl Actor {
     fn can(&self, cap: usize) -> bool {
         self.caps & (1 << cap) != 0
     }
+
+    /// A user or role session of the account as a caller (the same for both; `free` and
+    /// `free_assume` are filled in later by `Graph::actor`).
+    fn internal(
+        caller: Caller,
+        identity: Vec<Shared>,
+        boundary: Option<Shared>,
+        facts: Vec<(String, ContextValue)>,
+        principal_arn: String,
+    ) -> Actor {
+        Actor {
+            caller: Some(Arc::new(caller.clone())),
+            who: Who::Known {
+                caller,
+                external: false,
+            },
+            caps: Graph::caps_of(&identity),
+            identity: Arc::from(identity),
+            boundary,
+            facts: Arc::from(facts),
+            principal_arn: Some(principal_arn),
+            internal: true,
+            service_source: None,
+            free: 0,
+            free_assume: false,
+        }
+    }
 }
 
 /// Keys of a trust policy's principals, for finding the roles a caller may assume.
@@ -363,6 +390,27 @@ impl Sorted {
         }
         out.sort_unstable();
         out.dedup();
+        out
+    }
+
+    /// The items of `items` (the list this index was built from) that the statements may name
+    /// and that `keep` accepts, with their index, in index order. Hops use it to keep only the
+    /// targets in the actor's own account.
+    fn matching_in<'t, T>(
+        &self,
+        statements: &[&crate::policy::compile::CompiledStatement],
+        items: &'t [T],
+        keep: impl Fn(&T) -> bool,
+    ) -> Vec<(u32, &'t T)> {
+        let mut out = Vec::new();
+        for i in self.matching(statements) {
+            let Some(item) = items.get(i as usize) else {
+                continue;
+            };
+            if keep(item) {
+                out.push((i, item));
+            }
+        }
         out
     }
 }
@@ -815,22 +863,13 @@ impl<'a> Graph<'a> {
                     account: user.account.clone(),
                     name: user.name.clone(),
                 };
-                Actor {
-                    caller: Some(Arc::new(caller.clone())),
-                    who: Who::Known {
-                        caller,
-                        external: false,
-                    },
-                    caps: Self::caps_of(&identity),
-                    identity: Arc::from(identity),
-                    boundary: user.boundary.clone(),
-                    facts: Arc::from(self.facts_user(u)),
-                    principal_arn: Some(user.arn.clone()),
-                    internal: true,
-                    service_source: None,
-                    free: 0,
-                    free_assume: false,
-                }
+                Actor::internal(
+                    caller,
+                    identity,
+                    user.boundary.clone(),
+                    self.facts_user(u),
+                    user.arn.clone(),
+                )
             }
             Base::Role(r, s) => {
                 let role = acct.roles.get(r as usize)?;
@@ -852,22 +891,13 @@ impl<'a> Graph<'a> {
                     role_name: role.name.clone(),
                     session_name: Some(session.clone()),
                 };
-                Actor {
-                    caller: Some(Arc::new(caller.clone())),
-                    who: Who::Known {
-                        caller,
-                        external: false,
-                    },
-                    caps: Self::caps_of(&identity),
-                    identity: Arc::from(identity),
-                    boundary: role.boundary.clone(),
-                    facts: Arc::from(self.facts_role(r, &session)),
-                    principal_arn: Some(role.arn.clone()),
-                    internal: true,
-                    service_source: None,
-                    free: 0,
-                    free_assume: false,
-                }
+                Actor::internal(
+                    caller,
+                    identity,
+                    role.boundary.clone(),
+                    self.facts_role(r, &session),
+                    role.arn.clone(),
+                )
             }
         };
         let mut actor = actor;
@@ -1384,8 +1414,7 @@ impl<'a> Graph<'a> {
                 }
                 v
             });
-            done.record(&hops);
-            out.extend(hops.iter().cloned());
+            done.keep(&hops, out);
         }
     }
 
@@ -1422,20 +1451,17 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let stmts = Self::allow_statements(&actor.identity, action);
-            for u in self.users_sorted.matching(&stmts) {
-                let Some(user) = acct.users.get(u as usize) else {
-                    continue;
-                };
-                if user.account != home {
-                    continue;
-                }
+            for (u, user) in self
+                .users_sorted
+                .matching_in(&stmts, &acct.users, |u| u.account == home)
+            {
                 let to = self.user_state(u);
                 if to == id || done.state(to) {
                     continue;
                 }
                 let hops = self.cached((id, kind, u), |g| {
                     let facts = g.user_facts(u);
-                    g.ask(
+                    let w = g.ask(
                         actor,
                         action,
                         &user.arn,
@@ -1444,30 +1470,19 @@ impl<'a> Graph<'a> {
                         &facts,
                         None,
                         true,
-                    )
-                    .map(|w| HopData {
-                        actor: id,
-                        kind,
-                        target: Target::State(to),
-                        requests: vec![w],
-                    })
-                    .into_iter()
-                    .collect()
+                    );
+                    state_hop(id, kind, to, w)
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
         // Rewriting a role's trust policy.
         if actor.can(C_TRUST) && left.open_roles > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:UpdateAssumeRolePolicy");
-            for q in self.roles_sorted.matching(&stmts) {
-                let Some(role) = acct.roles.get(q as usize) else {
-                    continue;
-                };
-                if role.account != home {
-                    continue;
-                }
+            for (q, role) in self
+                .roles_sorted
+                .matching_in(&stmts, &acct.roles, |r| r.account == home)
+            {
                 let states = self.role_states(q, role.sessions.len());
                 if states.iter().all(|t| *t == id || done.state(*t)) {
                     continue;
@@ -1536,8 +1551,7 @@ impl<'a> Graph<'a> {
                     }
                     v
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
         // Passing a role to a service that runs code.
@@ -1546,18 +1560,10 @@ impl<'a> Graph<'a> {
         let ec2 = open && actor.can(C_PASS) && actor.can(C_RUN);
         if lambda || ec2 {
             let stmts = Self::allow_statements(&actor.identity, "iam:PassRole");
-            let roles = self.roles_sorted.matching(&stmts);
-            let account_id = match &actor.who {
-                Who::Known { caller, .. } => caller.account().unwrap_or_default().to_string(),
-                _ => String::new(),
-            };
-            for q in roles {
-                let Some(role) = acct.roles.get(q as usize) else {
-                    continue;
-                };
-                if role.account != home {
-                    continue;
-                }
+            for (q, role) in self
+                .roles_sorted
+                .matching_in(&stmts, &acct.roles, |r| r.account == home)
+            {
                 let to = self.role_state(q, 0);
                 if to == id || done.state(to) {
                     continue;
@@ -1587,8 +1593,8 @@ impl<'a> Graph<'a> {
                         ) else {
                             return Vec::new();
                         };
-                        let Some(steps) = g.service_steps(id, actor, which, &account_id, &region)
-                        else {
+                        // The function or instance is made in the actor's account (`home`).
+                        let Some(steps) = g.service_steps(id, actor, which, &home, &region) else {
                             return Vec::new();
                         };
                         let mut requests = vec![pass];
@@ -1601,27 +1607,18 @@ impl<'a> Graph<'a> {
                             requests,
                         }]
                     });
-                    done.record(&hops);
-                    out.extend(hops.iter().cloned());
+                    done.keep(&hops, out);
                 }
             }
         }
         // New code for a function that runs as a role (its resource policy may grant too).
         let functions: Vec<u32> = if left.open_roles == 0 {
             Vec::new()
-        } else if actor.can(C_UPDATE_CODE) {
-            let stmts = Self::allow_statements(&actor.identity, "lambda:UpdateFunctionCode");
-            let mut f = self.functions_sorted.matching(&stmts);
-            f.extend(self.functions.iter().copied().filter(|i| {
-                acct.resources
-                    .get(*i as usize)
-                    .is_some_and(|r| r.policy.is_some())
-            }));
-            f.sort_unstable();
-            f.dedup();
-            f
         } else {
-            self.functions
+            // Functions with a resource policy (already in index order), and those the actor's
+            // own policies may name.
+            let mut f: Vec<u32> = self
+                .functions
                 .iter()
                 .copied()
                 .filter(|i| {
@@ -1629,7 +1626,14 @@ impl<'a> Graph<'a> {
                         .get(*i as usize)
                         .is_some_and(|r| r.policy.is_some())
                 })
-                .collect()
+                .collect();
+            if actor.can(C_UPDATE_CODE) {
+                let stmts = Self::allow_statements(&actor.identity, "lambda:UpdateFunctionCode");
+                f.extend(self.functions_sorted.matching(&stmts));
+                f.sort_unstable();
+                f.dedup();
+            }
+            f
         };
         for fi in functions {
             let Some(f) = acct.resources.get(fi as usize) else {
@@ -1641,7 +1645,7 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let hops = self.cached((id, HopKind::UpdateFunctionCode, fi), |g| {
-                g.ask(
+                let w = g.ask(
                     actor,
                     "lambda:UpdateFunctionCode",
                     &f.arn,
@@ -1650,18 +1654,10 @@ impl<'a> Graph<'a> {
                     &[],
                     f.policy.as_ref(),
                     false,
-                )
-                .map(|w| HopData {
-                    actor: id,
-                    kind: HopKind::UpdateFunctionCode,
-                    target: Target::State(to),
-                    requests: vec![w],
-                })
-                .into_iter()
-                .collect()
+                );
+                state_hop(id, HopKind::UpdateFunctionCode, to, w)
             });
-            done.record(&hops);
-            out.extend(hops.iter().cloned());
+            done.keep(&hops, out);
         }
         // Policies added to roles and users.
         for (cap, action, kind, roles) in [
@@ -1756,8 +1752,7 @@ impl<'a> Graph<'a> {
                         &[ident],
                     )
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
         // Group policies reach every member.
@@ -1773,13 +1768,9 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let stmts = Self::allow_statements(&actor.identity, action);
-            for g in self.groups_sorted.matching(&stmts) {
-                let Some(group) = acct.groups.get(g as usize) else {
-                    continue;
-                };
-                if crate::arn::account_in(&group.arn) != Some(home.as_str()) {
-                    continue;
-                }
+            for (g, group) in self.groups_sorted.matching_in(&stmts, &acct.groups, |g| {
+                crate::arn::account_in(&g.arn) == Some(home.as_str())
+            }) {
                 let members: Vec<Ident> = group.members.iter().map(|u| Ident::User(*u)).collect();
                 if members.iter().all(|m| done.modified(*m)) {
                     continue;
@@ -1798,20 +1789,15 @@ impl<'a> Graph<'a> {
                         &members,
                     )
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
         // Joining a group.
         if actor.can(C_ADD_TO_GROUP) && left.unmodified_users > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:AddUserToGroup");
-            for g in self.groups_sorted.matching(&stmts) {
-                let Some(group) = acct.groups.get(g as usize) else {
-                    continue;
-                };
-                if crate::arn::account_in(&group.arn) != Some(home.as_str()) {
-                    continue;
-                }
+            for (g, group) in self.groups_sorted.matching_in(&stmts, &acct.groups, |g| {
+                crate::arn::account_in(&g.arn) == Some(home.as_str())
+            }) {
                 let joiners: Vec<u32> = acct
                     .users
                     .iter()
@@ -1838,35 +1824,23 @@ impl<'a> Graph<'a> {
                     ) else {
                         return Vec::new();
                     };
-                    joiners
-                        .iter()
-                        .map(|u| HopData {
-                            actor: id,
-                            kind: HopKind::AddUserToGroup,
-                            target: Target::Modify {
-                                ident: Ident::User(*u),
-                                extra: Extra::Group(g),
-                            },
-                            requests: vec![w.clone()],
-                        })
-                        .collect()
+                    modify_hops(
+                        id,
+                        HopKind::AddUserToGroup,
+                        &w,
+                        joiners.iter().map(|u| Ident::User(*u)),
+                        Extra::Group(g),
+                    )
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
         // A new default version of a managed policy reaches every principal it is attached to.
         if actor.can(C_POLICY_VERSION) && left.unmodified_users + left.unmodified_roles > 0 {
             let stmts = Self::allow_statements(&actor.identity, "iam:CreatePolicyVersion");
-            for m in self.managed_sorted.matching(&stmts) {
-                if acct
-                    .managed
-                    .get(m as usize)
-                    .and_then(|p| crate::arn::account_in(&p.arn))
-                    != Some(home.as_str())
-                {
-                    continue;
-                }
+            for (m, policy) in self.managed_sorted.matching_in(&stmts, &acct.managed, |p| {
+                crate::arn::account_in(&p.arn) == Some(home.as_str())
+            }) {
                 let Some(holders) = self.holders.get(m as usize).cloned() else {
                     continue;
                 };
@@ -1874,9 +1848,6 @@ impl<'a> Graph<'a> {
                     continue;
                 }
                 let hops = self.cached((id, HopKind::CreatePolicyVersion, m), |g| {
-                    let Some(policy) = acct.managed.get(m as usize) else {
-                        return Vec::new();
-                    };
                     // The policy is in `home` (checked above).
                     let Some(w) = g.ask(
                         actor,
@@ -1890,21 +1861,15 @@ impl<'a> Graph<'a> {
                     ) else {
                         return Vec::new();
                     };
-                    holders
-                        .iter()
-                        .map(|h| HopData {
-                            actor: id,
-                            kind: HopKind::CreatePolicyVersion,
-                            target: Target::Modify {
-                                ident: *h,
-                                extra: Extra::Any,
-                            },
-                            requests: vec![w.clone()],
-                        })
-                        .collect()
+                    modify_hops(
+                        id,
+                        HopKind::CreatePolicyVersion,
+                        &w,
+                        holders.iter().copied(),
+                        Extra::Any,
+                    )
                 });
-                done.record(&hops);
-                out.extend(hops.iter().cloned());
+                done.keep(&hops, out);
             }
         }
     }
@@ -1923,66 +1888,42 @@ impl<'a> Graph<'a> {
             return s.clone();
         }
         let partition = self.account.partition.clone();
-        let found: Option<Arc<[Witness]>> = if which == 0 {
-            let arns = candidate_arns(
-                &Self::allow_statements(&actor.identity, "lambda:CreateFunction"),
-                &format!("arn:{partition}:lambda:{region}:{account_id}:function:perimeter-reach"),
-                &format!("arn:{partition}:lambda:"),
-            );
-            let mut found = None;
-            for f in &arns {
-                let Some(c) = self.ask(
-                    actor,
-                    "lambda:CreateFunction",
-                    f,
-                    account_id,
-                    &[],
-                    &[],
-                    None,
-                    false,
-                ) else {
-                    continue;
-                };
-                let Some(i) = self.ask(
-                    actor,
-                    "lambda:InvokeFunction",
-                    f,
-                    account_id,
-                    &[],
-                    &[],
-                    None,
-                    false,
-                ) else {
-                    continue;
-                };
-                found = Some(Arc::from(vec![c, i]));
-                break;
-            }
-            found
+        // The requests of each service in order (create and invoke a function, or run an
+        // instance), and where its ARNs start; the ARNs to try come from the grants of the first.
+        let (actions, default, prefix): (&[&str], String, String) = if which == 0 {
+            (
+                &["lambda:CreateFunction", "lambda:InvokeFunction"],
+                format!("arn:{partition}:lambda:{region}:{account_id}:function:perimeter-reach"),
+                format!("arn:{partition}:lambda:"),
+            )
         } else {
-            let arns = candidate_arns(
-                &Self::allow_statements(&actor.identity, "ec2:RunInstances"),
-                &format!("arn:{partition}:ec2:{region}:{account_id}:instance/i-0perimeterreach"),
-                &format!("arn:{partition}:ec2:"),
-            );
-            let mut found = None;
-            for a in &arns {
-                if let Some(r) = self.ask(
-                    actor,
-                    "ec2:RunInstances",
-                    a,
-                    account_id,
-                    &[],
-                    &[],
-                    None,
-                    false,
-                ) {
-                    found = Some(Arc::from(vec![r]));
-                    break;
+            (
+                &["ec2:RunInstances"],
+                format!("arn:{partition}:ec2:{region}:{account_id}:instance/i-0perimeterreach"),
+                format!("arn:{partition}:ec2:"),
+            )
+        };
+        let grants = actions
+            .first()
+            .map(|a| Self::allow_statements(&actor.identity, a))
+            .unwrap_or_default();
+        let arns = candidate_arns(&grants, &default, &prefix);
+        let mut found: Option<Arc<[Witness]>> = None;
+        for arn in &arns {
+            // Every request on the same ARN, asked in order: the first one denied moves on to
+            // the next ARN without asking the rest.
+            let mut requests = Vec::with_capacity(actions.len());
+            for a in actions {
+                match self.ask(actor, a, arn, account_id, &[], &[], None, false) {
+                    Some(w) => requests.push(w),
+                    None => break,
                 }
             }
-            found
-        };
+            if requests.len() == actions.len() {
+                found = Some(Arc::from(requests));
+                break;
+            }
+        }
         self.steps.insert((id, which as u8), found.clone());
         found
     }
@@ -2057,17 +1998,7 @@ impl<'a> Graph<'a> {
         }
         let mut out = Vec::new();
         for (extra, w) in results {
-            for ident in idents {
-                out.push(HopData {
-                    actor: id,
-                    kind,
-                    target: Target::Modify {
-                        ident: *ident,
-                        extra,
-                    },
-                    requests: vec![w.clone()],
-                });
-            }
+            out.extend(modify_hops(id, kind, &w, idents.iter().copied(), extra));
         }
         out
     }
@@ -2230,6 +2161,40 @@ impl Closure {
             self.add(g, e, Via::Hop { hop, also: Some(t) });
         }
     }
+}
+
+/// The hop of `actor` to the state `to` on one request, if the request is allowed: the same for
+/// every hop that needs a single request and reaches a single state.
+fn state_hop(actor: StateId, kind: HopKind, to: StateId, request: Option<Witness>) -> Vec<HopData> {
+    request
+        .map(|w| HopData {
+            actor,
+            kind,
+            target: Target::State(to),
+            requests: vec![w],
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The hops of `actor` that add `extra` to each of `idents` (in their order), all on the same
+/// allowed request: one request to a group or a managed policy reaches everyone who has it.
+fn modify_hops(
+    actor: StateId,
+    kind: HopKind,
+    request: &Witness,
+    idents: impl IntoIterator<Item = Ident>,
+    extra: Extra,
+) -> Vec<HopData> {
+    idents
+        .into_iter()
+        .map(|ident| HopData {
+            actor,
+            kind,
+            target: Target::Modify { ident, extra },
+            requests: vec![request.clone()],
+        })
+        .collect()
 }
 
 /// A trust policy that lets one principal assume the role (what `iam:UpdateAssumeRolePolicy`
@@ -2634,9 +2599,10 @@ impl Done<'_> {
                 .is_some_and(|l| l.iter().any(|(e, _)| *e == extra || *e == Extra::Any))
     }
 
-    /// Note what hops of the actor being expanded gain.
-    fn record(&self, hops: &[Arc<HopData>]) {
-        for h in hops {
+    /// Note what the decided hops of the actor being expanded gain, and add them to its hops
+    /// (every kind of hop does both).
+    fn keep(&self, hops: &Hops, out: &mut Vec<Arc<HopData>>) {
+        for h in hops.iter() {
             match h.target {
                 Target::State(t) => {
                     self.gained.borrow_mut().insert(t);
@@ -2650,6 +2616,7 @@ impl Done<'_> {
                 Target::Modify { .. } => {}
             }
         }
+        out.extend(hops.iter().cloned());
     }
 }
 
