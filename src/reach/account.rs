@@ -18,7 +18,7 @@ pub const MAX_RESOURCE_LIST_BYTES: usize = 64 << 20;
 /// analysis refuses the input rather than run for hours.
 pub const MAX_ENTITIES: usize = 200_000;
 
-/// The most session names tracked per role (see `manual::reach`, "Session names").
+/// The most session names tracked per role (see `manual::reach`, "Nodes").
 pub const MAX_SESSION_NAMES: usize = 8;
 
 /// The session name used when no policy asks for a particular one.
