@@ -608,6 +608,20 @@ pub(crate) fn reach(
                 .iter()
                 .enumerate()
             {
+                // With nothing besides the region to meet, a label without children (its region
+                // is the label itself) is reached: `order` kept only labels with a request.
+                let leaf = d.children.get(l).is_none_or(Vec::is_empty);
+                if unconstrained && g == crate::reason::formula::TRUE && leaf && l != 0 {
+                    hits.push(l);
+                    continue;
+                }
+                // A statement that names a child of the label (as a conjunct: a principal, or
+                // a value that is itself a label) has nothing in the label's region, which is
+                // outside its children.
+                let kids = d.children.get(l).map(Vec::as_slice).unwrap_or(&[]);
+                if names_one_of(&ctx.space.arena, part, kids, d) {
+                    continue;
+                }
                 // Most labels of a dimension exclude each other: a label whose literals
                 // contradict the statement's on some dimension needs no query.
                 if let Some(label) = d.labels.get(l) {
@@ -630,6 +644,28 @@ pub(crate) fn reach(
         per_statement.push(per_dim);
     }
     Ok(Reach { per_statement })
+}
+
+/// Whether every conjunct of one of the labels `kids` of dimension `d` is built like a conjunct
+/// of `part` (so every request of `part` is inside that label).
+fn names_one_of(
+    arena: &crate::reason::formula::Arena,
+    part: NodeId,
+    kids: &[usize],
+    d: &LabelDim,
+) -> bool {
+    fn conjuncts<'a>(arena: &'a crate::reason::formula::Arena, n: &'a NodeId) -> &'a [NodeId] {
+        match arena.node(*n) {
+            Node::And(xs) => xs,
+            _ => std::slice::from_ref(n),
+        }
+    }
+    let have = conjuncts(arena, &part);
+    kids.iter().filter_map(|k| d.labels.get(*k)).any(|label| {
+        conjuncts(arena, &label.node)
+            .iter()
+            .all(|x| have.iter().any(|c| arena.same(*c, *x)))
+    })
 }
 
 /// Access Analyzer's findings for one constraint, computed directly: the maximal intents whose
@@ -701,27 +737,56 @@ pub(crate) fn enumerate(
             return Err(OutOfBudget);
         }
     }
-    // Confirm: the region must hold an allowed request.
-    let mut confirmed: Vec<(Vec<usize>, Model)> = Vec::new();
+    // Confirm: the region must hold an allowed request. Candidates are confirmed containers
+    // first: one inside a confirmed candidate would be dropped below as not maximal whatever its
+    // own answer, so it needs no query. (A label strictly inside another has strictly more
+    // labels containing it, so the sum of those counts orders containers first.)
+    let depth = |c: &[usize]| -> usize {
+        dims.iter()
+            .zip(c)
+            .map(|(d, &l)| d.within.iter().filter(|row| row.get(l) == Some(&true)).count())
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| candidates.get(i).map_or(0, |c| depth(c)));
+    let mut answers: Vec<Option<Model>> = vec![None; candidates.len()];
     let mut narrowed: ahash::AHashMap<smallvec::SmallVec<[usize; 4]>, NodeId> =
         ahash::AHashMap::new();
     let all = reach.per_statement.len();
-    for (c, from) in candidates.into_iter().zip(sources) {
+    let mut done: Vec<usize> = Vec::new();
+    for i in order {
+        let (Some(c), Some(from)) = (candidates.get(i), sources.get(i)) else {
+            continue;
+        };
+        let inside_confirmed = done.iter().any(|&j| {
+            answers.get(j).is_some_and(Option::is_some)
+                && candidates.get(j).is_some_and(|a| contains(dims, a, c))
+        });
+        if inside_confirmed {
+            continue;
+        }
         let constraint = if from.len() == all {
             allowed
-        } else if let Some(n) = narrowed.get(&from) {
+        } else if let Some(n) = narrowed.get(from) {
             *n
         } else {
-            let n = through(ctx, &from);
-            narrowed.insert(from, n);
+            let n = through(ctx, from);
+            narrowed.insert(from.clone(), n);
             n
         };
-        let r = region(ctx, dims, &c);
+        let r = region(ctx, dims, c);
         let q = ctx.space.arena.and2(constraint, r);
-        if let Some(m) = ctx.sat(q)? {
-            confirmed.push((c, m));
+        if let Some(slot) = answers.get_mut(i) {
+            *slot = ctx.sat(q)?;
         }
+        done.push(i);
     }
+    // In the candidates' order.
+    let confirmed: Vec<(Vec<usize>, Model)> = candidates
+        .into_iter()
+        .zip(answers)
+        .filter_map(|(c, m)| m.map(|m| (c, m)))
+        .collect();
     // Keep the maximal ones.
     let keep: Vec<bool> = (0..confirmed.len())
         .map(|i| {

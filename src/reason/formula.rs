@@ -168,6 +168,30 @@ fn dedup_keep_order(v: &mut Parts) {
         }
         return;
     }
+    if v.len() <= 64 {
+        // An open-addressing set of the nodes seen (at most half full), on the stack; `MAX`
+        // marks a free slot, so that node is tracked apart.
+        const SLOTS: usize = 128;
+        let mut seen = [u32::MAX; SLOTS];
+        let mut seen_max = false;
+        v.retain(|x| {
+            if *x == u32::MAX {
+                return !std::mem::replace(&mut seen_max, true);
+            }
+            let mut i = (x.wrapping_mul(0x9E37_79B9) >> 25) as usize;
+            loop {
+                match seen.get_mut(i) {
+                    Some(slot) if *slot == u32::MAX => {
+                        *slot = *x;
+                        return true;
+                    }
+                    Some(slot) if *slot == *x => return false,
+                    _ => i = (i + 1) % SLOTS,
+                }
+            }
+        });
+        return;
+    }
     // Sort (node, position) pairs: the first pair of each run of one node is its first
     // occurrence, the others are repeats.
     let mut order: smallvec::SmallVec<[(NodeId, u32); 64]> =
@@ -381,6 +405,35 @@ impl Arena {
         }
     }
 
+    /// Whether two nodes are built the same way (the same atoms under the same connectives, in
+    /// the same order), so that they mean the same. Nodes are not shared between equal
+    /// formulas, so equal meaning is not equal ids; `false` past a small depth.
+    pub(crate) fn same(&self, a: NodeId, b: NodeId) -> bool {
+        self.same_within(a, b, 8)
+    }
+
+    fn same_within(&self, a: NodeId, b: NodeId, depth: u32) -> bool {
+        if a == b {
+            return true;
+        }
+        if depth == 0 {
+            return false;
+        }
+        let pairwise = |xs: &[NodeId], ys: &[NodeId]| {
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .zip(ys)
+                    .all(|(x, y)| self.same_within(*x, *y, depth - 1))
+        };
+        match (self.node(a), self.node(b)) {
+            (Node::Not(x), Node::Not(y)) => self.same_within(*x, *y, depth - 1),
+            (Node::And(xs), Node::And(ys)) | (Node::Or(xs), Node::Or(ys)) => pairwise(xs, ys),
+            // Atoms are interned (one node per atom), and `True`/`False` are fixed ids.
+            _ => false,
+        }
+    }
+
     pub(crate) fn and2(&mut self, a: NodeId, b: NodeId) -> NodeId {
         self.and([a, b])
     }
@@ -413,5 +466,35 @@ impl Arena {
     /// Every element of a set satisfies the constraint.
     pub(crate) fn all(&mut self, d: DimId, c: ElemC) -> NodeId {
         self.atom(Atom::All(d, c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition: keep an element when no earlier element equals it.
+    fn naive(v: &[NodeId]) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = Vec::new();
+        for x in v {
+            if !out.contains(x) {
+                out.push(*x);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        // Lengths cover the three ways (≤ 16, ≤ 64, longer); small values make repeats common,
+        // and the extremes of `u32` are in range.
+        #[test]
+        fn dedup_keeps_first_occurrences_in_order(
+            v in prop::collection::vec(prop_oneof![0u32..40, Just(u32::MAX), any::<u32>()], 0..150)
+        ) {
+            let mut parts: Parts = v.iter().copied().collect();
+            dedup_keep_order(&mut parts);
+            prop_assert_eq!(parts.to_vec(), naive(&v));
+        }
     }
 }
