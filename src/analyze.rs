@@ -745,7 +745,7 @@ fn retarget(case: &Case, resource: &str) -> Case {
     c
 }
 
-/// A policy that allows exactly `action` on `resource` (what a caller's account can grant).
+/// A policy that allows `action` on `resource` (patterns; what a caller's account can grant).
 fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
     use crate::policy::{Effect, ListElement, Spanned, Statement, Values, Version};
     let statement = Statement {
@@ -787,11 +787,27 @@ fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Opt
         !case.identity_policies.is_empty(),
         !case.session_policies.is_empty(),
     );
+    // When the action and resource are plain text (the grant's patterns then match exactly
+    // them), the grant is evaluated as a policy that allows every request: for this request the
+    // decision and the reasons are the same (both allow it, neither denies), and that policy is
+    // compiled once rather than per witness. Text with pattern characters or a variable gets
+    // the exact grant, whose reading of it is what `perimeter eval` will do with the witness.
+    static ALLOW_ALL: std::sync::OnceLock<Option<CompiledPolicy>> = std::sync::OnceLock::new();
+    let plain = |t: &str| !t.contains(['*', '?', '$']);
+    let exact;
     let g = match has_identity || has_session {
-        true => Some(grant(&case.action, &case.resource)?),
         false => None,
+        true if plain(&case.action) && plain(&case.resource) => {
+            Some(ALLOW_ALL.get_or_init(|| grant("*", "*")).as_ref()?)
+        }
+        true => {
+            exact = grant(&case.action, &case.resource)?;
+            Some(&exact)
+        }
     };
-    let layer = |present: bool| -> Vec<&CompiledPolicy> { g.iter().filter(|_| present).collect() };
+    let layer = |present: bool| -> Vec<&CompiledPolicy> {
+        g.iter().filter(|_| present).copied().collect()
+    };
     let (identity, session) = (layer(has_identity), layer(has_session));
     let resource = [policy];
     let parts = crate::eval::Parts {
