@@ -394,6 +394,17 @@ impl Lang {
 
     /// Whether the language holds `s`.
     pub(crate) fn matches(&self, s: &str) -> bool {
+        if !self.toks.iter().any(|t| matches!(t, Tok::Run(_))) {
+            // Without runs, each token takes one character: no table is needed.
+            let mut n = 0;
+            for c in s.chars() {
+                match self.toks.get(n) {
+                    Some(t) if t.accepts(c) => n += 1,
+                    _ => return false,
+                }
+            }
+            return n == self.toks.len();
+        }
         if let Some(t) = self.table() {
             let close = |mut x: u128| loop {
                 let y = x | ((x & t.runs) << 1);
@@ -941,6 +952,19 @@ mod tests {
         /// The decision procedure agrees with the pattern matcher: its witness is in every
         /// positive language and no negative one, and when it says "none", no short string over
         /// the relevant characters is.
+        #[test]
+        fn matching_agrees_with_the_pattern_matcher(
+            glob in arb_glob(),
+            text in proptest::collection::vec(prop_oneof![Just('a'), Just('B'), Just('b'), Just(':'), Just('/'), Just('é')], 0..7),
+            ci in any::<bool>(),
+        ) {
+            // Globs without `*` take the matcher's path without a table; the others use one.
+            let text: String = text.into_iter().collect();
+            let case = if ci { Case::Insensitive } else { Case::Sensitive };
+            let want = Pattern::new(&glob, case).matches(&text);
+            prop_assert_eq!(Lang::glob(&glob, ci).matches(&text), want, "{:?} on {:?}", glob, text);
+        }
+
         #[test]
         fn solve_is_exact(pos in proptest::collection::vec(arb_glob(), 1..3), neg in proptest::collection::vec(arb_glob(), 0..3)) {
             let pl: Vec<Lang> = pos.iter().map(|p| Lang::glob(p, false)).collect();
