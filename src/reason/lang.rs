@@ -158,16 +158,19 @@ type Bits = SmallVec<[u64; 2]>;
 impl Lang {
     /// The language of an IAM wildcard pattern (`*`, `?`), case-sensitive or not.
     pub(crate) fn glob(text: &str, ci: bool) -> Lang {
-        Lang::from(
-            text.chars()
-                .map(|c| match c {
-                    '*' => Tok::Run(Mask::NONE),
-                    '?' => Tok::One(Mask::NONE),
-                    c if ci => Tok::CharCi(fold(c)),
-                    c => Tok::Char(c),
-                })
-                .collect::<Vec<_>>(),
-        )
+        Lang::from_chars(text, |c| match c {
+            '*' => Tok::Run(Mask::NONE),
+            '?' => Tok::One(Mask::NONE),
+            c if ci => Tok::CharCi(fold(c)),
+            c => Tok::Char(c),
+        })
+    }
+
+    /// One token per character of `text` (the list sized once: these are built per statement).
+    fn from_chars(text: &str, tok: impl Fn(char) -> Tok) -> Lang {
+        let mut toks = Vec::with_capacity(text.len());
+        toks.extend(text.chars().map(tok));
+        Lang::from(toks)
     }
 
     /// The language of pattern tokens (literal `*` from `${*}` stays literal).
@@ -187,25 +190,21 @@ impl Lang {
 
     /// Exactly this string.
     pub(crate) fn literal(text: &str, ci: bool) -> Lang {
-        Lang::from(
-            text.chars()
-                .map(|c| {
-                    if ci {
-                        Tok::CharCi(fold(c))
-                    } else {
-                        Tok::Char(c)
-                    }
-                })
-                .collect::<Vec<_>>(),
-        )
+        Lang::from_chars(text, |c| {
+            if ci {
+                Tok::CharCi(fold(c))
+            } else {
+                Tok::Char(c)
+            }
+        })
     }
 
     /// The language of an ARN pattern under IAM's component rule (see `crate::arn`): wildcards in
     /// the first components of the pattern cannot cross `:`, those in the last component can.
     pub(crate) fn arn(text: &str) -> Lang {
-        let comps: Vec<&str> = text.splitn(6, ':').collect();
+        let comps: SmallVec<[&str; 6]> = text.splitn(6, ':').collect();
         let n = comps.len();
-        let mut toks = Vec::new();
+        let mut toks = Vec::with_capacity(text.len());
         for (i, comp) in comps.iter().enumerate() {
             if i > 0 {
                 toks.push(Tok::Char(':'));
