@@ -700,10 +700,7 @@ impl Space {
                 multi: k.multi,
             });
         }
-        let multi = self.multi_keys.contains(key)
-            || crate::catalog::Catalog::embedded()
-                .condition_key(key)
-                .is_some_and(|k| k.is_multivalued());
+        let multi = self.multi_keys.contains(key) || multivalued_key(key);
         let dim = self.arena.dim(Dim {
             name: key.into(),
             ty: ty.clone(),
@@ -824,9 +821,9 @@ impl Space {
     }
 
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
-        self.spellings
-            .entry(lower.to_string())
-            .or_insert_with(|| spelled.to_string());
+        if !self.spellings.contains_key(lower) {
+            self.spellings.insert(lower.to_string(), spelled.to_string());
+        }
         if let Some(k) = self.keys.get_mut(lower) {
             if k.spelled == lower {
                 k.spelled = spelled.to_string();
@@ -1418,6 +1415,29 @@ impl Space {
             resource_control_policies: Vec::new(),
         })
     }
+}
+
+/// Whether the catalog says the condition key takes a set of values (remembered per thread for
+/// the keys seen recently: every analysis declares its policy's keys again).
+fn multivalued_key(key: &str) -> bool {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<ahash::AHashMap<String, bool>> =
+            std::cell::RefCell::new(ahash::AHashMap::new());
+    }
+    if let Some(m) = KNOWN.with(|k| k.borrow().get(key).copied()) {
+        return m;
+    }
+    let m = crate::catalog::Catalog::embedded()
+        .condition_key(key)
+        .is_some_and(|k| k.is_multivalued());
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() >= 1024 {
+            k.clear();
+        }
+        k.insert(key.to_string(), m);
+    });
+    m
 }
 
 /// The actions of a finite universe that match one of the patterns (case-insensitive), as a bit
