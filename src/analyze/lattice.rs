@@ -615,6 +615,13 @@ pub(crate) fn reach(
                     hits.push(l);
                     continue;
                 }
+                // A statement that names a label without children reaches it unless the
+                // statement has no request at all in the global constraint: counted as reached
+                // (reach may be a superset: the candidate's own query decides).
+                if leaf && l != 0 && names_one_of(&ctx.space.arena, part, &[l], d) {
+                    hits.push(l);
+                    continue;
+                }
                 // A statement that names a child of the label (as a conjunct: a principal, or
                 // a value that is itself a label) has nothing in the label's region, which is
                 // outside its children.
