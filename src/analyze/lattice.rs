@@ -260,9 +260,15 @@ fn order(
 ) -> Result<LabelDim, OutOfBudget> {
     let base = ctx.space.base;
     // Drop labels nothing can satisfy; keep a model of each other one (a point of the label,
-    // which often shows at once that the label is not inside another).
+    // which often shows at once that the label is not inside another). A lone label under `*`
+    // needs neither: kept when empty, its region is empty and `*`'s is everything, as when it
+    // is dropped, so no query or finding changes.
     let mut kept = vec![labels.remove(0)];
     let mut models: Vec<Option<Model>> = vec![None];
+    if let [_] = labels.as_slice() {
+        kept.extend(labels.drain(..));
+        models.push(None);
+    }
     for l in labels {
         let q = ctx.space.arena.and2(base, l.node);
         if let Some(m) = ctx.sat(q)? {
@@ -609,7 +615,8 @@ pub(crate) fn reach(
                 .enumerate()
             {
                 // With nothing besides the region to meet, a label without children (its region
-                // is the label itself) is reached: `order` kept only labels with a request.
+                // is the label itself) is reached: `order` kept only labels with a request, or a
+                // lone label (reach may be a superset: the candidate's own query decides).
                 let leaf = d.children.get(l).is_none_or(Vec::is_empty);
                 if unconstrained && g == crate::reason::formula::TRUE && leaf && l != 0 {
                     hits.push(l);
