@@ -614,11 +614,12 @@ pub(crate) fn reach(
                 .iter()
                 .enumerate()
             {
-                // With nothing besides the region to meet, a label without children (its region
-                // is the label itself) is reached: `order` kept only labels with a request, or a
-                // lone label (reach may be a superset: the candidate's own query decides).
+                // With nothing besides the region to meet, a label is counted as reached: one
+                // without children (its region is the label itself) has a request unless
+                // `order` kept it alone without asking, and `*` is emptied only by children that
+                // cover every value. Reach may be a superset: the candidate's own query decides.
                 let leaf = d.children.get(l).is_none_or(Vec::is_empty);
-                if unconstrained && g == crate::reason::formula::TRUE && leaf && l != 0 {
+                if unconstrained && g == crate::reason::formula::TRUE {
                     hits.push(l);
                     continue;
                 }
