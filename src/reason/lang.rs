@@ -73,15 +73,8 @@ pub(crate) struct Lang {
     /// Shared by clones (a space's copy of its prototype copies no tokens).
     pub(crate) toks: std::sync::Arc<[Tok]>,
     table: std::sync::OnceLock<Option<std::sync::Arc<Table>>>,
-    code: std::sync::OnceLock<Code>,
-}
-
-/// The tokens as numbers (one per token, equal exactly when the tokens are), with their hash:
-/// what the search cache compares.
-#[derive(Clone, Debug)]
-struct Code {
-    hash: u64,
-    words: std::sync::Arc<[u64]>,
+    /// A hash of the tokens, the same in every thread (what the caches look up first).
+    code: std::sync::OnceLock<u64>,
 }
 
 impl Tok {
@@ -328,7 +321,7 @@ impl Lang {
                 }
                 // Analyses build the same languages again and again (resource and account
                 // shapes): their tables are kept per thread and shared.
-                let h = self.code().hash;
+                let h = self.code();
                 let kept = TABLES.with(|m| {
                     m.borrow()
                         .get(&h)?
@@ -447,15 +440,14 @@ impl Lang {
         let _ = self.code();
     }
 
-    /// The search-cache code of the tokens.
-    fn code(&self) -> &Code {
-        self.code.get_or_init(|| {
-            let words: std::sync::Arc<[u64]> = self.toks.iter().map(|t| t.code()).collect();
-            let mut h: u64 = words.len() as u64;
-            for w in words.iter() {
-                h = (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    /// The cache hash of the tokens (from each token's number, so equal tokens hash alike).
+    fn code(&self) -> u64 {
+        *self.code.get_or_init(|| {
+            let mut h: u64 = self.toks.len() as u64;
+            for t in self.toks.iter() {
+                h = (h.rotate_left(5) ^ t.code()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
             }
-            Code { hash: h, words }
+            h
         })
     }
 
@@ -540,8 +532,9 @@ thread_local! {
 /// Tables kept per thread, at most (2 KiB each; then the cache starts over).
 const TABLES_LIMIT: usize = 512;
 
-/// A search question: the unions of positive languages, and the negative languages (codes).
-type CacheKey = (Vec<Vec<std::sync::Arc<[u64]>>>, Vec<std::sync::Arc<[u64]>>);
+/// A search question: the unions of positive languages, and the negative languages (their
+/// tokens, shared with the languages).
+type CacheKey = (Vec<Vec<std::sync::Arc<[Tok]>>>, Vec<std::sync::Arc<[Tok]>>);
 /// A cached question with its answer and the budget its search used.
 type CacheEntry = (CacheKey, Option<String>, u64);
 
@@ -564,20 +557,19 @@ fn question_hash(unions: &[&[&Lang]], negs: &[&Lang]) -> u64 {
     for u in unions {
         mix(u.len() as u64 | (1 << 50));
         for l in *u {
-            mix(l.code().hash);
+            mix(l.code());
         }
     }
     mix(negs.len() as u64 | (3 << 50));
     for l in negs {
-        mix(l.code().hash);
+        mix(l.code());
     }
     h
 }
 
-/// Whether a cached code is a language's (the same allocation, or equal tokens).
-fn same_lang(k: &std::sync::Arc<[u64]>, l: &Lang) -> bool {
-    let c = &l.code().words;
-    std::sync::Arc::ptr_eq(k, c) || **k == **c
+/// Whether cached tokens are a language's (the same allocation, or equal tokens).
+fn same_lang(k: &std::sync::Arc<[Tok]>, l: &Lang) -> bool {
+    std::sync::Arc::ptr_eq(k, &l.toks) || **k == *l.toks
 }
 
 fn same_question(key: &CacheKey, unions: &[&[&Lang]], negs: &[&Lang]) -> bool {
@@ -630,9 +622,9 @@ pub(crate) fn solve(
     let key: CacheKey = (
         unions
             .iter()
-            .map(|u| u.iter().map(|l| l.code().words.clone()).collect())
+            .map(|u| u.iter().map(|l| l.toks.clone()).collect())
             .collect(),
-        negs.iter().map(|l| l.code().words.clone()).collect(),
+        negs.iter().map(|l| l.toks.clone()).collect(),
     );
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
