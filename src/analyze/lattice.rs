@@ -266,7 +266,7 @@ fn order(
     let mut kept = vec![labels.remove(0)];
     let mut models: Vec<Option<Model>> = vec![None];
     if let [_] = labels.as_slice() {
-        kept.extend(labels.drain(..));
+        kept.append(&mut labels);
         models.push(None);
     }
     for l in labels {
@@ -671,7 +671,7 @@ fn names_one_of(
 ) -> bool {
     fn conjuncts<'a>(arena: &'a crate::reason::formula::Arena, n: &'a NodeId) -> &'a [NodeId] {
         match arena.node(*n) {
-            Node::And(xs) => xs,
+            Node::And(xs) => arena.kids(*xs),
             _ => std::slice::from_ref(n),
         }
     }

@@ -117,14 +117,23 @@ impl Atom {
 }
 
 /// A formula node.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Node {
     True,
     False,
     Atom(AtomId),
     Not(NodeId),
-    And(std::sync::Arc<[NodeId]>),
-    Or(std::sync::Arc<[NodeId]>),
+    And(Kids),
+    Or(Kids),
+}
+
+/// The parts of a conjunction or disjunction: a stretch of the arena's part list (read with
+/// [`Arena::kids`]). Nodes hold no allocation of their own, so making, copying and dropping
+/// them is cheap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Kids {
+    start: u32,
+    len: u32,
 }
 
 /// The arena: dimensions, predicates, atoms and nodes, with interning.
@@ -139,6 +148,8 @@ pub(crate) struct Arena {
     /// Atoms by hash.
     atom_index: ahash::AHashMap<u64, AtomId>,
     pub(crate) nodes: Vec<Node>,
+    /// The parts of every `And` and `Or` node, one stretch each.
+    kids: Vec<NodeId>,
     /// The node of each atom (by atom id; `FALSE` until made: no atom's node is `FALSE`).
     atom_nodes: Vec<NodeId>,
     opaque: u32,
@@ -258,6 +269,7 @@ impl Arena {
             atoms,
             atom_index,
             nodes,
+            kids,
             atom_nodes,
             opaque,
             opaque_names,
@@ -270,6 +282,7 @@ impl Arena {
         self.atoms.clone_from(atoms);
         refill(&mut self.atom_index, atom_index);
         self.nodes.clone_from(nodes);
+        self.kids.clone_from(kids);
         self.atom_nodes.clone_from(atom_nodes);
         self.opaque = *opaque;
         refill(&mut self.opaque_names, opaque_names);
@@ -360,6 +373,22 @@ impl Arena {
         self.nodes.get(n as usize).unwrap_or(&Node::False)
     }
 
+    /// The parts of an `And` or `Or` node.
+    pub(crate) fn kids(&self, k: Kids) -> &[NodeId] {
+        let start = k.start as usize;
+        self.kids.get(start..start + k.len as usize).unwrap_or(&[])
+    }
+
+    /// A stretch of the part list holding `parts`.
+    fn stretch(&mut self, parts: &[NodeId]) -> Kids {
+        let start = self.kids.len() as u32;
+        self.kids.extend_from_slice(parts);
+        Kids {
+            start,
+            len: parts.len() as u32,
+        }
+    }
+
     pub(crate) fn not(&mut self, x: NodeId) -> NodeId {
         match self.node(x) {
             Node::True => FALSE,
@@ -375,7 +404,7 @@ impl Arena {
             match self.node(x) {
                 Node::False => return FALSE,
                 Node::True => {}
-                Node::And(ys) => out.extend(ys.iter().copied()),
+                Node::And(ys) => out.extend(self.kids(*ys).iter().copied()),
                 _ => out.push(x),
             }
         }
@@ -383,7 +412,10 @@ impl Arena {
         match out.len() {
             0 => TRUE,
             1 => out.first().copied().unwrap_or(TRUE),
-            _ => self.push(Node::And(out.as_slice().into())),
+            _ => {
+                let k = self.stretch(&out);
+                self.push(Node::And(k))
+            }
         }
     }
 
@@ -393,7 +425,7 @@ impl Arena {
             match self.node(x) {
                 Node::True => return TRUE,
                 Node::False => {}
-                Node::Or(ys) => out.extend(ys.iter().copied()),
+                Node::Or(ys) => out.extend(self.kids(*ys).iter().copied()),
                 _ => out.push(x),
             }
         }
@@ -401,7 +433,10 @@ impl Arena {
         match out.len() {
             0 => FALSE,
             1 => out.first().copied().unwrap_or(FALSE),
-            _ => self.push(Node::Or(out.as_slice().into())),
+            _ => {
+                let k = self.stretch(&out);
+                self.push(Node::Or(k))
+            }
         }
     }
 
@@ -428,7 +463,9 @@ impl Arena {
         };
         match (self.node(a), self.node(b)) {
             (Node::Not(x), Node::Not(y)) => self.same_within(*x, *y, depth - 1),
-            (Node::And(xs), Node::And(ys)) | (Node::Or(xs), Node::Or(ys)) => pairwise(xs, ys),
+            (Node::And(xs), Node::And(ys)) | (Node::Or(xs), Node::Or(ys)) => {
+                pairwise(self.kids(*xs), self.kids(*ys))
+            }
             // Atoms are interned (one node per atom), and `True`/`False` are fixed ids.
             _ => false,
         }

@@ -181,8 +181,8 @@ pub(crate) fn refuted_by_literals(
                 }
             }
             Node::Not(x) => stack.push((*x, !pol)),
-            Node::And(xs) if pol => stack.extend(xs.iter().map(|x| (*x, true))),
-            Node::Or(xs) if !pol => stack.extend(xs.iter().map(|x| (*x, false))),
+            Node::And(xs) if pol => stack.extend(arena.kids(*xs).iter().map(|x| (*x, true))),
+            Node::Or(xs) if !pol => stack.extend(arena.kids(*xs).iter().map(|x| (*x, false))),
             Node::And(_) | Node::Or(_) => return Ok(false),
             Node::Atom(a) => {
                 let d = arena
@@ -273,8 +273,11 @@ impl Model {
                 Some(atom_holds(arena, atom, self.value(d)))
             }
             Node::Not(x) => self.truth(arena, *x).map(|v| !v),
-            Node::And(xs) => junction(false, xs.iter().map(|x| self.truth(arena, *x))),
-            Node::Or(xs) => junction(true, xs.iter().map(|x| self.truth(arena, *x))),
+            Node::And(xs) => junction(
+                false,
+                arena.kids(*xs).iter().map(|x| self.truth(arena, *x)),
+            ),
+            Node::Or(xs) => junction(true, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
         }
     }
 }
@@ -498,8 +501,8 @@ impl<'a> Search<'a> {
                 None => self.finite_implied(*a),
             },
             Node::Not(x) => self.eval3(*x).map(|v| !v),
-            Node::And(xs) => junction(false, xs.iter().map(|x| self.eval3(*x))),
-            Node::Or(xs) => junction(true, xs.iter().map(|x| self.eval3(*x))),
+            Node::And(xs) => junction(false, self.arena.kids(*xs).iter().map(|x| self.eval3(*x))),
+            Node::Or(xs) => junction(true, self.arena.kids(*xs).iter().map(|x| self.eval3(*x))),
         }
     }
 
@@ -605,9 +608,14 @@ impl<'a> Search<'a> {
                     }
                 },
                 Node::Not(x) => goals.push((*x, !pol)),
-                Node::And(xs) if pol => goals.extend(xs.iter().map(|x| (*x, true))),
-                Node::Or(xs) if !pol => goals.extend(xs.iter().map(|x| (*x, false))),
+                Node::And(xs) if pol => {
+                    goals.extend(self.arena.kids(*xs).iter().map(|x| (*x, true)))
+                }
+                Node::Or(xs) if !pol => {
+                    goals.extend(self.arena.kids(*xs).iter().map(|x| (*x, false)))
+                }
                 Node::And(xs) | Node::Or(xs) => {
+                    let xs = self.arena.kids(*xs);
                     // Some part must take the value `pol`.
                     let mut choices: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
                     let mut done = false;
