@@ -522,6 +522,42 @@ mod tests {
         out
     }
 
+    #[test]
+    fn formulas_built_alike_are_the_same_and_others_are_not() {
+        let mut a = Arena::new();
+        let d = a.dim(Dim {
+            name: "k".into(),
+            ty: DimType::Str,
+            multi: false,
+            optional: true,
+        });
+        let mut lit = |a: &mut Arena, t: &str| a.elem(d, Pred::Lang(Lang::literal(t, false)));
+        let (x, y) = (lit(&mut a, "x"), lit(&mut a, "y"));
+        // Atoms are interned: asking again gives the same node.
+        assert_eq!(lit(&mut a, "x"), x);
+        let build = |a: &mut Arena| {
+            let n = a.not(y);
+            let both = a.and([x, n]);
+            a.or([both, y])
+        };
+        let (f, g) = (build(&mut a), build(&mut a));
+        assert_ne!(f, g, "conjunctions and disjunctions are not shared");
+        assert!(a.same(f, g));
+        // Order, connective and negation all count.
+        let swapped = {
+            let n = a.not(y);
+            let both = a.and([n, x]);
+            a.or([both, y])
+        };
+        assert!(!a.same(f, swapped));
+        let and_xy = a.and([x, y]);
+        let or_xy = a.or([x, y]);
+        assert!(!a.same(and_xy, or_xy));
+        let not_x = a.not(x);
+        assert!(!a.same(not_x, x));
+        assert!(a.same(TRUE, TRUE) && !a.same(TRUE, FALSE));
+    }
+
     proptest! {
         // Lengths cover the three ways (≤ 16, ≤ 64, longer); small values make repeats common,
         // and the extremes of `u32` are in range.
