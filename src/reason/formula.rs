@@ -531,7 +531,7 @@ mod tests {
             multi: false,
             optional: true,
         });
-        let mut lit = |a: &mut Arena, t: &str| a.elem(d, Pred::Lang(Lang::literal(t, false)));
+        let lit = |a: &mut Arena, t: &str| a.elem(d, Pred::Lang(Lang::literal(t, false)));
         let (x, y) = (lit(&mut a, "x"), lit(&mut a, "y"));
         // Atoms are interned: asking again gives the same node.
         assert_eq!(lit(&mut a, "x"), x);
