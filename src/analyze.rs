@@ -805,9 +805,8 @@ fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Opt
             Some(&exact)
         }
     };
-    let layer = |present: bool| -> Vec<&CompiledPolicy> {
-        g.iter().filter(|_| present).copied().collect()
-    };
+    let layer =
+        |present: bool| -> Vec<&CompiledPolicy> { g.iter().filter(|_| present).copied().collect() };
     let (identity, session) = (layer(has_identity), layer(has_session));
     let resource = [policy];
     let parts = crate::eval::Parts {

@@ -759,7 +759,12 @@ pub(crate) fn enumerate(
     let depth = |c: &[usize]| -> usize {
         dims.iter()
             .zip(c)
-            .map(|(d, &l)| d.within.iter().filter(|row| row.get(l) == Some(&true)).count())
+            .map(|(d, &l)| {
+                d.within
+                    .iter()
+                    .filter(|row| row.get(l) == Some(&true))
+                    .count()
+            })
             .sum()
     };
     let mut order: Vec<usize> = (0..candidates.len()).collect();

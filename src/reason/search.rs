@@ -273,10 +273,7 @@ impl Model {
                 Some(atom_holds(arena, atom, self.value(d)))
             }
             Node::Not(x) => self.truth(arena, *x).map(|v| !v),
-            Node::And(xs) => junction(
-                false,
-                arena.kids(*xs).iter().map(|x| self.truth(arena, *x)),
-            ),
+            Node::And(xs) => junction(false, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
             Node::Or(xs) => junction(true, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
         }
     }

@@ -822,7 +822,8 @@ impl Space {
 
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
         if !self.spellings.contains_key(lower) {
-            self.spellings.insert(lower.to_string(), spelled.to_string());
+            self.spellings
+                .insert(lower.to_string(), spelled.to_string());
         }
         if let Some(k) = self.keys.get_mut(lower) {
             if k.spelled == lower {
