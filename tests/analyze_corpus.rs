@@ -152,6 +152,30 @@ fn check_witness(w: &Value, zone: &ZoneOfTrust) -> Result<(), String> {
     Ok(())
 }
 
+/// A corpus case's resource and zone of trust (the case's zone, or its owner's account), read
+/// through the snapshot reader.
+fn read_case(raw: &Value) -> Result<(ResourceConfig, ZoneOfTrust), String> {
+    // The header must come before the resources.
+    let text = match raw.get("zoneOfTrust") {
+        Some(z) => format!(
+            "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
+            raw["resource"]
+        ),
+        None => format!("{{\"resources\": [{}]}}", raw["resource"]),
+    };
+    let mut snapshot = Snapshot::read(text.as_bytes()).map_err(|e| format!("snapshot: {e}"))?;
+    let config = match snapshot.next() {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return Err(format!("resource: {e}")),
+        None => return Err("no resource".into()),
+    };
+    let zone = snapshot
+        .zone_of_trust()
+        .cloned()
+        .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
+    Ok((config, zone))
+}
+
 #[test]
 fn analyze_corpus() {
     let cases = corpus::read("analyze", 21);
@@ -160,39 +184,16 @@ fn analyze_corpus() {
     let mut types = std::collections::BTreeMap::new();
     let mut witnesses = 0;
     for corpus::CorpusCase { label, raw } in cases {
-        // The header must come before the resources.
-        let text = match raw.get("zoneOfTrust") {
-            Some(z) => format!(
-                "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
-                raw["resource"]
-            ),
-            None => format!("{{\"resources\": [{}]}}", raw["resource"]),
-        };
-        let mut snapshot = match Snapshot::read(text.as_bytes()) {
-            Ok(s) => s,
+        let (config, zone) = match read_case(&raw) {
+            Ok(x) => x,
             Err(e) => {
-                failures.push(format!("{label}: snapshot: {e}"));
-                continue;
-            }
-        };
-        let config = match snapshot.next() {
-            Some(Ok(c)) => c,
-            Some(Err(e)) => {
-                failures.push(format!("{label}: resource: {e}"));
-                continue;
-            }
-            None => {
-                failures.push(format!("{label}: no resource"));
+                failures.push(format!("{label}: {e}"));
                 continue;
             }
         };
         *types
             .entry(config.resource().resource_type.as_str())
             .or_insert(0) += 1;
-        let zone = snapshot
-            .zone_of_trust()
-            .cloned()
-            .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
         let mode = match raw.get("mode").and_then(Value::as_str) {
             Some("minimal") => Mode::Minimal,
             _ => Mode::Compatible,
@@ -456,23 +457,9 @@ fn analyses_do_not_depend_on_what_ran_before_on_the_thread() {
             }
             let mut out = std::collections::BTreeMap::new();
             for corpus::CorpusCase { label, raw } in cases {
-                let text = match raw.get("zoneOfTrust") {
-                    Some(z) => format!(
-                        "{{\"zoneOfTrust\": {z}, \"resources\": [{}]}}",
-                        raw["resource"]
-                    ),
-                    None => format!("{{\"resources\": [{}]}}", raw["resource"]),
-                };
-                let Ok(mut snapshot) = Snapshot::read(text.as_bytes()) else {
+                let Ok((config, zone)) = read_case(&raw) else {
                     continue;
                 };
-                let Some(Ok(config)) = snapshot.next() else {
-                    continue;
-                };
-                let zone = snapshot
-                    .zone_of_trust()
-                    .cloned()
-                    .unwrap_or_else(|| ZoneOfTrust::account(&config.resource().owner_account));
                 for mode in [Mode::Compatible, Mode::Minimal] {
                     let findings =
                         analyze_resource(&config, &zone, &Options::default().with_mode(mode));
