@@ -585,23 +585,33 @@ pub(crate) fn reach(
     for st in statements {
         let mut per_dim = Vec::new();
         for (k, d) in dims.iter().enumerate() {
-            // A dimension with `*` alone: the one label is a candidate (candidates may be a
-            // superset; each is confirmed by its own query).
+            // Every label is a candidate (reach may be a superset: each candidate is confirmed
+            // by its own query) when the dimension has `*` alone, or when the statement leaves a
+            // key outside the caller's group free: such keys are independent of the
+            // well-formedness and zone constraints (which only speak of the caller), so the only
+            // question would be whether a label's region has a value, and a label without
+            // children has one unless `order` kept it alone without asking, while `*` is emptied
+            // only by children that cover every value.
+            let all_labels = || (0..d.labels.len()).collect::<Vec<_>>();
             if d.labels.len() == 1 {
-                per_dim.push(vec![0]);
+                per_dim.push(all_labels());
                 continue;
             }
             let part = group_part(ctx, st, d.key.as_deref());
             let unconstrained = matches!(ctx.space.arena.node(part), Node::True);
+            let principal_group = in_principal_group(d.key.as_deref());
+            if unconstrained && !principal_group {
+                per_dim.push(all_labels());
+                continue;
+            }
             if unconstrained {
                 if let Some(Some(f)) = free.get(k) {
                     per_dim.push(f.clone());
                     continue;
                 }
             }
-            // Keys outside the principal group are independent of the well-formedness and zone
-            // constraints (which only speak of the caller).
-            let g = if in_principal_group(d.key.as_deref()) {
+            // Only the caller's group meets the global constraint (see above).
+            let g = if principal_group {
                 global
             } else {
                 crate::reason::formula::TRUE
@@ -614,18 +624,9 @@ pub(crate) fn reach(
                 .iter()
                 .enumerate()
             {
-                // With nothing besides the region to meet, a label is counted as reached: one
-                // without children (its region is the label itself) has a request unless
-                // `order` kept it alone without asking, and `*` is emptied only by children that
-                // cover every value. Reach may be a superset: the candidate's own query decides.
-                let leaf = d.children.get(l).is_none_or(Vec::is_empty);
-                if unconstrained && g == crate::reason::formula::TRUE {
-                    hits.push(l);
-                    continue;
-                }
                 // A statement that names a label without children reaches it unless the
-                // statement has no request at all in the global constraint: counted as reached
-                // (reach may be a superset: the candidate's own query decides).
+                // statement has no request at all in the global constraint: counted as reached.
+                let leaf = d.children.get(l).is_none_or(Vec::is_empty);
                 if leaf && l != 0 && names_one_of(&ctx.space.arena, part, &[l], d) {
                     hits.push(l);
                     continue;
@@ -768,20 +769,19 @@ pub(crate) fn enumerate(
             .sum()
     };
     let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| candidates.get(i).map_or(0, |c| depth(c)));
+    order.sort_by_cached_key(|&i| candidates.get(i).map_or(0, |c| depth(c)));
     let mut answers: Vec<Option<Model>> = vec![None; candidates.len()];
     let mut narrowed: ahash::AHashMap<smallvec::SmallVec<[usize; 4]>, NodeId> =
         ahash::AHashMap::new();
     let all = reach.per_statement.len();
-    let mut done: Vec<usize> = Vec::new();
     for i in order {
         let (Some(c), Some(from)) = (candidates.get(i), sources.get(i)) else {
             continue;
         };
-        let inside_confirmed = done.iter().any(|&j| {
-            answers.get(j).is_some_and(Option::is_some)
-                && candidates.get(j).is_some_and(|a| contains(dims, a, c))
-        });
+        let inside_confirmed = candidates
+            .iter()
+            .zip(&answers)
+            .any(|(a, m)| m.is_some() && contains(dims, a, c));
         if inside_confirmed {
             continue;
         }
@@ -799,7 +799,6 @@ pub(crate) fn enumerate(
         if let Some(slot) = answers.get_mut(i) {
             *slot = ctx.sat(q)?;
         }
-        done.push(i);
     }
     // In the candidates' order.
     let confirmed: Vec<(Vec<usize>, Model)> = candidates
