@@ -179,50 +179,27 @@ fn dedup_keep_order(v: &mut Parts) {
         }
         return;
     }
-    if v.len() <= 64 {
-        // An open-addressing set of the nodes seen (at most half full), on the stack; `MAX`
-        // marks a free slot, so that node is tracked apart.
-        const SLOTS: usize = 128;
-        let mut seen = [u32::MAX; SLOTS];
-        let mut seen_max = false;
-        v.retain(|x| {
-            if *x == u32::MAX {
-                return !std::mem::replace(&mut seen_max, true);
-            }
-            let mut i = (x.wrapping_mul(0x9E37_79B9) >> 25) as usize;
-            loop {
-                match seen.get_mut(i) {
-                    Some(slot) if *slot == u32::MAX => {
-                        *slot = *x;
-                        return true;
-                    }
-                    Some(slot) if *slot == *x => return false,
-                    _ => i = (i + 1) % SLOTS,
+    // An open-addressing set of the nodes seen, at most half full (on the stack up to 64
+    // parts); `MAX` marks a free slot, so that node is tracked apart.
+    let slots = (2 * v.len()).next_power_of_two().max(128);
+    let shift = 32 - slots.trailing_zeros();
+    let mut seen: smallvec::SmallVec<[u32; 128]> = smallvec::smallvec![u32::MAX; slots];
+    let mut seen_max = false;
+    v.retain(|x| {
+        if *x == u32::MAX {
+            return !std::mem::replace(&mut seen_max, true);
+        }
+        let mut i = (x.wrapping_mul(0x9E37_79B9) >> shift) as usize;
+        loop {
+            match seen.get_mut(i) {
+                Some(slot) if *slot == u32::MAX => {
+                    *slot = *x;
+                    return true;
                 }
-            }
-        });
-        return;
-    }
-    // Sort (node, position) pairs: the first pair of each run of one node is its first
-    // occurrence, the others are repeats.
-    let mut order: smallvec::SmallVec<[(NodeId, u32); 64]> =
-        v.iter().enumerate().map(|(i, x)| (*x, i as u32)).collect();
-    order.sort_unstable();
-    let mut repeat: smallvec::SmallVec<[bool; 64]> = smallvec::smallvec![false; v.len()];
-    for w in order.windows(2) {
-        if let [(a, _), (b, j)] = w {
-            if a == b {
-                if let Some(r) = repeat.get_mut(*j as usize) {
-                    *r = true;
-                }
+                Some(slot) if *slot == *x => return false,
+                _ => i = (i + 1) & (slots - 1),
             }
         }
-    }
-    let mut k = 0;
-    v.retain(|_| {
-        let keep = !repeat.get(k).copied().unwrap_or(false);
-        k += 1;
-        keep
     });
 }
 
@@ -559,8 +536,8 @@ mod tests {
     }
 
     proptest! {
-        // Lengths cover the three ways (≤ 16, ≤ 64, longer); small values make repeats common,
-        // and the extremes of `u32` are in range.
+        // Lengths cover both ways (≤ 16, longer) and a table larger than the stack's (over 64
+        // parts); small values make repeats common, and the extremes of `u32` are in range.
         #[test]
         fn dedup_keeps_first_occurrences_in_order(
             v in prop::collection::vec(prop_oneof![0u32..40, Just(u32::MAX), any::<u32>()], 0..150)
