@@ -277,30 +277,19 @@ impl ContextValue {
 }
 
 /// A key's lowercase form (by ASCII rules for ASCII keys, where they agree with Unicode's).
-fn lower_key(key: &str) -> Text {
+fn lower_key(key: &str) -> Box<str> {
     if key.is_ascii() {
-        Text::Owned(key.to_ascii_lowercase())
+        key.to_ascii_lowercase().into()
     } else {
-        Text::Owned(key.to_lowercase())
+        key.to_lowercase().into()
     }
 }
-
-/// How `lower` (a lowercase key) sorts against the lowercase form of the ASCII key `key`,
-/// without building that form.
-fn cmp_ascii_lower(lower: &str, key: &str) -> std::cmp::Ordering {
-    lower
-        .bytes()
-        .cmp(key.bytes().map(|b| b.to_ascii_lowercase()))
-}
-
-/// A key's text: the keys the evaluator adds itself are borrowed, the caller's are owned.
-type Text = std::borrow::Cow<'static, str>;
 
 /// The request context: condition keys and their values. Keys ignore case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
     /// (lowercase key, key as given, value), sorted by the lowercase key.
-    entries: Vec<(Text, Text, ContextValue)>,
+    entries: Vec<(Box<str>, Box<str>, ContextValue)>,
 }
 
 impl Context {
@@ -315,47 +304,18 @@ impl Context {
         match self.position(&lower) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
-                    *e = (lower, Text::Owned(key.to_string()), value);
+                    *e = (lower, key.into(), value);
                 }
             }
-            Err(i) => self
-                .entries
-                .insert(i, (lower, Text::Owned(key.to_string()), value)),
+            Err(i) => self.entries.insert(i, (lower, key.into(), value)),
         }
     }
 
     /// Set a key only if it has no value.
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        if key.is_ascii() {
-            // Looked up without building the lowercase form; built only to insert.
-            let at = self
-                .entries
-                .binary_search_by(|(k, _, _)| cmp_ascii_lower(k, key));
-            if let Err(i) = at {
-                let entry = (lower_key(key), Text::Owned(key.to_string()), value);
-                self.entries.insert(i, entry);
-            }
-            return;
-        }
         let lower = lower_key(key);
         if let Err(i) = self.position(&lower) {
-            self.entries
-                .insert(i, (lower, Text::Owned(key.to_string()), value));
-        }
-    }
-
-    /// [`Context::insert_default`] for a key the evaluator names itself: `given` and its
-    /// lowercase form `lower`, kept without copying.
-    fn insert_default_static(
-        &mut self,
-        given: &'static str,
-        lower: &'static str,
-        value: ContextValue,
-    ) {
-        debug_assert_eq!(given.to_ascii_lowercase(), lower);
-        if let Err(i) = self.position(lower) {
-            self.entries
-                .insert(i, (Text::Borrowed(lower), Text::Borrowed(given), value));
+            self.entries.insert(i, (lower, key.into(), value));
         }
     }
 
@@ -559,53 +519,35 @@ impl RequestBuilder {
         let ctx = &mut req.context;
         let one = |s: &str| ContextValue::One(s.to_string());
         if let Some(a) = req.caller.principal_arn() {
-            ctx.insert_default_static("aws:PrincipalArn", "aws:principalarn", one(&a));
+            ctx.insert_default("aws:PrincipalArn", one(&a));
         }
         if let Some(a) = req.caller.account() {
-            ctx.insert_default_static("aws:PrincipalAccount", "aws:principalaccount", one(a));
+            ctx.insert_default("aws:PrincipalAccount", one(a));
         }
         if let Some(t) = req.caller.principal_type() {
-            ctx.insert_default_static("aws:PrincipalType", "aws:principaltype", one(t));
+            ctx.insert_default("aws:PrincipalType", one(t));
         }
         match &req.caller {
-            Caller::Root { account, .. } => {
-                ctx.insert_default_static("aws:userid", "aws:userid", one(account))
+            Caller::Root { account, .. } => ctx.insert_default("aws:userid", one(account)),
+            Caller::Anonymous => ctx.insert_default("aws:userid", one("anonymous")),
+            Caller::FederatedUser { account, name, .. } => {
+                ctx.insert_default("aws:userid", one(&format!("{account}:{name}")))
             }
-            Caller::Anonymous => {
-                ctx.insert_default_static("aws:userid", "aws:userid", one("anonymous"))
-            }
-            Caller::FederatedUser { account, name, .. } => ctx.insert_default_static(
-                "aws:userid",
-                "aws:userid",
-                one(&format!("{account}:{name}")),
-            ),
-            Caller::User { name, .. } => {
-                ctx.insert_default_static("aws:username", "aws:username", one(name))
-            }
+            Caller::User { name, .. } => ctx.insert_default("aws:username", one(name)),
             _ => {}
         }
         match &req.caller {
             Caller::Service { name } => {
-                ctx.insert_default_static(
-                    "aws:PrincipalIsAWSService",
-                    "aws:principalisawsservice",
-                    one("true"),
-                );
-                ctx.insert_default_static(
-                    "aws:PrincipalServiceName",
-                    "aws:principalservicename",
-                    one(name),
-                );
+                ctx.insert_default("aws:PrincipalIsAWSService", one("true"));
+                ctx.insert_default("aws:PrincipalServiceName", one(name));
             }
-            c if c.is_iam_identity() => ctx.insert_default_static(
-                "aws:PrincipalIsAWSService",
-                "aws:principalisawsservice",
-                one("false"),
-            ),
+            c if c.is_iam_identity() => {
+                ctx.insert_default("aws:PrincipalIsAWSService", one("false"))
+            }
             _ => {}
         }
         if let Some(a) = &req.resource_account {
-            ctx.insert_default_static("aws:ResourceAccount", "aws:resourceaccount", one(a));
+            ctx.insert_default("aws:ResourceAccount", one(a));
         }
         // Every AWS KMS request carries the caller's account (AWS KMS Developer Guide,
         // "kms:CallerAccount").
@@ -615,7 +557,7 @@ impl RequestBuilder {
             .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
         {
             if let Some(a) = req.caller.account() {
-                ctx.insert_default_static("kms:CallerAccount", "kms:calleraccount", one(a));
+                ctx.insert_default("kms:CallerAccount", one(a));
             }
         }
         req
