@@ -354,14 +354,10 @@ impl Space {
         for p in policies {
             for s in p.statements() {
                 for c in &s.conditions {
-                    if c.op.qualifier.is_some() {
-                        let known = crate::catalog::Catalog::embedded().condition_key(&c.key);
-                        match known {
-                            Some(k) if !k.is_multivalued() => {}
-                            _ => {
-                                self.multi_keys.insert(c.key.to_string());
-                            }
-                        }
+                    // A set operator makes a key set-valued unless the catalog knows it as
+                    // single-valued.
+                    if c.op.qualifier.is_some() && multivalued_key(&c.key) != Some(false) {
+                        self.multi_keys.insert(c.key.to_string());
                     }
                 }
             }
@@ -700,7 +696,7 @@ impl Space {
                 multi: k.multi,
             });
         }
-        let multi = self.multi_keys.contains(key) || multivalued_key(key);
+        let multi = self.multi_keys.contains(key) || multivalued_key(key) == Some(true);
         let dim = self.arena.dim(Dim {
             name: key.into(),
             ty: ty.clone(),
@@ -1418,11 +1414,12 @@ impl Space {
     }
 }
 
-/// Whether the catalog says the condition key takes a set of values (remembered per thread for
-/// the keys seen recently: every analysis declares its policy's keys again).
-fn multivalued_key(key: &str) -> bool {
+/// Whether the catalog says the condition key takes a set of values (`None`: a key it does not
+/// know). Remembered per thread for the keys seen recently: every analysis declares its
+/// policy's keys again.
+fn multivalued_key(key: &str) -> Option<bool> {
     thread_local! {
-        static KNOWN: std::cell::RefCell<ahash::AHashMap<String, bool>> =
+        static KNOWN: std::cell::RefCell<ahash::AHashMap<String, Option<bool>>> =
             std::cell::RefCell::new(ahash::AHashMap::new());
     }
     if let Some(m) = KNOWN.with(|k| k.borrow().get(key).copied()) {
@@ -1430,7 +1427,7 @@ fn multivalued_key(key: &str) -> bool {
     }
     let m = crate::catalog::Catalog::embedded()
         .condition_key(key)
-        .is_some_and(|k| k.is_multivalued());
+        .map(|k| k.is_multivalued());
     KNOWN.with(|k| {
         let mut k = k.borrow_mut();
         if k.len() >= 1024 {
