@@ -61,7 +61,7 @@ pub use config::{
 };
 pub use dispatch::analyze_resource;
 pub(crate) use finding::content_id;
-pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status};
+pub use finding::{Finding, FindingSource, FindingSourceDetail, StatementRef, Status, Witness};
 pub use parallel::analyze_all;
 pub(crate) use resource::action_arns;
 pub use resource::{Resource, ResourceType};
@@ -490,7 +490,7 @@ pub(crate) fn run_unit(
         }
     }
     memo.recycle();
-    let policy_json = (options.witnesses && !merged.is_empty()).then(|| unit.policy.json());
+    let policy_json = (options.witnesses && !merged.is_empty()).then(|| unit.policy.json_shared());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
@@ -597,7 +597,7 @@ fn finding_of(
     acts: &[usize],
     model: &Model,
     options: &Options,
-    policy_json: Option<&serde_json::Value>,
+    policy_json: Option<&std::sync::Arc<serde_json::Value>>,
 ) -> Finding {
     let r = unit.resource;
     let mut f = Finding {
@@ -644,7 +644,7 @@ fn attach_witness(
     unit: &Unit<'_>,
     space: &Space,
     model: &Model,
-    policy_json: &serde_json::Value,
+    policy_json: &std::sync::Arc<serde_json::Value>,
     f: &mut Finding,
 ) {
     let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
@@ -668,20 +668,33 @@ fn attach_witness(
     }
     // One request per policy that must allow: the unit's, then each further one (the same
     // request as that policy sees it).
-    let mut cases: Vec<(Case, &str, &CompiledPolicy)> = Vec::new();
+    // Each case's resource policy is shared with the witness rather than copied into the case
+    // (which is evaluated against the compiled policy).
+    let mut cases: Vec<(
+        Case,
+        &str,
+        &CompiledPolicy,
+        &std::sync::Arc<serde_json::Value>,
+    )> = Vec::new();
     for also in &unit.also {
         let Some(resource) = (also.resource)(&case.resource) else {
             f.note = Some("no witness: the request could not be built".into());
             return;
         };
-        let mut c = retarget(&case, &resource);
-        c.resource_policy = Some(also.original.json().clone());
-        cases.push((c, also.name.as_str(), also.original));
+        let c = retarget(&case, &resource);
+        cases.push((
+            c,
+            also.name.as_str(),
+            also.original,
+            also.original.json_shared(),
+        ));
     }
-    case.resource_policy = Some(policy_json.clone());
-    cases.insert(0, (case, unit.policy_name.as_str(), unit.policy));
+    cases.insert(
+        0,
+        (case, unit.policy_name.as_str(), unit.policy, policy_json),
+    );
     let mut refs = Vec::new();
-    for (case, name, policy) in &cases {
+    for (case, name, policy, _) in &cases {
         match check_witness(policy, case) {
             Some(r) => refs.extend(r.into_iter().map(|(index, sid)| StatementRef {
                 policy: (*name).to_string(),
@@ -700,7 +713,7 @@ fn attach_witness(
     // A witness must read back as a case (a principal written with a placeholder account, such
     // as `arn:aws:iam::account-id:saml-provider/x`, matches in the policy but names no principal
     // a request can have).
-    for (case, _, _) in &cases {
+    for (case, _, _, _) in &cases {
         let text = match &case.principal {
             crate::eval::Caller::Service { .. } | crate::eval::Caller::CanonicalUser { .. } => None,
             other => Some(other.to_text()),
@@ -711,14 +724,12 @@ fn attach_witness(
         }
     }
     f.statements = refs;
-    let mut jsons: Vec<serde_json::Value> = cases
-        .into_iter()
-        .map(|(c, _, _)| c.into_json_value())
-        .collect();
-    f.witness = Some(match jsons.len() {
-        1 => jsons.pop().unwrap_or_default(),
-        _ => serde_json::Value::Array(jsons),
-    });
+    f.witness = Some(Witness::of_cases(
+        cases
+            .into_iter()
+            .map(|(c, _, _, json)| (c, Some(json.clone())))
+            .collect(),
+    ));
 }
 
 /// The same request on another resource (the caller's own grants follow it).

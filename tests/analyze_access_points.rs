@@ -115,6 +115,7 @@ proptest! {
             let Some(w) = &f.witness else {
                 panic!("no witness: {:?}\nbucket policy {bp}\naccess point policy {ap}", f.note)
             };
+            let w = serde_json::to_value(w).unwrap();
             let cases = w.as_array().expect("two cases");
             prop_assert_eq!(cases.len(), 2);
             for c in cases {

@@ -28,7 +28,7 @@ mod corpus;
 
 use perimeter::analyze::{
     analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
-    ResourceType, Snapshot, ZoneOfTrust,
+    ResourceType, Snapshot, Witness, ZoneOfTrust,
 };
 use perimeter::eval::{Caller, Case};
 use perimeter::policy::Policy;
@@ -124,9 +124,10 @@ fn matches(want: &Value, f: &Finding) -> Result<(), String> {
     Ok(())
 }
 
-/// Check a witness: every case allowed, every caller outside the zone.
-fn check_witness(w: &Value, zone: &ZoneOfTrust) -> Result<(), String> {
-    let cases: Vec<&Value> = match w {
+/// Check a witness as it is written out: every case allowed, every caller outside the zone.
+fn check_witness(w: &Witness, zone: &ZoneOfTrust) -> Result<(), String> {
+    let w = serde_json::to_value(w).map_err(|e| format!("witness does not serialize: {e}"))?;
+    let cases: Vec<&Value> = match &w {
         Value::Array(items) => items.iter().collect(),
         one => vec![one],
     };

@@ -79,7 +79,7 @@ proptest! {
         for f in &findings {
             prop_assert!(f.error.is_none());
             let Some(w) = f.witness.as_ref() else { panic!("no witness: {:?} in {}\npolicy {}", f.note, serde_json::to_string(f).unwrap(), policy.to_json()) };
-            let case = Case::from_json_value(w).unwrap();
+            let case = Case::from_json_value(&serde_json::to_value(w).unwrap()).unwrap();
             prop_assert!(external(&case.principal, &zone), "witness caller inside the zone: {w}");
             prop_assert!(f.action.contains(&case.action), "witness action not listed: {w}");
             let ev = case.evaluate().unwrap();
@@ -176,7 +176,7 @@ fn precision_of(
                 policy.to_json()
             )
         };
-        let case = Case::from_json_value(w).unwrap();
+        let case = Case::from_json_value(&serde_json::to_value(w).unwrap()).unwrap();
         prop_assert!(
             external(&case.principal, zone),
             "{t}: witness caller inside the zone: {w}"

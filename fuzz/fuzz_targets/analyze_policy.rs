@@ -14,7 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let options = Options::default().with_budget(50_000);
     for f in analyze_policy(&p, &bucket, &zone, &options) {
         if let Some(w) = &f.witness {
-            let case = Case::from_json_value(w).expect("witnesses are cases");
+            let w = serde_json::to_value(w).expect("witnesses serialize");
+            let case = Case::from_json_value(&w).expect("witnesses are cases");
             let ev = case.evaluate().expect("witnesses evaluate");
             assert!(ev.decision.is_allow(), "witness not allowed: {w}");
         }

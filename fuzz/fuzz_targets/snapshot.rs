@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
         for f in analyze_resource(&config, &zone, &options) {
             // A witness is a case, or for access through an S3 access point an array of two
             // (the request at the access point, and as the bucket policy sees it).
-            let cases = match &f.witness {
+            let written = f.witness.as_ref().map(|w| serde_json::to_value(w).expect("witnesses serialize"));
+            let cases = match &written {
                 None => Vec::new(),
                 Some(serde_json::Value::Array(list)) => list.iter().collect(),
                 Some(w) => vec![w],

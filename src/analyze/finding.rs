@@ -2,8 +2,13 @@
 //! statements that grant the access and a witness request.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind};
+use crate::eval::Case;
 
 /// A finding's status.
 #[derive(
@@ -135,10 +140,202 @@ pub struct Finding {
     /// access through an S3 access point, an array of two cases: the request at the access point
     /// under its policy, and the same request as the bucket policy sees it; both are allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub witness: Option<serde_json::Value>,
+    pub witness: Option<Witness>,
     /// Anything a reader should know (perimeter), such as why there is no witness.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// A request that reproduces a finding, in `perimeter eval`'s case format: one case, or (for
+/// access through an S3 access point) an array of cases that must all be allowed.
+///
+/// It serializes to exactly that JSON. The resource policy of a case is shared with the
+/// analysed policy rather than copied into each finding, so a policy with many findings is held
+/// once. Read it with [`Witness::to_json_value`] or [`Witness::cases`].
+///
+/// ```
+/// use perimeter::analyze::Witness;
+///
+/// let json = serde_json::json!({
+///     "request": {"principal": "444455556666", "action": "s3:GetObject",
+///                 "resource": "arn:aws:s3:::b/k"},
+///     "resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+///         "Principal": {"AWS": "444455556666"}, "Action": "s3:GetObject",
+///         "Resource": "arn:aws:s3:::b/*"}]}
+/// });
+/// let w = Witness::from_json_value(json.clone()).unwrap();
+/// assert_eq!(w.to_json_value(), json);
+/// let cases = w.cases().unwrap();
+/// assert!(cases[0].evaluate().unwrap().decision.is_allow());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Witness {
+    cases: Vec<WitnessCase>,
+    /// Written as an array (always, unless there is exactly one case read from an object).
+    array: bool,
+}
+
+/// One case of a witness: its fields other than `resourcePolicy`, and that policy, shared.
+#[derive(Clone, Debug, PartialEq)]
+struct WitnessCase {
+    fields: Map<String, Value>,
+    resource_policy: Option<Arc<Value>>,
+}
+
+/// The case field a witness shares rather than copies.
+const RESOURCE_POLICY: &str = "resourcePolicy";
+
+impl WitnessCase {
+    fn from_object(mut fields: Map<String, Value>) -> WitnessCase {
+        let resource_policy = fields.remove(RESOURCE_POLICY).map(Arc::new);
+        WitnessCase {
+            fields,
+            resource_policy,
+        }
+    }
+
+    fn to_json_value(&self) -> Value {
+        let mut m = self.fields.clone();
+        if let Some(p) = &self.resource_policy {
+            m.insert(RESOURCE_POLICY.into(), Value::clone(p));
+        }
+        Value::Object(m)
+    }
+}
+
+impl Serialize for WitnessCase {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // The keys in the order a `serde_json::Map` keeps them (sorted), the shared policy in
+        // its place among them: the same text as the case written whole.
+        let mut map = s.serialize_map(Some(
+            self.fields.len() + usize::from(self.resource_policy.is_some()),
+        ))?;
+        let mut policy = self.resource_policy.as_deref();
+        for (k, v) in &self.fields {
+            if k.as_str() > RESOURCE_POLICY {
+                if let Some(p) = policy.take() {
+                    map.serialize_entry(RESOURCE_POLICY, p)?;
+                }
+            }
+            map.serialize_entry(k, v)?;
+        }
+        if let Some(p) = policy {
+            map.serialize_entry(RESOURCE_POLICY, p)?;
+        }
+        map.end()
+    }
+}
+
+impl Witness {
+    /// A witness of these cases, each with its resource policy (shared) when it has one.
+    pub(crate) fn of_cases(cases: Vec<(Case, Option<Arc<Value>>)>) -> Witness {
+        let array = cases.len() != 1;
+        let cases = cases
+            .into_iter()
+            .map(|(case, resource_policy)| {
+                let fields = match case.into_json_value() {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                let mut c = WitnessCase::from_object(fields);
+                if resource_policy.is_some() {
+                    c.resource_policy = resource_policy;
+                }
+                c
+            })
+            .collect();
+        Witness { cases, array }
+    }
+
+    /// Read a witness from its JSON: a case object, or an array of them.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`] for anything else.
+    pub fn from_json_value(v: Value) -> Result<Witness, Error> {
+        let bad = || {
+            Error::new(
+                ErrorKind::Input,
+                "a witness must be a case object or an array of case objects".to_string(),
+            )
+        };
+        match v {
+            Value::Object(m) => Ok(Witness {
+                cases: vec![WitnessCase::from_object(m)],
+                array: false,
+            }),
+            Value::Array(items) => Ok(Witness {
+                cases: items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::Object(m) => Ok(WitnessCase::from_object(m)),
+                        _ => Err(bad()),
+                    })
+                    .collect::<Result<_, _>>()?,
+                array: true,
+            }),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The witness as JSON (the policies copied in).
+    pub fn to_json_value(&self) -> Value {
+        match (self.array, self.cases.as_slice()) {
+            (false, [one]) => one.to_json_value(),
+            _ => Value::Array(self.cases.iter().map(WitnessCase::to_json_value).collect()),
+        }
+    }
+
+    /// The number of cases (two for access through an S3 access point, else one).
+    pub fn len(&self) -> usize {
+        self.cases.len()
+    }
+
+    /// Whether there are no cases (never for a witness the analysis made).
+    pub fn is_empty(&self) -> bool {
+        self.cases.is_empty()
+    }
+
+    /// The cases, ready to evaluate ([`Case::evaluate`]).
+    ///
+    /// # Errors
+    /// A case that does not read as one ([`Case::from_json_value`]).
+    pub fn cases(&self) -> Result<Vec<Case>, Error> {
+        self.cases
+            .iter()
+            .map(|c| Case::from_json_value(&c.to_json_value()))
+            .collect()
+    }
+}
+
+impl Serialize for Witness {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.array, self.cases.as_slice()) {
+            (false, [one]) => one.serialize(s),
+            (_, all) => all.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Witness {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Witness, D::Error> {
+        let v = Value::deserialize(d)?;
+        Witness::from_json_value(v).map_err(|e| serde::de::Error::custom(e.message()))
+    }
+}
+
+/// The witness's JSON text (compact).
+impl fmt::Display for Witness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl From<Witness> for Value {
+    fn from(w: Witness) -> Value {
+        w.to_json_value()
+    }
 }
 
 /// A stable 128-bit id in UUID form from text: two independent 64-bit FNV-1a lanes (different
@@ -272,6 +469,50 @@ mod tests {
             content_id(&["perimeter"]),
             "67004cab-fc17-d356-8e36-63e7cb5d2f9e"
         );
+    }
+
+    #[test]
+    fn a_witness_writes_the_text_of_its_json() {
+        // `resourcePolicy` is kept apart from the other fields; written out, it must take its
+        // place among them: after `identityPolicies` and `request`, before `sessionPolicy`.
+        let policy = |sid: &str| {
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": sid,
+                "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/*"}]})
+        };
+        let case = serde_json::json!({
+            "identityPolicies": [policy("i")],
+            "request": {"principal": "444455556666", "action": "s3:GetObject",
+                        "resource": "arn:aws:s3:::b/k"},
+            "resourcePolicy": policy("r"),
+            "sessionPolicy": policy("s"),
+        });
+        for json in [
+            case.clone(),
+            Value::Array(vec![case.clone()]),
+            Value::Array(vec![case.clone(), case.clone()]),
+        ] {
+            let w = Witness::from_json_value(json.clone()).unwrap();
+            assert_eq!(
+                serde_json::to_string(&w).unwrap(),
+                serde_json::to_string(&json).unwrap()
+            );
+            assert_eq!(w.to_string(), json.to_string());
+            assert_eq!(w.to_json_value(), json);
+            let back: Witness = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, w);
+        }
+        // Without a resource policy, or with only fields before it, the text is the same too.
+        let mut short = case.as_object().unwrap().clone();
+        short.remove("sessionPolicy");
+        let w = Witness::from_json_value(Value::Object(short.clone())).unwrap();
+        assert_eq!(w.to_string(), Value::Object(short.clone()).to_string());
+        short.remove("resourcePolicy");
+        let w = Witness::from_json_value(Value::Object(short.clone())).unwrap();
+        assert_eq!(w.to_string(), Value::Object(short).to_string());
+        // Anything but a case or an array of cases is refused.
+        assert!(Witness::from_json_value(serde_json::json!("x")).is_err());
+        assert!(Witness::from_json_value(serde_json::json!([1])).is_err());
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub struct CompiledPolicy {
     policy: Policy,
     name: Option<Arc<str>>,
     statements: Vec<CompiledStatement>,
-    /// The policy as JSON, built on first use (witnesses carry it).
-    json: std::sync::OnceLock<serde_json::Value>,
+    /// The policy as JSON, built on first use (witnesses share it).
+    json: std::sync::OnceLock<Arc<serde_json::Value>>,
 }
 
 /// One compiled statement.
@@ -258,9 +258,10 @@ impl CompiledPolicy {
         &self.policy
     }
 
-    /// The source policy as JSON ([`Policy::to_json_value`]), built once.
-    pub(crate) fn json(&self) -> &serde_json::Value {
-        self.json.get_or_init(|| self.policy.to_json_value())
+    /// The source policy as JSON ([`Policy::to_json_value`]), built once and shared.
+    pub(crate) fn json_shared(&self) -> &Arc<serde_json::Value> {
+        self.json
+            .get_or_init(|| Arc::new(self.policy.to_json_value()))
     }
 
     /// The compiled statements, in order.
