@@ -7,6 +7,12 @@
 //!   aws:SourceIp` and two more restricting keys, in compatible mode (Access Analyzer reports n²
 //!   findings). Target for n = 15: ≤ 5 ms.
 //!
+//! - `analyze_policy/real-bucket/*`: the real bucket policies of the data set
+//!   (`tests/data/resource-policies/s3-bucket-policies.json`) that name their bucket, each
+//!   analysed as that bucket: `all` of them, and the ones `with-findings`. One iteration
+//!   analyses every policy of the set once, so the time per policy is the time shown divided
+//!   by the set's size (criterion's throughput line gives policies per second).
+//!
 //! Run: `cargo bench --bench analyze_policy`.
 
 #![allow(
@@ -16,7 +22,7 @@
     clippy::indexing_slicing
 )] // bench code
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use perimeter::analyze::{analyze_compiled, Mode, Options, Resource, ResourceType, ZoneOfTrust};
 use perimeter::policy::CompiledPolicy;
 use std::hint::black_box;
@@ -95,5 +101,65 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The bucket a policy's first plain S3 resource names (`None` when none does).
+fn bucket_named(policy: &serde_json::Value) -> Option<String> {
+    let as_list = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let statements = as_list(policy.get("Statement")?);
+    statements
+        .iter()
+        .filter_map(|s| s.get("Resource"))
+        .flat_map(as_list)
+        .filter_map(|r| Some(r.as_str()?.strip_prefix("arn:aws:s3:::")?.to_string()))
+        .map(|rest| rest.split('/').next().unwrap_or_default().to_string())
+        .find(|b| !b.is_empty() && !b.contains(['*', '?', '$', '%']))
+        .map(|b| format!("arn:aws:s3:::{b}"))
+}
+
+fn real(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/resource-policies/s3-bucket-policies.json"
+    );
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let zone = ZoneOfTrust::account("111122223333");
+    let options = Options::default();
+    let mut all = Vec::new();
+    for r in &records {
+        let Some(arn) = bucket_named(&r["policy"]) else {
+            continue;
+        };
+        let p = CompiledPolicy::parse(&r["policy"].to_string()).unwrap();
+        let bucket = Resource::new(&arn, ResourceType::S3Bucket, "111122223333");
+        let found = analyze_compiled(&p, &bucket, &zone, &options);
+        assert!(found.iter().all(|f| f.error.is_none()), "{arn}");
+        all.push((p, bucket, !found.is_empty()));
+    }
+    let with: Vec<_> = all.iter().filter(|(_, _, found)| *found).cloned().collect();
+    assert!(
+        all.len() >= 80 && with.len() >= 20,
+        "{} {}",
+        all.len(),
+        with.len()
+    );
+    let mut group = c.benchmark_group("analyze_policy/real-bucket");
+    for (name, set) in [("all", &all), ("with-findings", &with)] {
+        group.throughput(Throughput::Elements(set.len() as u64));
+        group.bench_function(BenchmarkId::new(name, set.len()), |b| {
+            b.iter(|| {
+                set.iter()
+                    .map(|(p, bucket, _)| {
+                        analyze_compiled(black_box(p), bucket, &zone, &options).len()
+                    })
+                    .sum::<usize>()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, real);
 criterion_main!(benches);
