@@ -153,6 +153,11 @@ pub(crate) struct Space {
     pub(crate) base: NodeId,
     /// The dimension checks of the prototype this space was copied from.
     pub(crate) prototype: Option<super::search::PrototypeMemo>,
+    /// Formulas already built for a policy text (a resource pattern, a principal), by a tag
+    /// and the text: statements often repeat them (an Allow and a Deny on the same resources).
+    texts: ahash::AHashMap<String, NodeId>,
+    /// The key being looked up in `texts` (kept to look up without allocating).
+    text_key: String,
 }
 
 const D12: [Tok; 12] = [Tok::Digit; 12];
@@ -237,6 +242,8 @@ impl Space {
             spellings,
             base,
             prototype,
+            texts,
+            text_key: _,
         } = other;
         self.arena.copy_from(arena);
         self.partition.clone_from(partition);
@@ -257,6 +264,7 @@ impl Space {
         self.null_only.clear();
         self.null_only.extend(null_only.iter().cloned());
         refill(&mut self.spellings, spellings);
+        refill(&mut self.texts, texts);
         self.base = *base;
         self.prototype.clone_from(prototype);
     }
@@ -338,6 +346,8 @@ impl Space {
             spellings: ahash::AHashMap::new(),
             base: TRUE,
             prototype: None,
+            texts: ahash::AHashMap::new(),
+            text_key: String::new(),
         };
         space.base = space.well_formed();
         space
@@ -462,7 +472,43 @@ impl Space {
     }
 
     /// The node for one principal value of a `Principal` element.
+    /// The formula `build` makes for a policy text, built once per space: the same text (with
+    /// the same tag) always makes the same formula, so a repeat reuses it.
+    fn by_text(
+        &mut self,
+        tag: char,
+        text: &str,
+        build: impl FnOnce(&mut Space) -> NodeId,
+    ) -> NodeId {
+        let mut key = std::mem::take(&mut self.text_key);
+        key.clear();
+        key.push(tag);
+        key.push_str(text);
+        let n = match self.texts.get(key.as_str()) {
+            Some(n) => *n,
+            None => {
+                let n = build(self);
+                self.texts.insert(key.clone(), n);
+                n
+            }
+        };
+        self.text_key = key;
+        n
+    }
+
     fn principal_value(&mut self, v: &PrincipalValue) -> NodeId {
+        match v {
+            PrincipalValue::User(arn) => self.by_text('u', arn, |s| {
+                let k = s.kind_in(&[Kind::User]);
+                let p = s.parn_in(lit(arn));
+                s.arena.and2(k, p)
+            }),
+            PrincipalValue::Account(a) => self.by_text('a', a, |s| s.account_is(&lit(a))),
+            other => self.principal_value_built(other),
+        }
+    }
+
+    fn principal_value_built(&mut self, v: &PrincipalValue) -> NodeId {
         match v {
             PrincipalValue::Any => TRUE,
             PrincipalValue::Account(a) => self.account_is(&lit(a)),
@@ -630,7 +676,9 @@ impl Space {
         for e in &m.entries {
             parts.push(match e {
                 ResourceEntry::Any => TRUE,
-                ResourceEntry::Pattern(p) => self.resource_in(Lang::arn(p.as_str())),
+                ResourceEntry::Pattern(p) => {
+                    self.by_text('r', p.as_str(), |s| s.resource_in(Lang::arn(p.as_str())))
+                }
                 ResourceEntry::Template { head, tail } => {
                     // The entry's truth is a function of the request: one proposition per
                     // entry text, implying the entry with each variable read as `*`.
