@@ -727,7 +727,7 @@ fn attach_witness(
     f.witness = Some(Witness::of_cases(
         cases
             .into_iter()
-            .map(|(c, _, _, json)| (c, Some(json.clone())))
+            .map(|(c, _, _, json)| (c, json.clone()))
             .collect(),
     ));
 }

@@ -171,7 +171,8 @@ pub struct Finding {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Witness {
     cases: Vec<WitnessCase>,
-    /// Written as an array (always, unless there is exactly one case read from an object).
+    /// Whether it is written as an array: several cases always are, one case when it was read
+    /// from an array.
     array: bool,
 }
 
@@ -228,8 +229,9 @@ impl Serialize for WitnessCase {
 }
 
 impl Witness {
-    /// A witness of these cases, each with its resource policy (shared) when it has one.
-    pub(crate) fn of_cases(cases: Vec<(Case, Option<Arc<Value>>)>) -> Witness {
+    /// A witness of these cases, each with its resource policy (shared; the case's own is not
+    /// used).
+    pub(crate) fn of_cases(cases: Vec<(Case, Arc<Value>)>) -> Witness {
         let array = cases.len() != 1;
         let cases = cases
             .into_iter()
@@ -238,11 +240,10 @@ impl Witness {
                     Value::Object(m) => m,
                     _ => Map::new(),
                 };
-                let mut c = WitnessCase::from_object(fields);
-                if resource_policy.is_some() {
-                    c.resource_policy = resource_policy;
+                WitnessCase {
+                    resource_policy: Some(resource_policy),
+                    ..WitnessCase::from_object(fields)
                 }
-                c
             })
             .collect();
         Witness { cases, array }
