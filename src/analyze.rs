@@ -490,18 +490,10 @@ pub(crate) fn run_unit(
         }
     }
     memo.recycle();
-    let policy_json = (options.witnesses && !merged.is_empty()).then(|| unit.policy.json_shared());
     let mut out = Vec::new();
     for (intent, acts, model) in merged {
         out.push(finding_of(
-            unit,
-            &space,
-            &dims,
-            &intent,
-            &acts,
-            &model,
-            options,
-            policy_json,
+            unit, &space, &dims, &intent, &acts, &model, options,
         ));
     }
     space.recycle();
@@ -588,7 +580,6 @@ pub(crate) fn pins(key: &str, value: &str) -> bool {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finding_of(
     unit: &Unit<'_>,
     space: &Space,
@@ -597,7 +588,6 @@ fn finding_of(
     acts: &[usize],
     model: &Model,
     options: &Options,
-    policy_json: Option<&std::sync::Arc<serde_json::Value>>,
 ) -> Finding {
     let r = unit.resource;
     let mut f = Finding {
@@ -633,20 +623,14 @@ fn finding_of(
     };
     let pinned = f.condition.iter().any(|(k, v)| pins(&k.to_lowercase(), v));
     f.is_public = Some(principal_open && !pinned);
-    if let Some(json) = policy_json {
-        attach_witness(unit, space, model, json, &mut f);
+    if options.witnesses {
+        attach_witness(unit, space, model, &mut f);
     }
     f.id = f.compute_id();
     f
 }
 
-fn attach_witness(
-    unit: &Unit<'_>,
-    space: &Space,
-    model: &Model,
-    policy_json: &std::sync::Arc<serde_json::Value>,
-    f: &mut Finding,
-) {
+fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding) {
     let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
         f.note = Some("no witness: the request could not be built".into());
         return;
@@ -668,33 +652,21 @@ fn attach_witness(
     }
     // One request per policy that must allow: the unit's, then each further one (the same
     // request as that policy sees it).
-    // Each case's resource policy is shared with the witness rather than copied into the case
-    // (which is evaluated against the compiled policy).
-    let mut cases: Vec<(
-        Case,
-        &str,
-        &CompiledPolicy,
-        &std::sync::Arc<serde_json::Value>,
-    )> = Vec::new();
+    let mut cases: Vec<(Case, &str, &CompiledPolicy)> = Vec::new();
     for also in &unit.also {
         let Some(resource) = (also.resource)(&case.resource) else {
             f.note = Some("no witness: the request could not be built".into());
             return;
         };
-        let c = retarget(&case, &resource);
         cases.push((
-            c,
+            retarget(&case, &resource),
             also.name.as_str(),
             also.original,
-            also.original.json_shared(),
         ));
     }
-    cases.insert(
-        0,
-        (case, unit.policy_name.as_str(), unit.policy, policy_json),
-    );
+    cases.insert(0, (case, unit.policy_name.as_str(), unit.policy));
     let mut refs = Vec::new();
-    for (case, name, policy, _) in &cases {
+    for (case, name, policy) in &cases {
         match check_witness(policy, case) {
             Some(r) => refs.extend(r.into_iter().map(|(index, sid)| StatementRef {
                 policy: (*name).to_string(),
@@ -713,7 +685,7 @@ fn attach_witness(
     // A witness must read back as a case (a principal written with a placeholder account, such
     // as `arn:aws:iam::account-id:saml-provider/x`, matches in the policy but names no principal
     // a request can have).
-    for (case, _, _, _) in &cases {
+    for (case, _, _) in &cases {
         let text = match &case.principal {
             crate::eval::Caller::Service { .. } | crate::eval::Caller::CanonicalUser { .. } => None,
             other => Some(other.to_text()),
@@ -724,10 +696,12 @@ fn attach_witness(
         }
     }
     f.statements = refs;
+    // Each case's resource policy is the policy's own JSON, shared rather than copied (the
+    // case itself was checked against the compiled policy).
     f.witness = Some(Witness::of_cases(
         cases
             .into_iter()
-            .map(|(c, _, _, json)| (c, json.clone()))
+            .map(|(c, _, policy)| (c, policy.json().clone()))
             .collect(),
     ));
 }

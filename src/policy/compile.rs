@@ -259,7 +259,7 @@ impl CompiledPolicy {
     }
 
     /// The source policy as JSON ([`Policy::to_json_value`]), built once and shared.
-    pub(crate) fn json_shared(&self) -> &Arc<serde_json::Value> {
+    pub(crate) fn json(&self) -> &Arc<serde_json::Value> {
         self.json
             .get_or_init(|| Arc::new(self.policy.to_json_value()))
     }
