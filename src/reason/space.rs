@@ -471,7 +471,6 @@ impl Space {
         self.arena.and2(r, s)
     }
 
-    /// The node for one principal value of a `Principal` element.
     /// The formula `build` makes for a policy text, built once per space: the same text (with
     /// the same tag) always makes the same formula, so a repeat reuses it.
     fn by_text(
@@ -496,19 +495,17 @@ impl Space {
         n
     }
 
+    /// The node for one principal value of a `Principal` element (built once per space for the
+    /// values statements most often repeat: users and accounts).
     fn principal_value(&mut self, v: &PrincipalValue) -> NodeId {
         match v {
-            PrincipalValue::User(arn) => self.by_text('u', arn, |s| {
-                let k = s.kind_in(&[Kind::User]);
-                let p = s.parn_in(lit(arn));
-                s.arena.and2(k, p)
-            }),
-            PrincipalValue::Account(a) => self.by_text('a', a, |s| s.account_is(&lit(a))),
-            other => self.principal_value_built(other),
+            PrincipalValue::User(arn) => self.by_text('u', arn, |s| s.build_principal_value(v)),
+            PrincipalValue::Account(a) => self.by_text('a', a, |s| s.build_principal_value(v)),
+            other => self.build_principal_value(other),
         }
     }
 
-    fn principal_value_built(&mut self, v: &PrincipalValue) -> NodeId {
+    fn build_principal_value(&mut self, v: &PrincipalValue) -> NodeId {
         match v {
             PrincipalValue::Any => TRUE,
             PrincipalValue::Account(a) => self.account_is(&lit(a)),
