@@ -376,43 +376,36 @@ impl Arena {
     }
 
     pub(crate) fn and(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
-        let mut out = Parts::new();
-        for x in xs {
-            match self.node(x) {
-                Node::False => return FALSE,
-                Node::True => {}
-                Node::And(ys) => out.extend(self.kids(*ys).iter().copied()),
-                _ => out.push(x),
-            }
-        }
-        dedup_keep_order(&mut out);
-        match out.len() {
-            0 => TRUE,
-            1 => out.first().copied().unwrap_or(TRUE),
-            _ => {
-                let k = self.stretch(&out);
-                self.push(Node::And(k))
-            }
-        }
+        self.junction(xs, true)
     }
 
     pub(crate) fn or(&mut self, xs: impl IntoIterator<Item = NodeId>) -> NodeId {
+        self.junction(xs, false)
+    }
+
+    /// The conjunction (`and`) or disjunction of `xs`: parts of the same connective flattened,
+    /// constants folded, repeats dropped (first occurrences kept in order).
+    #[inline]
+    fn junction(&mut self, xs: impl IntoIterator<Item = NodeId>, and: bool) -> NodeId {
+        let (unit, zero) = if and { (TRUE, FALSE) } else { (FALSE, TRUE) };
         let mut out = Parts::new();
         for x in xs {
-            match self.node(x) {
-                Node::True => return TRUE,
-                Node::False => {}
-                Node::Or(ys) => out.extend(self.kids(*ys).iter().copied()),
+            match (self.node(x), and) {
+                (Node::False, true) | (Node::True, false) => return zero,
+                (Node::True, true) | (Node::False, false) => {}
+                (Node::And(ys), true) | (Node::Or(ys), false) => {
+                    out.extend(self.kids(*ys).iter().copied())
+                }
                 _ => out.push(x),
             }
         }
         dedup_keep_order(&mut out);
-        match out.len() {
-            0 => FALSE,
-            1 => out.first().copied().unwrap_or(FALSE),
+        match out.as_slice() {
+            [] => unit,
+            [one] => *one,
             _ => {
                 let k = self.stretch(&out);
-                self.push(Node::Or(k))
+                self.push(if and { Node::And(k) } else { Node::Or(k) })
             }
         }
     }
