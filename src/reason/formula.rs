@@ -477,6 +477,19 @@ impl Arena {
 }
 
 #[cfg(test)]
+impl Arena {
+    /// An optional dimension named `k`, for tests.
+    pub(crate) fn test_dim(&mut self, ty: DimType, multi: bool) -> DimId {
+        self.dim(Dim {
+            name: "k".into(),
+            ty,
+            multi,
+            optional: true,
+        })
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -495,12 +508,7 @@ mod tests {
     #[test]
     fn formulas_built_alike_are_the_same_and_others_are_not() {
         let mut a = Arena::new();
-        let d = a.dim(Dim {
-            name: "k".into(),
-            ty: DimType::Str,
-            multi: false,
-            optional: true,
-        });
+        let d = a.test_dim(DimType::Str, false);
         let lit = |a: &mut Arena, t: &str| a.elem(d, Pred::Lang(Lang::literal(t, false)));
         let (x, y) = (lit(&mut a, "x"), lit(&mut a, "y"));
         // Atoms are interned: asking again gives the same node.

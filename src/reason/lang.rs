@@ -940,22 +940,23 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(600))]
-        /// The decision procedure agrees with the pattern matcher: its witness is in every
-        /// positive language and no negative one, and when it says "none", no short string over
-        /// the relevant characters is.
+        /// A language matches text as the pattern matcher does (globs without `*` take the path
+        /// without a table; the others use one).
         #[test]
         fn matching_agrees_with_the_pattern_matcher(
             glob in arb_glob(),
             text in proptest::collection::vec(prop_oneof![Just('a'), Just('B'), Just('b'), Just(':'), Just('/'), Just('é')], 0..7),
             ci in any::<bool>(),
         ) {
-            // Globs without `*` take the matcher's path without a table; the others use one.
             let text: String = text.into_iter().collect();
             let case = if ci { Case::Insensitive } else { Case::Sensitive };
             let want = Pattern::new(&glob, case).matches(&text);
             prop_assert_eq!(Lang::glob(&glob, ci).matches(&text), want, "{:?} on {:?}", glob, text);
         }
 
+        /// The decision procedure agrees with the pattern matcher: its witness is in every
+        /// positive language and no negative one, and when it says "none", no short string over
+        /// the relevant characters is.
         #[test]
         fn solve_is_exact(pos in proptest::collection::vec(arb_glob(), 1..3), neg in proptest::collection::vec(arb_glob(), 0..3)) {
             let pl: Vec<Lang> = pos.iter().map(|p| Lang::glob(p, false)).collect();

@@ -678,18 +678,13 @@ pub(crate) fn solve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reason::formula::{Dim, DimType, Pred};
+    use crate::reason::formula::{DimType, Pred};
     use crate::reason::lang::Lang;
 
     #[test]
     fn finds_models_and_refutes() {
         let mut a = Arena::new();
-        let d = a.dim(Dim {
-            name: "p".into(),
-            ty: DimType::Str,
-            multi: false,
-            optional: true,
-        });
+        let d = a.test_dim(DimType::Str, false);
         let x = a.elem(d, Pred::Lang(Lang::glob("a*", false)));
         let y = a.elem(d, Pred::Lang(Lang::glob("*b", false)));
         let z = a.elem(d, Pred::Lang(Lang::literal("ab", false)));

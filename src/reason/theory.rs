@@ -452,7 +452,7 @@ fn holds_any(p: &Pred, v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reason::formula::{Cmp, Dim};
+    use crate::reason::formula::Cmp;
 
     fn ids(
         arena: &mut Arena,
@@ -463,19 +463,10 @@ mod tests {
             .collect()
     }
 
-    fn dim(arena: &mut Arena, ty: DimType, multi: bool) -> DimId {
-        arena.dim(Dim {
-            name: "k".into(),
-            ty,
-            multi,
-            optional: true,
-        })
-    }
-
     #[test]
     fn numbers_between_constants() {
         let mut a = Arena::new();
-        let d = dim(&mut a, DimType::Num, false);
+        let d = a.test_dim(DimType::Num, false);
         let gt = a.pred(Pred::Num(Cmp::Gt, Decimal::parse("1").unwrap()));
         let lt = a.pred(Pred::Num(Cmp::Lt, Decimal::parse("1.01").unwrap()));
         let lits = ids(
@@ -511,7 +502,7 @@ mod tests {
     #[test]
     fn addresses_outside_subnets() {
         let mut a = Arena::new();
-        let d = dim(&mut a, DimType::Ip, false);
+        let d = a.test_dim(DimType::Ip, false);
         let big = a.pred(Pred::Ip(IpNet::parse("10.0.0.0/8").unwrap()));
         let small = a.pred(Pred::Ip(IpNet::parse("10.0.0.0/9").unwrap()));
         let lits = ids(
@@ -532,7 +523,7 @@ mod tests {
     #[test]
     fn sets() {
         let mut a = Arena::new();
-        let d = dim(&mut a, DimType::Str, true);
+        let d = a.test_dim(DimType::Str, true);
         let ou = a.pred(Pred::Lang(Lang::glob("o-1/r-1/ou-a/*", false)));
         let other = a.pred(Pred::Lang(Lang::glob("o-1/r-1/ou-b/*", false)));
         // Some path under ou-a, and every path outside ou-b.
