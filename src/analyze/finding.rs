@@ -287,16 +287,6 @@ impl Witness {
         }
     }
 
-    /// The number of cases (two for access through an S3 access point, else one).
-    pub fn len(&self) -> usize {
-        self.cases.len()
-    }
-
-    /// Whether there are no cases (never for a witness the analysis made).
-    pub fn is_empty(&self) -> bool {
-        self.cases.is_empty()
-    }
-
     /// The cases, ready to evaluate ([`Case::evaluate`]).
     ///
     /// # Errors
@@ -330,12 +320,6 @@ impl fmt::Display for Witness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
         f.write_str(&text)
-    }
-}
-
-impl From<Witness> for Value {
-    fn from(w: Witness) -> Value {
-        w.to_json_value()
     }
 }
 
