@@ -27,6 +27,10 @@ use perimeter::analyze::{analyze_compiled, Mode, Options, Resource, ResourceType
 use perimeter::policy::CompiledPolicy;
 use std::hint::black_box;
 
+#[path = "../tests/support/named_resource.rs"]
+mod named_resource;
+use named_resource::named_resource;
+
 const TYPICAL: &[(&str, &str)] = &[
     (
         "public-read",
@@ -101,23 +105,6 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// The bucket a policy's first plain S3 resource names (`None` when none does).
-fn bucket_named(policy: &serde_json::Value) -> Option<String> {
-    let as_list = |v: &serde_json::Value| match v {
-        serde_json::Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
-    };
-    let statements = as_list(policy.get("Statement")?);
-    statements
-        .iter()
-        .filter_map(|s| s.get("Resource"))
-        .flat_map(as_list)
-        .filter_map(|r| Some(r.as_str()?.strip_prefix("arn:aws:s3:::")?.to_string()))
-        .map(|rest| rest.split('/').next().unwrap_or_default().to_string())
-        .find(|b| !b.is_empty() && !b.contains(['*', '?', '$', '%']))
-        .map(|b| format!("arn:aws:s3:::{b}"))
-}
-
 fn real(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -129,7 +116,7 @@ fn real(c: &mut Criterion) {
     let options = Options::default();
     let mut all = Vec::new();
     for r in &records {
-        let Some(arn) = bucket_named(&r["policy"]) else {
+        let Some(arn) = named_resource(&r["policy"], ResourceType::S3Bucket, "s3") else {
             continue;
         };
         let p = CompiledPolicy::parse(&r["policy"].to_string()).unwrap();

@@ -25,6 +25,9 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/named_resource.rs"]
+mod named_resource;
+use named_resource::named_resource;
 
 use perimeter::analyze::{
     analyze_resource, Finding, Mode, Options, PolicyResource, Resource, ResourceConfig,
@@ -294,38 +297,6 @@ fn kind_type(kind: &str) -> Option<(ResourceType, &'static str)> {
     })
 }
 
-/// The resource a policy is about: the first `Resource` of the type's service, cut before any
-/// wildcard (and, for S3, before the object key).
-fn resource_of(policy: &Value, t: ResourceType, default: &str) -> String {
-    let service = default.split(':').nth(2).unwrap_or("");
-    let statements = match &policy["Statement"] {
-        Value::Array(s) => s.clone(),
-        one => vec![one.clone()],
-    };
-    for st in statements {
-        let rs = match &st["Resource"] {
-            Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a
-                .iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for r in rs {
-            if r.split(':').nth(2) != Some(service) || r.contains(['*', '?', '$', '%']) {
-                continue;
-            }
-            if t == ResourceType::S3Bucket {
-                return r.split('/').next().unwrap_or(&r).to_string();
-            }
-            if r.split(':').nth(4).is_some_and(|a| a.len() == 12) {
-                return r;
-            }
-        }
-    }
-    default.to_string()
-}
-
 #[test]
 fn real_resource_policies_analyse_without_errors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/resource-policies");
@@ -361,7 +332,9 @@ fn real_resource_policies_analyse_without_errors() {
                 file.file_name().unwrap().to_string_lossy(),
                 rec["source"].as_str().unwrap_or("")
             );
-            let arn = resource_of(&doc, t, default);
+            // The resource the policy names, or the type's stand-in.
+            let service = default.split(':').nth(2).unwrap_or("");
+            let arn = named_resource(&doc, t, service).unwrap_or_else(|| default.to_string());
             let owner = arn
                 .split(':')
                 .nth(4)
