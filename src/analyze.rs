@@ -68,7 +68,7 @@ pub use resource::{Resource, ResourceType};
 pub use snapshot::Snapshot;
 pub use zone::{Organization, ZoneOfTrust};
 
-use crate::eval::{Case, ReasonKind};
+use crate::eval::{ReasonKind, SimpleCase};
 use crate::policy::{CompiledPolicy, Policy};
 use crate::reason::formula::{Atom, NodeId, Pred};
 use crate::reason::lang::{Lang, OutOfBudget};
@@ -262,12 +262,15 @@ pub(crate) fn error_finding(resource: &Resource, error: &str, options: &Options)
     f
 }
 
+/// An action class: the bit set of its members (by index in the unit's actions).
+type ActionClass = smallvec::SmallVec<[u64; 4]>;
+
 /// The classes of actions the formulas cannot tell apart.
-fn action_classes(space: &Space) -> Vec<Vec<usize>> {
+fn action_classes(space: &Space) -> Vec<ActionClass> {
     let Actions::Finite(names) = &space.actions else {
         return Vec::new();
     };
-    let mut sets: Vec<&Vec<u64>> = Vec::new();
+    let mut sets: Vec<&[u64]> = Vec::new();
     for a in &space.arena.atoms {
         if let Atom::Elem(d, p) = a {
             if *d == space.action {
@@ -283,15 +286,13 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
     if names.is_empty() {
         return Vec::new();
     }
-    let mut classes = vec![crate::reason::formula::full_set(names.len())];
+    let mut classes: Vec<ActionClass> = vec![crate::reason::formula::full_set(names.len())];
     let mut next = Vec::new();
     for set in &sets {
         let word = |i: usize| set.get(i).copied().unwrap_or(0);
         for c in classes.drain(..) {
-            let outside: smallvec::SmallVec<[u64; 4]> =
-                c.iter().enumerate().map(|(i, w)| w & !word(i)).collect();
-            let inside: smallvec::SmallVec<[u64; 4]> =
-                c.iter().enumerate().map(|(i, w)| w & word(i)).collect();
+            let outside: ActionClass = c.iter().enumerate().map(|(i, w)| w & !word(i)).collect();
+            let inside: ActionClass = c.iter().enumerate().map(|(i, w)| w & word(i)).collect();
             for part in [outside, inside] {
                 if part.iter().any(|w| *w != 0) {
                     next.push(part);
@@ -301,19 +302,27 @@ fn action_classes(space: &Space) -> Vec<Vec<usize>> {
         std::mem::swap(&mut classes, &mut next);
     }
     classes
-        .iter()
-        .map(|c| {
-            let mut members = Vec::new();
-            for (i, w) in c.iter().enumerate() {
-                let mut w = *w;
-                while w != 0 {
-                    members.push(i * 64 + w.trailing_zeros() as usize);
-                    w &= w - 1;
-                }
-            }
-            members
-        })
-        .collect()
+}
+
+/// The members of an action class, in order.
+fn class_members(c: &[u64]) -> Vec<usize> {
+    let mut members = Vec::with_capacity(c.iter().map(|w| w.count_ones() as usize).sum());
+    for (i, w) in c.iter().enumerate() {
+        let mut w = *w;
+        while w != 0 {
+            members.push(i * 64 + w.trailing_zeros() as usize);
+            w &= w - 1;
+        }
+    }
+    members
+}
+
+/// The first member of an action class.
+fn class_first(c: &[u64]) -> Option<usize> {
+    c.iter()
+        .enumerate()
+        .find(|(_, w)| **w != 0)
+        .map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
 }
 
 pub(crate) fn run_unit(
@@ -415,12 +424,13 @@ pub(crate) fn run_unit(
         })
     };
     let classes: Vec<Vec<usize>> = action_classes(&space)
-        .into_iter()
+        .iter()
         .filter(|c| {
-            c.first()
-                .and_then(|i| unit.actions.get(*i))
+            class_first(c)
+                .and_then(|i| unit.actions.get(i))
                 .is_some_and(|a| grants(a))
         })
+        .map(|c| class_members(c))
         .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
     // The index of each intent in `merged`.
@@ -490,7 +500,9 @@ pub(crate) fn run_unit(
         }
     }
     memo.recycle();
-    let mut out = Vec::new();
+    // Sized at once: a finding is large, and a vector grown by doubling would ask the
+    // allocator for more than a kilobyte, a slow path, for the typical one or two findings.
+    let mut out = Vec::with_capacity(merged.len());
     for (intent, acts, model) in merged {
         out.push(finding_of(
             unit, &space, &dims, &intent, &acts, &model, options,
@@ -631,7 +643,7 @@ fn finding_of(
 }
 
 fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding) {
-    let Some(mut case) = space.case(model, Some(&unit.resource.owner_account)) else {
+    let Some(mut case) = space.simple_case(model, Some(&unit.resource.owner_account)) else {
         f.note = Some("no witness: the request could not be built".into());
         return;
     };
@@ -639,9 +651,8 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     // authorization type).
     for (k, v) in &unit.constants {
         if let Some(v) = v {
-            if !case.context.keys().any(|c| c.eq_ignore_ascii_case(k)) {
-                case.context
-                    .insert(k.clone(), serde_json::Value::String(v.clone()));
+            if !case.has_key(k) {
+                case.set(k, crate::eval::ContextValue::One(v.clone()));
             }
         }
     }
@@ -652,17 +663,17 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     }
     // One request per policy that must allow: the unit's, then each further one (the same
     // request as that policy sees it).
-    let mut cases: Vec<(Case, &str, &CompiledPolicy)> = Vec::new();
+    let mut cases: Vec<(SimpleCase, &str, &CompiledPolicy)> =
+        Vec::with_capacity(1 + unit.also.len());
     for also in &unit.also {
         let Some(resource) = (also.resource)(&case.resource) else {
             f.note = Some("no witness: the request could not be built".into());
             return;
         };
-        cases.push((
-            retarget(&case, &resource),
-            also.name.as_str(),
-            also.original,
-        ));
+        // The same request on another resource (the caller's own grants follow it).
+        let mut there = case.clone();
+        there.resource = resource;
+        cases.push((there, also.name.as_str(), also.original));
     }
     cases.insert(0, (case, unit.policy_name.as_str(), unit.policy));
     let mut refs = Vec::new();
@@ -706,30 +717,6 @@ fn attach_witness(unit: &Unit<'_>, space: &Space, model: &Model, f: &mut Finding
     ));
 }
 
-/// The same request on another resource (the caller's own grants follow it).
-fn retarget(case: &Case, resource: &str) -> Case {
-    let mut c = case.clone();
-    let old = serde_json::Value::String(case.resource.clone());
-    let new = serde_json::Value::String(resource.to_string());
-    for p in c
-        .identity_policies
-        .iter_mut()
-        .chain(c.session_policies.iter_mut())
-    {
-        if let Some(sts) = p.get_mut("Statement").and_then(|s| s.as_array_mut()) {
-            for st in sts {
-                if let Some(r) = st.get_mut("Resource") {
-                    if *r == old {
-                        *r = new.clone();
-                    }
-                }
-            }
-        }
-    }
-    c.resource = resource.to_string();
-    c
-}
-
 /// A policy that allows `action` on `resource` (patterns; what a caller's account can grant).
 fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
     use crate::policy::{Effect, ListElement, Spanned, Statement, Values, Version};
@@ -764,14 +751,14 @@ fn grant(action: &str, resource: &str) -> Option<CompiledPolicy> {
 
 /// Evaluate a witness against the unit's compiled policy: the resource-policy statements that
 /// allow it, if it is allowed.
-fn check_witness(policy: &CompiledPolicy, case: &Case) -> Option<Vec<(usize, Option<String>)>> {
-    let req = case.request().ok()?;
+fn check_witness(
+    policy: &CompiledPolicy,
+    case: &SimpleCase,
+) -> Option<Vec<(usize, Option<String>)>> {
+    let req = case.request();
     // The identity and session policies of a witness grant exactly its request (compiled only
     // when the case has some).
-    let (has_identity, has_session) = (
-        !case.identity_policies.is_empty(),
-        !case.session_policies.is_empty(),
-    );
+    let (has_identity, has_session) = (case.identity_grant, case.session_grant);
     // When the action and resource are plain text (the grant's patterns then match exactly
     // them), the grant is evaluated as a policy that allows every request: for this request the
     // decision and the reasons are the same (both allow it, neither denies), and that policy is

@@ -17,6 +17,7 @@ mod condition;
 mod decision;
 mod request;
 
+pub(crate) use case::SimpleCase;
 pub use case::{Case, CaseCompiler};
 pub use decision::{evaluate, Decision, Evaluation, Layer, PolicySet, Reason, ReasonKind};
 pub use request::{Caller, Context, ContextValue, Request, RequestBuilder};

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
-use crate::eval::Case;
+use crate::eval::{Case, SimpleCase};
 
 /// A finding's status.
 #[derive(
@@ -177,10 +177,20 @@ pub struct Witness {
 }
 
 /// One case of a witness: its fields other than `resourcePolicy`, and that policy, shared.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 struct WitnessCase {
-    fields: Map<String, Value>,
+    fields: Fields,
     resource_policy: Option<Arc<Value>>,
+}
+
+/// A witness case's fields other than `resourcePolicy`.
+#[derive(Clone, Debug)]
+enum Fields {
+    /// As read from JSON.
+    Read(Map<String, Value>),
+    /// As an analysis built them: written as JSON only when asked for, so that an analysis
+    /// does not build JSON that nobody reads.
+    Built(SimpleCase),
 }
 
 /// The case field a witness shares rather than copies.
@@ -190,17 +200,35 @@ impl WitnessCase {
     fn from_object(mut fields: Map<String, Value>) -> WitnessCase {
         let resource_policy = fields.remove(RESOURCE_POLICY).map(Arc::new);
         WitnessCase {
-            fields,
+            fields: Fields::Read(fields),
             resource_policy,
         }
     }
 
+    /// The fields other than `resourcePolicy`, as JSON.
+    fn fields(&self) -> std::borrow::Cow<'_, Map<String, Value>> {
+        match &self.fields {
+            Fields::Read(m) => std::borrow::Cow::Borrowed(m),
+            Fields::Built(c) => match c.to_case().into_json_value() {
+                Value::Object(m) => std::borrow::Cow::Owned(m),
+                _ => std::borrow::Cow::Owned(Map::new()),
+            },
+        }
+    }
+
     fn to_json_value(&self) -> Value {
-        let mut m = self.fields.clone();
+        let mut m = self.fields().into_owned();
         if let Some(p) = &self.resource_policy {
             m.insert(RESOURCE_POLICY.into(), Value::clone(p));
         }
         Value::Object(m)
+    }
+}
+
+/// Equal when written the same (however each was made).
+impl PartialEq for WitnessCase {
+    fn eq(&self, other: &WitnessCase) -> bool {
+        self.resource_policy == other.resource_policy && self.fields() == other.fields()
     }
 }
 
@@ -209,11 +237,12 @@ impl Serialize for WitnessCase {
         use serde::ser::SerializeMap;
         // The keys in the order a `serde_json::Map` keeps them (sorted), the shared policy in
         // its place among them: the same text as the case written whole.
+        let fields = self.fields();
         let mut map = s.serialize_map(Some(
-            self.fields.len() + usize::from(self.resource_policy.is_some()),
+            fields.len() + usize::from(self.resource_policy.is_some()),
         ))?;
         let mut policy = self.resource_policy.as_deref();
-        for (k, v) in &self.fields {
+        for (k, v) in fields.iter() {
             if k.as_str() > RESOURCE_POLICY {
                 if let Some(p) = policy.take() {
                     map.serialize_entry(RESOURCE_POLICY, p)?;
@@ -231,19 +260,13 @@ impl Serialize for WitnessCase {
 impl Witness {
     /// A witness of these cases, each with its resource policy (shared; the case's own is not
     /// used).
-    pub(crate) fn of_cases(cases: Vec<(Case, Arc<Value>)>) -> Witness {
+    pub(crate) fn of_cases(cases: Vec<(SimpleCase, Arc<Value>)>) -> Witness {
         let array = cases.len() != 1;
         let cases = cases
             .into_iter()
-            .map(|(case, resource_policy)| {
-                let fields = match case.into_json_value() {
-                    Value::Object(m) => m,
-                    _ => Map::new(),
-                };
-                WitnessCase {
-                    resource_policy: Some(resource_policy),
-                    ..WitnessCase::from_object(fields)
-                }
+            .map(|(case, resource_policy)| WitnessCase {
+                fields: Fields::Built(case),
+                resource_policy: Some(resource_policy),
             })
             .collect();
         Witness { cases, array }
@@ -498,6 +521,53 @@ mod tests {
         // Anything but a case or an array of cases is refused.
         assert!(Witness::from_json_value(serde_json::json!("x")).is_err());
         assert!(Witness::from_json_value(serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn a_built_witness_writes_what_its_case_writes() {
+        // An analysis keeps its witness cases unwritten; written out, each must be the text
+        // of its full case with the shared policy in place, and equal the witness read back.
+        use crate::eval::{Caller, ContextValue};
+        let policy = Arc::new(serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*"}]}));
+        let mut user = SimpleCase::new(
+            Caller::parse("arn:aws:iam::444455556666:user/u").unwrap(),
+            "s3:GetObject".into(),
+            "arn:aws:s3:::b/k".into(),
+            Some("111122223333".into()),
+        );
+        user.identity_grant = true;
+        user.set("aws:SourceIp", ContextValue::One("192.0.2.1".into()));
+        user.set(
+            "aws:PrincipalTag/team",
+            ContextValue::Many(vec!["a".into(), "b".into()]),
+        );
+        let mut federated = SimpleCase::new(
+            Caller::parse("arn:aws:sts::444455556666:federated-user/f").unwrap(),
+            "s3:GetObject".into(),
+            "arn:aws:s3:::b/k".into(),
+            None,
+        );
+        federated.session_grant = true;
+        for cases in [vec![user.clone()], vec![user, federated]] {
+            let mut whole: Vec<Value> = cases
+                .iter()
+                .map(|c| {
+                    let mut case = c.to_case();
+                    case.resource_policy = Some(Value::clone(&policy));
+                    case.to_json_value()
+                })
+                .collect();
+            let json = match whole.len() {
+                1 => whole.remove(0),
+                _ => Value::Array(whole),
+            };
+            let w = Witness::of_cases(cases.into_iter().map(|c| (c, policy.clone())).collect());
+            assert_eq!(w.to_string(), json.to_string());
+            assert_eq!(w.to_json_value(), json);
+            assert_eq!(Witness::from_json_value(json).unwrap(), w);
+        }
     }
 
     #[test]

@@ -140,6 +140,126 @@ fn caller_of(v: &Value) -> Result<Caller, Error> {
     }
 }
 
+/// A case of one request whose caller's own policies, when it has any, grant exactly that
+/// request: what an analysis builds for a witness. It holds no JSON, so building one and
+/// checking its request stay cheap; [`SimpleCase::to_case`] gives the full [`Case`], and
+/// [`SimpleCase::request`] is the request that case gives ([`Case::request`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SimpleCase {
+    /// The caller.
+    pub(crate) principal: Caller,
+    /// The action.
+    pub(crate) action: String,
+    /// The resource ARN (the grants follow it).
+    pub(crate) resource: String,
+    /// The resource's account, if given.
+    pub(crate) resource_account: Option<String>,
+    /// Context keys as spelled, each once, sorted as a JSON object keeps them.
+    context: Vec<(String, ContextValue)>,
+    /// Whether the caller's identity policy grants the request (an IAM identity's account).
+    pub(crate) identity_grant: bool,
+    /// Whether a session policy grants it (a federated user's session).
+    pub(crate) session_grant: bool,
+}
+
+impl SimpleCase {
+    /// A case without context.
+    pub(crate) fn new(
+        principal: Caller,
+        action: String,
+        resource: String,
+        resource_account: Option<String>,
+    ) -> SimpleCase {
+        SimpleCase {
+            principal,
+            action,
+            resource,
+            resource_account,
+            context: Vec::new(),
+            identity_grant: false,
+            session_grant: false,
+        }
+    }
+
+    /// Set a context key (replacing the value of the same key, spelled the same, as a JSON
+    /// object does).
+    pub(crate) fn set(&mut self, key: &str, value: ContextValue) {
+        match self.context.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => {
+                if let Some(slot) = self.context.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.context.insert(i, (key.to_string(), value)),
+        }
+    }
+
+    /// Whether the context has a key, in any case.
+    pub(crate) fn has_key(&self, key: &str) -> bool {
+        self.context
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(key))
+    }
+
+    /// The request, as [`Case::request`] reads it from [`SimpleCase::to_case`]: the context
+    /// keys in the same order, with the same values.
+    pub(crate) fn request(&self) -> Request {
+        let mut b = Request::builder(self.principal.clone(), &self.action, &self.resource);
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a);
+        }
+        for (k, v) in &self.context {
+            b = b.context_value(k, v.clone());
+        }
+        b.build()
+    }
+
+    /// The full case: its context as JSON, and a policy granting exactly its request for each
+    /// grant it has.
+    pub(crate) fn to_case(&self) -> Case {
+        let grant = || {
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": self.action, "Resource": self.resource}]
+            })
+        };
+        let context = self
+            .context
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    ContextValue::One(s) => Value::String(s.clone()),
+                    ContextValue::Many(vs) => {
+                        Value::Array(vs.iter().cloned().map(Value::String).collect())
+                    }
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        Case {
+            principal: self.principal.clone(),
+            action: self.action.clone(),
+            resource: self.resource.clone(),
+            resource_account: self.resource_account.clone(),
+            context,
+            identity_policies: if self.identity_grant {
+                vec![grant()]
+            } else {
+                Vec::new()
+            },
+            resource_policy: None,
+            permission_boundary: None,
+            session_policies: if self.session_grant {
+                vec![grant()]
+            } else {
+                Vec::new()
+            },
+            service_control_policies: Vec::new(),
+            resource_control_policies: Vec::new(),
+        }
+    }
+}
+
 fn context_value(key: &str, v: &Value) -> Result<ContextValue, Error> {
     let scalar = |v: &Value| -> Option<String> {
         match v {
@@ -444,5 +564,55 @@ impl Evaluation {
             })
             .collect();
         json!({ "decision": self.decision.as_str(), "reasons": reasons })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_simple_case_asks_what_its_case_asks() {
+        // The analysis checks a witness with `SimpleCase::request` and writes it with
+        // `to_case`: the two must be one request, whatever the keys, values and caller.
+        let mut c = SimpleCase::new(
+            Caller::parse("arn:aws:sts::444455556666:assumed-role/r/s").unwrap(),
+            "kms:Decrypt".into(),
+            "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+            None,
+        );
+        c.identity_grant = true;
+        c.set(
+            "aws:PrincipalArn",
+            ContextValue::One("arn:aws:iam::444455556666:role/p/r".into()),
+        );
+        c.set("aws:SourceVpce", ContextValue::One("vpce-1".into()));
+        // Two spellings of one key: the one a JSON object sorts last is the one read.
+        c.set("aws:sourcevpce", ContextValue::One("vpce-2".into()));
+        c.set(
+            "aws:TagKeys",
+            ContextValue::Many(vec!["a".into(), "b".into()]),
+        );
+        c.set("aws:TagKeys", ContextValue::Many(vec!["c".into()]));
+        let req = c.request();
+        assert_eq!(req, c.to_case().request().unwrap());
+        assert_eq!(
+            req.context().get("aws:SourceVpce").and_then(|v| v.as_one()),
+            Some("vpce-2")
+        );
+        assert_eq!(
+            req.context().get("aws:TagKeys"),
+            Some(&ContextValue::Many(vec!["c".into()]))
+        );
+        assert!(c.has_key("AWS:SOURCEVPCE") && !c.has_key("aws:SourceIp"));
+        assert_eq!(c.to_case().identity_policies.len(), 1);
+        assert!(c.to_case().session_policies.is_empty());
+        let mut at = c.clone();
+        at.resource = "arn:aws:kms:us-east-1:111122223333:key/other".into();
+        assert_eq!(at.request(), at.to_case().request().unwrap());
+        assert_eq!(
+            at.to_case().identity_policies[0]["Statement"][0]["Resource"],
+            "arn:aws:kms:us-east-1:111122223333:key/other"
+        );
     }
 }

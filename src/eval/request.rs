@@ -276,20 +276,24 @@ impl ContextValue {
     }
 }
 
+/// A key's text: borrowed for the keys the evaluator fills in itself (so a request does not
+/// allocate their names), owned for the keys a caller gives.
+type KeyText = std::borrow::Cow<'static, str>;
+
 /// A key's lowercase form (by ASCII rules for ASCII keys, where they agree with Unicode's).
-fn lower_key(key: &str) -> Box<str> {
-    if key.is_ascii() {
-        key.to_ascii_lowercase().into()
+fn lower_key(key: &str) -> KeyText {
+    KeyText::Owned(if key.is_ascii() {
+        key.to_ascii_lowercase()
     } else {
-        key.to_lowercase().into()
-    }
+        key.to_lowercase()
+    })
 }
 
 /// The request context: condition keys and their values. Keys ignore case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
     /// (lowercase key, key as given, value), sorted by the lowercase key.
-    entries: Vec<(Box<str>, Box<str>, ContextValue)>,
+    entries: Vec<(KeyText, KeyText, ContextValue)>,
 }
 
 impl Context {
@@ -304,10 +308,12 @@ impl Context {
         match self.position(&lower) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
-                    *e = (lower, key.into(), value);
+                    *e = (lower, KeyText::Owned(key.into()), value);
                 }
             }
-            Err(i) => self.entries.insert(i, (lower, key.into(), value)),
+            Err(i) => self
+                .entries
+                .insert(i, (lower, KeyText::Owned(key.into()), value)),
         }
     }
 
@@ -315,7 +321,18 @@ impl Context {
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
         let lower = lower_key(key);
         if let Err(i) = self.position(&lower) {
-            self.entries.insert(i, (lower, key.into(), value));
+            self.entries
+                .insert(i, (lower, KeyText::Owned(key.into()), value));
+        }
+    }
+
+    /// [`Context::insert_default`] for a key the evaluator fills in, named by constants: its
+    /// lowercase form and its usual spelling.
+    fn insert_known(&mut self, lower: &'static str, key: &'static str, value: ContextValue) {
+        debug_assert_eq!(lower, key.to_ascii_lowercase());
+        if let Err(i) = self.position(lower) {
+            self.entries
+                .insert(i, (KeyText::Borrowed(lower), KeyText::Borrowed(key), value));
         }
     }
 
@@ -401,14 +418,13 @@ pub struct RequestBuilder {
 impl Request {
     /// Start building a request.
     pub fn builder(caller: Caller, action: &str, resource: &str) -> RequestBuilder {
+        let folded = crate::pattern::fold_str(action);
         RequestBuilder {
             req: Request {
                 caller,
                 action: action.into(),
-                action_folded: crate::pattern::fold_str(action).into(),
-                action_service: crate::policy::compile::service_hash(&crate::pattern::fold_str(
-                    action,
-                )),
+                action_service: crate::policy::compile::service_hash(&folded),
+                action_folded: folded.into(),
                 resource: resource.into(),
                 resource_colons: crate::arn::colon_offsets(resource),
                 resource_account: None,
@@ -519,35 +535,51 @@ impl RequestBuilder {
         let ctx = &mut req.context;
         let one = |s: &str| ContextValue::One(s.to_string());
         if let Some(a) = req.caller.principal_arn() {
-            ctx.insert_default("aws:PrincipalArn", one(&a));
+            ctx.insert_known("aws:principalarn", "aws:PrincipalArn", one(&a));
         }
         if let Some(a) = req.caller.account() {
-            ctx.insert_default("aws:PrincipalAccount", one(a));
+            ctx.insert_known("aws:principalaccount", "aws:PrincipalAccount", one(a));
         }
         if let Some(t) = req.caller.principal_type() {
-            ctx.insert_default("aws:PrincipalType", one(t));
+            ctx.insert_known("aws:principaltype", "aws:PrincipalType", one(t));
         }
         match &req.caller {
-            Caller::Root { account, .. } => ctx.insert_default("aws:userid", one(account)),
-            Caller::Anonymous => ctx.insert_default("aws:userid", one("anonymous")),
-            Caller::FederatedUser { account, name, .. } => {
-                ctx.insert_default("aws:userid", one(&format!("{account}:{name}")))
+            Caller::Root { account, .. } => {
+                ctx.insert_known("aws:userid", "aws:userid", one(account))
             }
-            Caller::User { name, .. } => ctx.insert_default("aws:username", one(name)),
+            Caller::Anonymous => ctx.insert_known("aws:userid", "aws:userid", one("anonymous")),
+            Caller::FederatedUser { account, name, .. } => ctx.insert_known(
+                "aws:userid",
+                "aws:userid",
+                one(&format!("{account}:{name}")),
+            ),
+            Caller::User { name, .. } => {
+                ctx.insert_known("aws:username", "aws:username", one(name))
+            }
             _ => {}
         }
         match &req.caller {
             Caller::Service { name } => {
-                ctx.insert_default("aws:PrincipalIsAWSService", one("true"));
-                ctx.insert_default("aws:PrincipalServiceName", one(name));
+                ctx.insert_known(
+                    "aws:principalisawsservice",
+                    "aws:PrincipalIsAWSService",
+                    one("true"),
+                );
+                ctx.insert_known(
+                    "aws:principalservicename",
+                    "aws:PrincipalServiceName",
+                    one(name),
+                );
             }
-            c if c.is_iam_identity() => {
-                ctx.insert_default("aws:PrincipalIsAWSService", one("false"))
-            }
+            c if c.is_iam_identity() => ctx.insert_known(
+                "aws:principalisawsservice",
+                "aws:PrincipalIsAWSService",
+                one("false"),
+            ),
             _ => {}
         }
         if let Some(a) = &req.resource_account {
-            ctx.insert_default("aws:ResourceAccount", one(a));
+            ctx.insert_known("aws:resourceaccount", "aws:ResourceAccount", one(a));
         }
         // Every AWS KMS request carries the caller's account (AWS KMS Developer Guide,
         // "kms:CallerAccount").
@@ -557,7 +589,7 @@ impl RequestBuilder {
             .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
         {
             if let Some(a) = req.caller.account() {
-                ctx.insert_default("kms:CallerAccount", one(a));
+                ctx.insert_known("kms:calleraccount", "kms:CallerAccount", one(a));
             }
         }
         req

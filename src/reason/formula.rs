@@ -79,8 +79,9 @@ pub(crate) enum Pred {
     Ip(IpNet),
     /// Equal bytes.
     Bin(Vec<u8>),
-    /// One of the finite values (bit set over the dimension's values).
-    Finite(Vec<u64>),
+    /// One of the finite values (bit set over the dimension's values; shared, so that a copy of
+    /// an arena allocates nothing for it).
+    Finite(std::sync::Arc<[u64]>),
 }
 
 /// A constraint on the elements of a set: in the union of the predicates (`Pos`), or in none

@@ -19,13 +19,12 @@ use super::formula::{refill, Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pre
 use super::lang::{Lang, Mask, Tok};
 use super::search::Model;
 use super::theory::Val;
-use crate::eval::{Caller, Case};
+use crate::eval::{Caller, Case, ContextValue, SimpleCase};
 use crate::policy::compile::{
     CompiledCondition, CondValues, LikeValue, PrincipalMatcher, PrincipalValue, ResourceEntry,
     StrValue,
 };
 use crate::policy::{BaseOperator, CompiledPolicy, CompiledStatement, Effect, SetQualifier};
-use serde_json::{Map, Value};
 
 /// Kinds of caller, in the order of the kind dimension's values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -391,7 +390,7 @@ impl Space {
             return TRUE;
         }
         let d = self.kind;
-        self.arena.elem(d, Pred::Finite(bits))
+        self.arena.elem(d, Pred::Finite(bits.into()))
     }
 
     /// `P` is in the language.
@@ -627,7 +626,7 @@ impl Space {
                 if bits.iter().all(|w| *w == 0) {
                     return FALSE;
                 }
-                self.arena.elem(d, Pred::Finite(bits))
+                self.arena.elem(d, Pred::Finite(bits.into()))
             }
             Actions::Open => {
                 let parts: Vec<NodeId> = patterns
@@ -656,7 +655,7 @@ impl Space {
             return FALSE;
         }
         let d = self.action;
-        self.arena.elem(d, Pred::Finite(bits))
+        self.arena.elem(d, Pred::Finite(bits.into()))
     }
 
     /// The resource is in the language.
@@ -1389,8 +1388,17 @@ impl Space {
         })
     }
 
-    /// The request of a model, as a case of `perimeter eval` without policies.
+    /// The request of a model, as a case of `perimeter eval` without a resource policy.
     pub(crate) fn case(&self, m: &Model, resource_account: Option<&str>) -> Option<Case> {
+        self.simple_case(m, resource_account).map(|c| c.to_case())
+    }
+
+    /// [`Space::case`] before it is written as JSON.
+    pub(crate) fn simple_case(
+        &self,
+        m: &Model,
+        resource_account: Option<&str>,
+    ) -> Option<SimpleCase> {
         let (principal, role_arn) = self.caller(m)?;
         let action = match m.value(self.action) {
             Val::One(a) => a.clone(),
@@ -1400,62 +1408,36 @@ impl Space {
             Val::One(r) => r.clone(),
             _ => return None,
         };
-        let mut context = Map::new();
+        // An IAM caller's own account must allow too: its administrator can grant exactly this
+        // (Access Analyzer's premise: any principal of the account *could* be given access).
+        // A federated user (GetFederationToken) always carries a session policy; its account can
+        // issue one that grants exactly this.
+        let identity_grant = principal.is_iam_identity();
+        let session_grant = matches!(principal, Caller::FederatedUser { .. });
+        let mut case = SimpleCase::new(
+            principal,
+            action,
+            resource,
+            resource_account.map(str::to_string),
+        );
+        case.identity_grant = identity_grant;
+        case.session_grant = session_grant;
         if let Some(p) = role_arn {
-            context.insert("aws:PrincipalArn".into(), Value::String(p));
+            case.set("aws:PrincipalArn", ContextValue::One(p));
         }
         if let Val::One(u) = m.value(self.uid) {
-            context.insert("aws:userid".into(), Value::String(u.clone()));
+            case.set("aws:userid", ContextValue::One(u.clone()));
         }
         let mut keys: Vec<&KeyDim> = self.keys.values().collect();
         keys.sort_by(|a, b| a.spelled.cmp(&b.spelled));
         for k in keys {
             match m.value(k.dim) {
                 Val::Absent => {}
-                Val::One(v) => {
-                    context.insert(k.spelled.clone(), Value::String(v.clone()));
-                }
-                Val::Set(vs) => {
-                    context.insert(
-                        k.spelled.clone(),
-                        Value::Array(vs.iter().cloned().map(Value::String).collect()),
-                    );
-                }
+                Val::One(v) => case.set(&k.spelled, ContextValue::One(v.clone())),
+                Val::Set(vs) => case.set(&k.spelled, ContextValue::Many(vs.to_vec())),
             }
         }
-        // An IAM caller's own account must allow too: its administrator can grant exactly this
-        // (Access Analyzer's premise: any principal of the account *could* be given access).
-        let grant = || {
-            serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]
-            })
-        };
-        let identity_policies = if principal.is_iam_identity() {
-            vec![grant()]
-        } else {
-            Vec::new()
-        };
-        // A federated user (GetFederationToken) always carries a session policy; its account can
-        // issue one that grants exactly this.
-        let session_policies = if matches!(principal, Caller::FederatedUser { .. }) {
-            vec![grant()]
-        } else {
-            Vec::new()
-        };
-        Some(Case {
-            principal,
-            action,
-            resource,
-            resource_account: resource_account.map(str::to_string),
-            context,
-            identity_policies,
-            resource_policy: None,
-            permission_boundary: None,
-            session_policies,
-            service_control_policies: Vec::new(),
-            resource_control_policies: Vec::new(),
-        })
+        Some(case)
     }
 }
 
