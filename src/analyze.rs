@@ -223,6 +223,9 @@ pub(crate) fn run_units(
     let mut out = Vec::new();
     for u in units {
         match run_unit(u, zone, options, &mut budget) {
+            // The first unit's findings are kept as they come (a finding is large: a vector
+            // grown from empty would ask for room for four).
+            Ok(f) if out.is_empty() => out = f,
             Ok(f) => out.extend(f),
             Err(OutOfBudget) => {
                 return vec![error_finding(resource, ERROR_BUDGET, options)];

@@ -237,6 +237,7 @@ impl Default for Memo {
 #[derive(Debug, Default)]
 struct Scratch {
     assign: Vec<Option<bool>>,
+    level: Vec<u32>,
     trail: Vec<AtomId>,
     by_dim: Vec<Vec<AtomId>>,
     current: Vec<Option<Shared>>,
@@ -245,8 +246,15 @@ struct Scratch {
     pool: Vec<Goals>,
 }
 
-/// A stack of goals: (node, the truth it must have).
-type Goals = Vec<(NodeId, bool)>;
+/// A stack of goals: (node, its level and the truth it must have, packed by [`goal`]). A goal's
+/// level is the deepest choice it depends on (0 for none).
+type Goals = Vec<(NodeId, u32)>;
+
+/// A goal: node `n` must have truth `pol`, at level `level`.
+#[inline]
+fn goal(n: NodeId, pol: bool, level: u32) -> (NodeId, u32) {
+    (n, (level << 1) | u32::from(pol))
+}
 
 /// A satisfying assignment with concrete values.
 #[derive(Clone, Debug)]
@@ -299,6 +307,10 @@ pub(crate) struct Search<'a> {
     arena: &'a Arena,
     memo: &'a mut Memo,
     assign: Vec<Option<bool>>,
+    /// Per assigned atom, the level of the goal that assigned it.
+    level: Vec<u32>,
+    /// After a failure, the deepest choice it depends on (see [`Search::run`]).
+    conflict: u32,
     trail: Vec<AtomId>,
     by_dim: Vec<Vec<AtomId>>,
     /// A value of each dimension satisfying its literals so far (when one was computed).
@@ -317,6 +329,8 @@ impl<'a> Search<'a> {
         let mut sc = std::mem::take(&mut memo.scratch);
         sc.assign.clear();
         sc.assign.resize(arena.atoms.len(), None);
+        sc.level.clear();
+        sc.level.resize(arena.atoms.len(), 0);
         sc.trail.clear();
         sc.by_dim.resize_with(arena.dims.len(), Vec::new);
         for v in &mut sc.by_dim {
@@ -329,6 +343,8 @@ impl<'a> Search<'a> {
             arena,
             memo,
             assign: std::mem::take(&mut sc.assign),
+            level: std::mem::take(&mut sc.level),
+            conflict: 0,
             trail: std::mem::take(&mut sc.trail),
             by_dim: std::mem::take(&mut sc.by_dim),
             current: std::mem::take(&mut sc.current),
@@ -343,6 +359,7 @@ impl<'a> Search<'a> {
     fn recycle(self) {
         self.memo.scratch = Scratch {
             assign: self.assign,
+            level: self.level,
             trail: self.trail,
             by_dim: self.by_dim,
             current: self.current,
@@ -375,8 +392,8 @@ impl<'a> Search<'a> {
     fn find_with(&mut self, root: NodeId, collect: bool) -> Result<Option<Model>, OutOfBudget> {
         let mut goals = self.pool.pop().unwrap_or_default();
         goals.clear();
-        goals.push((root, true));
-        let ok = self.run(&mut goals)?;
+        goals.push(goal(root, true, 0));
+        let ok = self.run(&mut goals, 0)?;
         self.pool.push(goals);
         if !ok {
             return Ok(None);
@@ -455,9 +472,12 @@ impl<'a> Search<'a> {
         out
     }
 
-    fn set(&mut self, a: AtomId, v: bool) {
+    fn set(&mut self, a: AtomId, v: bool, level: u32) {
         if let Some(slot) = self.assign.get_mut(a as usize) {
             *slot = Some(v);
+        }
+        if let Some(slot) = self.level.get_mut(a as usize) {
+            *slot = level;
         }
         self.trail.push(a);
         if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
@@ -554,30 +574,44 @@ impl<'a> Search<'a> {
     }
 
     /// Make every goal `(node, truth)` hold; on failure the assignment is left for the caller
-    /// to undo.
-    fn run(&mut self, goals: &mut Goals) -> Result<bool, OutOfBudget> {
-        while let Some((n, pol)) = goals.pop() {
+    /// to undo, and `conflict` says how deep the failure's cause lies.
+    ///
+    /// Levels (conflict-directed backjumping): a goal's level is the deepest choice it follows
+    /// from. The goals of the root and the parts of a conjunction keep their level; the part a
+    /// choice tries gets the choice's depth; a part forced because the others are already
+    /// false gets the current depth (the assignment that made them false may come from any
+    /// choice so far). An atom takes its goal's level. When a failure only involves levels up to
+    /// `d`, every literal in it follows from the goals and choices down to depth `d` alone, so
+    /// every other alternative of the choices deeper than `d` fails the same way: they are
+    /// skipped. A choice point that runs out of alternatives reports its own depth.
+    fn run(&mut self, goals: &mut Goals, depth: u32) -> Result<bool, OutOfBudget> {
+        while let Some((n, packed)) = goals.pop() {
+            let (pol, lv) = (packed & 1 == 1, packed >> 1);
             self.tick()?;
             match self.arena.node(n) {
                 Node::True => {
                     if !pol {
+                        self.conflict = lv;
                         return Ok(false);
                     }
                 }
                 Node::False => {
                     if pol {
+                        self.conflict = lv;
                         return Ok(false);
                     }
                 }
                 Node::Atom(a) => match self.assign.get(*a as usize).copied().flatten() {
                     Some(v) => {
                         if v != pol {
+                            let was = self.level.get(*a as usize).copied().unwrap_or(depth);
+                            self.conflict = lv.max(was);
                             return Ok(false);
                         }
                     }
                     None => {
                         let a = *a;
-                        self.set(a, pol);
+                        self.set(a, pol, lv);
                         if let Some(d) = self.arena.atoms.get(a as usize).and_then(|x| x.dim()) {
                             // The dimension's current value may already satisfy the new literal.
                             let keeps = match (
@@ -591,7 +625,11 @@ impl<'a> Search<'a> {
                             };
                             if !keeps {
                                 match self.check(d)? {
-                                    None => return Ok(false),
+                                    None => {
+                                        // The dimension's literals together have no value.
+                                        self.conflict = self.dim_level(d, depth);
+                                        return Ok(false);
+                                    }
                                     Some(v) => {
                                         let old = self.current.get(d as usize).cloned().flatten();
                                         self.saved.push((self.trail.len(), d, old));
@@ -604,12 +642,12 @@ impl<'a> Search<'a> {
                         }
                     }
                 },
-                Node::Not(x) => goals.push((*x, !pol)),
+                Node::Not(x) => goals.push(goal(*x, !pol, lv)),
                 Node::And(xs) if pol => {
-                    goals.extend(self.arena.kids(*xs).iter().map(|x| (*x, true)))
+                    goals.extend(self.arena.kids(*xs).iter().map(|x| goal(*x, true, lv)))
                 }
                 Node::Or(xs) if !pol => {
-                    goals.extend(self.arena.kids(*xs).iter().map(|x| (*x, false)))
+                    goals.extend(self.arena.kids(*xs).iter().map(|x| goal(*x, false, lv)))
                 }
                 Node::And(xs) | Node::Or(xs) => {
                     let xs = self.arena.kids(*xs);
@@ -630,7 +668,7 @@ impl<'a> Search<'a> {
                         continue;
                     }
                     if let [only] = choices.as_slice() {
-                        goals.push((*only, pol));
+                        goals.push(goal(*only, pol, depth));
                         continue;
                     }
                     for c in choices {
@@ -638,19 +676,38 @@ impl<'a> Search<'a> {
                         let mut g = self.pool.pop().unwrap_or_default();
                         g.clear();
                         g.extend_from_slice(goals);
-                        g.push((c, pol));
-                        let found = self.run(&mut g);
+                        g.push(goal(c, pol, depth + 1));
+                        let found = self.run(&mut g, depth + 1);
                         self.pool.push(g);
                         if found? {
                             return Ok(true);
                         }
                         self.undo(mark);
+                        if self.conflict <= depth {
+                            // The failure does not depend on this choice: the others fail too.
+                            return Ok(false);
+                        }
                     }
+                    self.conflict = depth;
                     return Ok(false);
                 }
             }
         }
         Ok(true)
+    }
+
+    /// The deepest level among the literals assigned on dimension `d` (`fallback` when it has
+    /// none, which a failed check cannot have).
+    fn dim_level(&self, d: DimId, fallback: u32) -> u32 {
+        let Some(atoms) = self.by_dim.get(d as usize) else {
+            return fallback;
+        };
+        atoms
+            .iter()
+            .filter(|a| self.assign.get(**a as usize).copied().flatten().is_some())
+            .map(|a| self.level.get(*a as usize).copied().unwrap_or(fallback))
+            .max()
+            .unwrap_or(fallback)
     }
 }
 
@@ -680,6 +737,40 @@ mod tests {
     use super::*;
     use crate::reason::formula::{DimType, Pred};
     use crate::reason::lang::Lang;
+
+    #[test]
+    fn a_failure_no_choice_caused_is_not_retried_per_alternative() {
+        // `x` and `y` cannot both hold; `y` is reached only after two choices of eight
+        // alternatives each, none of which bears on it. Retrying every alternative costs 64
+        // failures; jumping back over choices the failure does not depend on costs one.
+        let mut a = Arena::new();
+        let d = a.test_dim(DimType::Str, false);
+        let e = a.test_dim(DimType::Str, false);
+        let f = a.test_dim(DimType::Str, false);
+        let x = a.elem(d, Pred::Lang(Lang::literal("x", false)));
+        let y = a.elem(d, Pred::Lang(Lang::literal("y", false)));
+        let alts = |a: &mut Arena, dim: DimId| -> Vec<NodeId> {
+            (0..8)
+                .map(|i| a.elem(dim, Pred::Lang(Lang::literal(&format!("v{i}"), false))))
+                .collect()
+        };
+        let (es, fs) = (alts(&mut a, e), alts(&mut a, f));
+        let (oe, of) = (a.or(es), a.or(fs));
+        // Goals are taken last first: `x`, then the two choices, then `y`.
+        let root = a.and([y, oe, of, x]);
+        let mut memo = Memo::default();
+        let mut budget = 100_000;
+        assert!(solve(&a, &mut memo, &mut budget, root).unwrap().is_none());
+        let used = 100_000 - budget;
+        assert!(used < 40, "{used} steps");
+        // A failure that does depend on the choice still tries the next alternative: only
+        // the last value of `e` agrees with `z`, which is reached after the choice.
+        let z = a.elem(e, Pred::Lang(Lang::literal("v7", false)));
+        let root = a.and([z, oe, of, x]);
+        let m = solve(&a, &mut memo, &mut budget, root).unwrap().unwrap();
+        assert_eq!(m.value(e), &Val::One("v7".into()));
+        assert_eq!(m.truth(&a, root), Some(true));
+    }
 
     #[test]
     fn finds_models_and_refutes() {
