@@ -623,12 +623,19 @@ fn finding_of(
             .iter()
             .any(|(c, _)| c.eq_ignore_ascii_case(k))
     });
-    let mut actions: Vec<String> = acts
+    // Sorted and without repeats. The universes are sorted, so ordering the indices usually
+    // orders the names: checked in one pass, the names are sorted only when it did not.
+    let mut idx = acts.to_vec();
+    idx.sort_unstable();
+    idx.dedup();
+    let mut actions: Vec<String> = idx
         .iter()
         .filter_map(|i| unit.actions.get(*i).cloned())
         .collect();
-    actions.sort();
-    actions.dedup();
+    if !actions.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+        actions.sort();
+        actions.dedup();
+    }
     f.action = actions;
     // Public: anyone (not a named account or provider ARN), with nothing pinning the caller.
     let principal_open = match (f.principal.get("AWS"), f.principal.get("Federated")) {

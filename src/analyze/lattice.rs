@@ -703,10 +703,12 @@ pub(crate) fn enumerate(
     through: &mut dyn FnMut(&mut Ctx<'_>, &[usize]) -> NodeId,
     candidates_limit: usize,
 ) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
-    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    // An intent while it is a candidate (one label per dimension; few dimensions, kept inline).
+    type Candidate = smallvec::SmallVec<[usize; 4]>;
+    let mut candidates: Vec<Candidate> = Vec::new();
     // The statements each candidate came from.
     let mut sources: Vec<smallvec::SmallVec<[usize; 4]>> = Vec::new();
-    let mut seen: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
+    let mut seen: ahash::AHashMap<Candidate, usize> = ahash::AHashMap::new();
     let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
         // Skip statements with no allowed request in this constraint (with one statement, the
@@ -720,7 +722,7 @@ pub(crate) fn enumerate(
                 continue;
             }
         }
-        let mut product: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut product: Vec<Candidate> = vec![Candidate::new()];
         for labels in per_dim {
             let mut next = Vec::with_capacity(product.len() * labels.len());
             for p in &product {
@@ -804,7 +806,7 @@ pub(crate) fn enumerate(
     let confirmed: Vec<(Vec<usize>, Model)> = candidates
         .into_iter()
         .zip(answers)
-        .filter_map(|(c, m)| m.map(|m| (c, m)))
+        .filter_map(|(c, m)| m.map(|m| (c.into_vec(), m)))
         .collect();
     // Keep the maximal ones.
     let keep: Vec<bool> = (0..confirmed.len())
