@@ -86,10 +86,25 @@ pub(crate) struct LabelDim {
     /// `None` for the principal, else the lowercase condition key.
     pub(crate) key: Option<String>,
     pub(crate) labels: Vec<Label>,
-    /// `within[a][b]`: label `b` is contained in label `a` (reflexive).
-    pub(crate) within: Vec<Vec<bool>>,
+    /// Row `a`, column `b` (row-major, `labels.len()` square): label `b` is contained in label
+    /// `a` (reflexive).
+    within: Vec<bool>,
     /// The labels just below each label.
-    pub(crate) children: Vec<Vec<usize>>,
+    children: Vec<smallvec::SmallVec<[usize; 4]>>,
+}
+
+impl LabelDim {
+    /// Whether label `b` is contained in label `a`.
+    #[inline]
+    pub(crate) fn within(&self, a: usize, b: usize) -> bool {
+        let n = self.labels.len();
+        a < n && b < n && self.within.get(a * n + b).copied().unwrap_or(false)
+    }
+
+    /// The labels just below label `l`.
+    pub(crate) fn children(&self, l: usize) -> &[usize] {
+        self.children.get(l).map_or(&[], |c| c.as_slice())
+    }
 }
 
 /// A request-space query result.
@@ -277,7 +292,8 @@ fn order(
         }
     }
     let n = kept.len();
-    let mut within = vec![vec![false; n]; n];
+    // Row `a`, column `b`: `b` inside `a`.
+    let mut within = vec![false; n * n];
     for a in 0..n {
         for b in 0..n {
             let inside = if a == b || a == 0 {
@@ -308,47 +324,28 @@ fn order(
                     }
                 }
             };
-            if let Some(row) = within.get_mut(a) {
-                if let Some(cell) = row.get_mut(b) {
-                    *cell = inside;
-                }
+            if let Some(cell) = within.get_mut(a * n + b) {
+                *cell = inside;
             }
         }
     }
-    let w = |a: usize, b: usize| {
-        within
-            .get(a)
-            .and_then(|r| r.get(b))
-            .copied()
-            .unwrap_or(false)
-    };
-    // Merge equal labels into the first of them.
-    let mut alias: Vec<usize> = (0..n).collect();
+    let w = |a: usize, b: usize| within.get(a * n + b).copied().unwrap_or(false);
+    // Merge equal labels into the first of them: the representatives are the labels equal to
+    // no earlier representative.
+    let mut reps: smallvec::SmallVec<[usize; 8]> = smallvec::SmallVec::new();
     for b in 0..n {
-        for a in 0..b {
-            if alias.get(a) == Some(&a) && w(a, b) && w(b, a) {
-                if let Some(x) = alias.get_mut(b) {
-                    *x = a;
-                }
-                break;
-            }
+        if !reps.iter().any(|&a| w(a, b) && w(b, a)) {
+            reps.push(b);
         }
     }
-    let reps: Vec<usize> = (0..n).filter(|i| alias.get(*i) == Some(i)).collect();
-    let labels: Vec<Label> = reps.iter().filter_map(|i| kept.get(*i).cloned()).collect();
     let m = reps.len();
-    let within2: Vec<Vec<bool>> = reps
+    let within2: Vec<bool> = reps
         .iter()
-        .map(|a| reps.iter().map(|b| w(*a, *b)).collect())
+        .flat_map(|a| reps.iter().map(move |b| (*a, *b)))
+        .map(|(a, b)| w(a, b))
         .collect();
-    let w2 = |a: usize, b: usize| {
-        within2
-            .get(a)
-            .and_then(|r| r.get(b))
-            .copied()
-            .unwrap_or(false)
-    };
-    let mut children = vec![Vec::new(); m];
+    let w2 = |a: usize, b: usize| within2.get(a * m + b).copied().unwrap_or(false);
+    let mut children = vec![smallvec::SmallVec::new(); m];
     for (a, ch) in children.iter_mut().enumerate() {
         for b in 0..m {
             if a == b || !w2(a, b) {
@@ -361,6 +358,11 @@ fn order(
             }
         }
     }
+    let mut kept: Vec<Option<Label>> = kept.into_iter().map(Some).collect();
+    let labels: Vec<Label> = reps
+        .iter()
+        .filter_map(|i| kept.get_mut(*i).and_then(Option::take))
+        .collect();
     Ok(LabelDim {
         key,
         labels,
@@ -391,13 +393,9 @@ pub(crate) fn boxed(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> N
 
 /// Whether intent `a` contains intent `b` (label by label).
 pub(crate) fn contains(dims: &[LabelDim], a: &[usize], b: &[usize]) -> bool {
-    dims.iter().zip(a.iter().zip(b)).all(|(d, (&x, &y))| {
-        d.within
-            .get(x)
-            .and_then(|r| r.get(y))
-            .copied()
-            .unwrap_or(false)
-    })
+    dims.iter()
+        .zip(a.iter().zip(b))
+        .all(|(d, (&x, &y))| d.within(x, y))
 }
 
 /// Whether the boxes of two intents meet (label by label), memoized per (dimension, labels).
@@ -412,14 +410,7 @@ pub(crate) fn overlaps(
         let (Some(&x), Some(&y)) = (a.get(k), b.get(k)) else {
             continue;
         };
-        let within = |p: usize, q: usize| {
-            d.within
-                .get(p)
-                .and_then(|r| r.get(q))
-                .copied()
-                .unwrap_or(false)
-        };
-        if within(x, y) || within(y, x) {
+        if d.within(x, y) || d.within(y, x) {
             continue;
         }
         let key = (k, x.min(y), x.max(y));
@@ -472,7 +463,7 @@ pub(crate) fn walk(
         }
         for (k, d) in dims.iter().enumerate() {
             let Some(&l) = intent.get(k) else { continue };
-            for &c in d.children.get(l).map(Vec::as_slice).unwrap_or(&[]) {
+            for &c in d.children(l) {
                 let mut next = intent.clone();
                 if let Some(x) = next.get_mut(k) {
                     *x = c;
@@ -544,15 +535,11 @@ fn label_region(ctx: &mut Ctx<'_>, d: &LabelDim, l: usize) -> NodeId {
         return crate::reason::formula::FALSE;
     };
     let node = label.node;
-    let kids: Vec<NodeId> = d
-        .children
-        .get(l)
-        .map(|c| {
-            c.iter()
-                .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-                .collect()
-        })
-        .unwrap_or_default();
+    let kids: smallvec::SmallVec<[NodeId; 4]> = d
+        .children(l)
+        .iter()
+        .filter_map(|k| d.labels.get(*k).map(|x| x.node))
+        .collect();
     let any = ctx.space.arena.or(kids);
     let none = ctx.space.arena.not(any);
     ctx.space.arena.and2(node, none)
@@ -626,7 +613,7 @@ pub(crate) fn reach(
             {
                 // A statement that names a label without children reaches it unless the
                 // statement has no request at all in the global constraint: counted as reached.
-                let leaf = d.children.get(l).is_none_or(Vec::is_empty);
+                let leaf = d.children(l).is_empty();
                 if leaf && l != 0 && names_one_of(&ctx.space.arena, part, &[l], d) {
                     hits.push(l);
                     continue;
@@ -634,7 +621,7 @@ pub(crate) fn reach(
                 // A statement that names a child of the label (as a conjunct: a principal, or
                 // a value that is itself a label) has nothing in the label's region, which is
                 // outside its children.
-                let kids = d.children.get(l).map(Vec::as_slice).unwrap_or(&[]);
+                let kids = d.children(l);
                 if names_one_of(&ctx.space.arena, part, kids, d) {
                     continue;
                 }
@@ -762,12 +749,7 @@ pub(crate) fn enumerate(
     let depth = |c: &[usize]| -> usize {
         dims.iter()
             .zip(c)
-            .map(|(d, &l)| {
-                d.within
-                    .iter()
-                    .filter(|row| row.get(l) == Some(&true))
-                    .count()
-            })
+            .map(|(d, &l)| (0..d.labels.len()).filter(|a| d.within(*a, l)).count())
             .sum()
     };
     let mut order: Vec<usize> = (0..candidates.len()).collect();

@@ -80,15 +80,11 @@ fn open_region(sp: &mut Space, d: &LabelDim) -> NodeId {
         if !open(d, l) {
             continue;
         }
-        let kids: Vec<NodeId> = d
-            .children
-            .get(l)
-            .map(|c| {
-                c.iter()
-                    .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let kids: smallvec::SmallVec<[NodeId; 4]> = d
+            .children(l)
+            .iter()
+            .filter_map(|k| d.labels.get(*k).map(|x| x.node))
+            .collect();
         let below = sp.arena.or(kids);
         let not_below = sp.arena.not(below);
         parts.push(sp.arena.and2(label.node, not_below));
