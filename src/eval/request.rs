@@ -428,7 +428,10 @@ impl Request {
                 resource: resource.into(),
                 resource_colons: crate::arn::colon_offsets(resource),
                 resource_account: None,
-                context: Context::new(),
+                // Room for a few given keys and the ones `build` derives, at once.
+                context: Context {
+                    entries: Vec::with_capacity(10),
+                },
             },
         }
     }

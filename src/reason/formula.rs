@@ -34,7 +34,6 @@ pub(crate) enum DimType {
 #[derive(Clone, Debug)]
 pub(crate) struct Dim {
     /// A name, for debugging.
-    #[expect(dead_code, reason = "shown by Debug when investigating a model")]
     pub(crate) name: std::sync::Arc<str>,
     pub(crate) ty: DimType,
     /// A set of values rather than one value.
@@ -264,6 +263,78 @@ impl Arena {
         self.atom_nodes.clone_from(atom_nodes);
         self.opaque = *opaque;
         refill(&mut self.opaque_names, opaque_names);
+    }
+
+    /// Make this arena, a copy of `proto` with entries added since, equal to `proto` again by
+    /// dropping what was added: O(additions) where [`Arena::copy_from`] is O(size). Questions
+    /// only append to an arena (and give an atom its node once), so the first entries are
+    /// still the prototype's. `false` (the arena left for a full copy) when this arena is
+    /// shorter than `proto` in some part.
+    pub(crate) fn restore(&mut self, proto: &Arena) -> bool {
+        let Arena {
+            dims,
+            preds,
+            pred_index,
+            atoms,
+            atom_index,
+            nodes,
+            kids,
+            atom_nodes,
+            opaque,
+            opaque_names,
+        } = proto;
+        if self.dims.len() < dims.len()
+            || self.preds.len() < preds.len()
+            || self.atoms.len() < atoms.len()
+            || self.nodes.len() < nodes.len()
+            || self.kids.len() < kids.len()
+            || self.atom_nodes.len() < atom_nodes.len()
+        {
+            return false;
+        }
+        self.dims.truncate(dims.len());
+        self.preds.truncate(preds.len());
+        self.atoms.truncate(atoms.len());
+        self.nodes.truncate(nodes.len());
+        self.kids.truncate(kids.len());
+        // An atom of the prototype may have been given its node since: that node is gone.
+        self.atom_nodes.truncate(atom_nodes.len());
+        let n = nodes.len();
+        for x in &mut self.atom_nodes {
+            if *x as usize >= n {
+                *x = FALSE;
+            }
+        }
+        // Entries point to the first item with their hash, and are never replaced: the
+        // prototype's are those pointing into it.
+        self.pred_index.retain(|_, id| (*id as usize) < preds.len());
+        self.atom_index.retain(|_, id| (*id as usize) < atoms.len());
+        self.opaque_names.retain(|_, node| (*node as usize) < n);
+        self.opaque = *opaque;
+        debug_assert!(
+            self.same_as(proto),
+            "a restored arena differs from its prototype"
+        );
+        // (The maps are compared by that check: named here so that a new field is not missed.)
+        let _ = (pred_index, atom_index, opaque_names);
+        true
+    }
+
+    /// Whether two arenas hold the same entries (for checks).
+    pub(crate) fn same_as(&self, other: &Arena) -> bool {
+        self.dims.len() == other.dims.len()
+            && self.dims.iter().zip(&other.dims).all(|(a, b)| {
+                a.name == b.name && a.ty == b.ty && a.multi == b.multi && a.optional == b.optional
+            })
+            && self.preds == other.preds
+            && self.pred_index == other.pred_index
+            && self.atoms == other.atoms
+            && self.atom_index == other.atom_index
+            && self.nodes == other.nodes
+            && self.kids == other.kids
+            && self.atom_nodes == other.atom_nodes
+            && self.opaque == other.opaque
+            && self.opaque_names == other.opaque_names
     }
 
     pub(crate) fn dim(&mut self, d: Dim) -> DimId {

@@ -157,6 +157,8 @@ pub(crate) struct Space {
     texts: ahash::AHashMap<String, NodeId>,
     /// The key being looked up in `texts` (kept to look up without allocating).
     text_key: String,
+    /// The prototype this space is a copy of (its number, see [`Space::new`]; 0 for none).
+    origin: u64,
 }
 
 const D12: [Tok; 12] = [Tok::Digit; 12];
@@ -191,7 +193,9 @@ impl Space {
                 .map(|(_, _, proto)| match super::take_spare(&SPARE) {
                     // A space given back: copied over in place, its buffers reused.
                     Some(mut s) => {
-                        s.copy_from(proto);
+                        if !s.restore(proto) {
+                            s.copy_from(proto);
+                        }
                         s
                     }
                     None => proto.clone(),
@@ -202,6 +206,10 @@ impl Space {
         }
         let mut s = Space::build(partition, actions);
         s.prototype = Some(super::search::PrototypeMemo::new(&s.arena));
+        // A number for the prototype, so that a copy can tell which prototype it came from.
+        static PROTOTYPE_NUMBER: std::sync::atomic::AtomicU64 =
+            std::sync::atomic::AtomicU64::new(1);
+        s.origin = PROTOTYPE_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Copies share the languages' tables and codes.
         for p in &s.arena.preds {
             if let Pred::Lang(l) = p {
@@ -243,6 +251,7 @@ impl Space {
             prototype,
             texts,
             text_key: _,
+            origin,
         } = other;
         self.arena.copy_from(arena);
         self.partition.clone_from(partition);
@@ -266,6 +275,70 @@ impl Space {
         refill(&mut self.texts, texts);
         self.base = *base;
         self.prototype.clone_from(prototype);
+        self.origin = *origin;
+    }
+
+    /// Make this space, a copy of the prototype `proto` used for a question since, equal to
+    /// `proto` again by dropping what the question added (see [`Arena::restore`]): the
+    /// prototype's condition-key tables are empty, and a question sets its other fields again.
+    /// `false` when that does not apply (another prototype), and [`Space::copy_from`] must run.
+    fn restore(&mut self, proto: &Space) -> bool {
+        let Space {
+            arena,
+            partition,
+            kind,
+            parn,
+            sess,
+            uid,
+            svc,
+            fed,
+            canon,
+            action,
+            resource,
+            actions,
+            keys,
+            constants,
+            multi_keys,
+            null_only,
+            spellings,
+            base,
+            prototype,
+            texts,
+            text_key: _,
+            origin,
+        } = proto;
+        let tables_empty = keys.is_empty()
+            && constants.is_empty()
+            && multi_keys.is_empty()
+            && null_only.is_empty()
+            && spellings.is_empty()
+            && texts.is_empty();
+        if *origin == 0 || self.origin != *origin || !tables_empty {
+            return false;
+        }
+        if !self.arena.restore(arena) {
+            return false;
+        }
+        self.partition.clone_from(partition);
+        self.kind = *kind;
+        self.parn = *parn;
+        self.sess = *sess;
+        self.uid = *uid;
+        self.svc = *svc;
+        self.fed = *fed;
+        self.canon = *canon;
+        self.action = *action;
+        self.resource = *resource;
+        self.actions.clone_from(actions);
+        self.keys.clear();
+        self.constants.clear();
+        self.multi_keys.clear();
+        self.null_only.clear();
+        self.spellings.clear();
+        self.texts.clear();
+        self.base = *base;
+        self.prototype.clone_from(prototype);
+        true
     }
 
     /// Give the space back for the next question on this thread (its buffers are kept, unless
@@ -347,6 +420,7 @@ impl Space {
             prototype: None,
             texts: ahash::AHashMap::new(),
             text_key: String::new(),
+            origin: 0,
         };
         space.base = space.well_formed();
         space
@@ -380,17 +454,16 @@ impl Space {
         if kinds.is_empty() {
             return FALSE;
         }
-        let mut bits = vec![0u64];
+        let mut bits = 0u64;
         for k in kinds {
-            if let Some(w) = bits.get_mut(0) {
-                *w |= 1u64 << (*k as u32);
-            }
+            bits |= 1u64 << (*k as u32);
         }
         if kinds.len() == KINDS.len() {
             return TRUE;
         }
         let d = self.kind;
-        self.arena.elem(d, Pred::Finite(bits.into()))
+        self.arena
+            .elem(d, Pred::Finite(std::sync::Arc::from([bits])))
     }
 
     /// `P` is in the language.
@@ -626,7 +699,7 @@ impl Space {
                 if bits.iter().all(|w| *w == 0) {
                     return FALSE;
                 }
-                self.arena.elem(d, Pred::Finite(bits.into()))
+                self.arena.elem(d, Pred::Finite(bits))
             }
             Actions::Open => {
                 let parts: Vec<NodeId> = patterns
@@ -645,7 +718,8 @@ impl Space {
         let Actions::Finite(names) = &self.actions else {
             return TRUE;
         };
-        let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
+        let mut bits: smallvec::SmallVec<[u64; 4]> =
+            smallvec::smallvec![0u64; names.len().div_ceil(64).max(1)];
         for i in indices {
             if let Some(w) = bits.get_mut(i / 64) {
                 *w |= 1u64 << (i % 64);
@@ -655,7 +729,8 @@ impl Space {
             return FALSE;
         }
         let d = self.action;
-        self.arena.elem(d, Pred::Finite(bits.into()))
+        self.arena
+            .elem(d, Pred::Finite(std::sync::Arc::from(bits.as_slice())))
     }
 
     /// The resource is in the language.
@@ -1468,9 +1543,9 @@ fn multivalued_key(key: &str) -> Option<bool> {
 /// The actions of a finite universe that match one of the patterns (case-insensitive), as a bit
 /// set. Remembered per thread for recent (universe, patterns) pairs: analyses of many resources
 /// of one type match the same action elements against the same universe.
-fn action_bits(names: &std::sync::Arc<[String]>, patterns: &[&str]) -> Vec<u64> {
+fn action_bits(names: &std::sync::Arc<[String]>, patterns: &[&str]) -> std::sync::Arc<[u64]> {
     /// (the universe, kept alive so that its address names it; the patterns; the bits).
-    type Entry = (std::sync::Arc<[String]>, Vec<String>, Vec<u64>);
+    type Entry = (std::sync::Arc<[String]>, Vec<String>, std::sync::Arc<[u64]>);
     thread_local! {
         static RECENT: std::cell::RefCell<ahash::AHashMap<u64, Vec<Entry>>> =
             std::cell::RefCell::new(ahash::AHashMap::new());
@@ -1508,6 +1583,7 @@ fn action_bits(names: &std::sync::Arc<[String]>, patterns: &[&str]) -> Vec<u64> 
             }
         }
     }
+    let bits: std::sync::Arc<[u64]> = bits.into();
     RECENT.with(|r| {
         let mut r = r.borrow_mut();
         if r.len() >= 4096 {
@@ -1725,6 +1801,49 @@ mod tests {
             case.to_json_value()
         );
         Some((case, m))
+    }
+
+    #[test]
+    fn a_used_copy_is_restored_to_its_prototype() {
+        // A question adds dimensions, predicates, atoms, nodes, key tables and facts to its copy
+        // of the prototype (and may give a prototype atom its node); dropping them must give
+        // the prototype back exactly, and the restored copy must answer as a fresh one does.
+        let actions =
+            Actions::Finite(vec!["s3:GetObject".to_string(), "s3:PutObject".to_string()].into());
+        let policy = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{
+            "StringEquals":{"aws:PrincipalOrgID":"o-1","s3:x-amz-acl":["a","b"]},
+            "IpAddress":{"aws:SourceIp":"192.0.2.0/24"},"Null":{"aws:TokenIssueTime":"true"}}}]}"#,
+        )
+        .unwrap()
+        .compile()
+        .unwrap();
+        let fresh = Space::new("aws", actions.clone());
+        let proto = fresh.clone();
+        let answer = |sp: &mut Space| {
+            sp.declare_multi_from(&[&policy]);
+            sp.set_constant("aws:ResourceAccount", Some("111122223333"));
+            let allow = sp.allows(&policy);
+            let ext = sp.account_in(&["444455556666".to_string()]);
+            let root = sp.arena.and([sp.base, allow, ext]);
+            let m = solve(&sp.arena, &mut Memo::default(), &mut 1_000_000, root).unwrap();
+            m.and_then(|m| sp.case(&m, None)).map(|c| c.to_json_value())
+        };
+        let mut used = fresh;
+        let first = answer(&mut used);
+        assert!(first.is_some());
+        assert!(used.arena.nodes.len() > proto.arena.nodes.len());
+        assert!(!used.keys.is_empty() && !used.constants.is_empty());
+        assert!(used.restore(&proto));
+        assert!(used.arena.same_as(&proto.arena));
+        assert!(used.keys.is_empty() && used.constants.is_empty() && used.spellings.is_empty());
+        assert!(used.multi_keys.is_empty() && used.null_only.is_empty() && used.texts.is_empty());
+        assert_eq!(used.base, proto.base);
+        assert_eq!(answer(&mut used), first);
+        // A copy of another prototype is not restored from this one.
+        let mut other = Space::new("aws-cn", actions);
+        assert!(!other.restore(&proto));
     }
 
     #[test]
