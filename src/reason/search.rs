@@ -536,36 +536,39 @@ impl<'a> Search<'a> {
         let Some(Pred::Finite(target)) = self.arena.preds.get(*p as usize) else {
             return None;
         };
-        let mut possible = super::formula::full_set(names.len());
         let atoms = self.by_dim.get(*d as usize)?;
         if atoms.is_empty() {
             return None;
         }
-        for x in atoms {
-            let (Some(Atom::Elem(_, q)), Some(Some(v))) = (
-                self.arena.atoms.get(*x as usize),
-                self.assign.get(*x as usize),
-            ) else {
-                continue;
+        // Word by word: the values the assigned literals leave possible, against the target.
+        let n = names.len();
+        let (mut inter, mut outside) = (false, false);
+        for i in 0..n.div_ceil(64).max(1) {
+            // As `full_set` makes it: the last word holds only the values past the others.
+            let mut w = match n.saturating_sub(i * 64) {
+                rem @ 1..=63 => (1u64 << rem) - 1,
+                _ => u64::MAX,
             };
-            let Some(Pred::Finite(bits)) = self.arena.preds.get(*q as usize) else {
-                continue;
-            };
-            for (w, b) in possible
-                .iter_mut()
-                .zip(bits.iter().chain(std::iter::repeat(&0)))
-            {
-                *w &= if *v { *b } else { !*b };
+            for x in atoms {
+                let (Some(Atom::Elem(_, q)), Some(Some(v))) = (
+                    self.arena.atoms.get(*x as usize),
+                    self.assign.get(*x as usize),
+                ) else {
+                    continue;
+                };
+                let Some(Pred::Finite(bits)) = self.arena.preds.get(*q as usize) else {
+                    continue;
+                };
+                let b = bits.get(i).copied().unwrap_or(0);
+                w &= if *v { b } else { !b };
+            }
+            let t = target.get(i).copied().unwrap_or(0);
+            inter |= w & t != 0;
+            outside |= w & !t != 0;
+            if inter && outside {
+                return None;
             }
         }
-        let inter = possible
-            .iter()
-            .zip(target.iter().chain(std::iter::repeat(&0)))
-            .any(|(w, t)| w & t != 0);
-        let outside = possible
-            .iter()
-            .zip(target.iter().chain(std::iter::repeat(&0)))
-            .any(|(w, t)| w & !t != 0);
         match (inter, outside) {
             (true, false) => Some(true),
             (false, true) => Some(false),
