@@ -73,8 +73,9 @@ pub(crate) struct Lang {
     /// Shared by clones (a space's copy of its prototype copies no tokens).
     pub(crate) toks: std::sync::Arc<[Tok]>,
     table: std::sync::OnceLock<Option<std::sync::Arc<Table>>>,
-    /// A hash of the tokens, the same in every thread (what the caches look up first).
-    code: std::sync::OnceLock<u64>,
+    /// A hash of the tokens, the same in every thread (what the caches look up first, and what
+    /// hashing a language hashes), computed with them.
+    code: u64,
 }
 
 impl Tok {
@@ -113,7 +114,7 @@ impl Clone for Lang {
         Lang {
             toks: self.toks.clone(),
             table: self.table.clone(),
-            code: self.code.clone(),
+            code: self.code,
         }
     }
 }
@@ -125,8 +126,9 @@ impl PartialEq for Lang {
 }
 impl Eq for Lang {}
 impl std::hash::Hash for Lang {
+    /// The tokens' code (equal tokens, equal code): interning a language reads no token.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.toks.hash(state);
+        state.write_u64(self.code);
     }
 }
 impl std::fmt::Debug for Lang {
@@ -138,11 +140,21 @@ impl std::fmt::Debug for Lang {
 impl From<Vec<Tok>> for Lang {
     fn from(toks: Vec<Tok>) -> Lang {
         Lang {
+            code: code_of(&toks),
             toks: toks.into(),
             table: std::sync::OnceLock::new(),
-            code: std::sync::OnceLock::new(),
         }
     }
+}
+
+/// The cache hash of tokens (from each token's number, so equal tokens hash alike; 0 for
+/// none, as a default language has).
+fn code_of(toks: &[Tok]) -> u64 {
+    let mut h: u64 = toks.len() as u64;
+    for t in toks {
+        h = (h.rotate_left(5) ^ t.code()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    h
 }
 
 /// The NFA state of one language: the token positions reached (position `len` = accepting).
@@ -440,15 +452,9 @@ impl Lang {
         let _ = self.code();
     }
 
-    /// The cache hash of the tokens (from each token's number, so equal tokens hash alike).
+    /// The cache hash of the tokens.
     fn code(&self) -> u64 {
-        *self.code.get_or_init(|| {
-            let mut h: u64 = self.toks.len() as u64;
-            for t in self.toks.iter() {
-                h = (h.rotate_left(5) ^ t.code()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-            }
-            h
-        })
+        self.code
     }
 
     fn chars_named(&self, out: &mut Vec<char>) {
