@@ -455,7 +455,7 @@ impl Query {
     fn tidy(&self, m: &mut Model) {
         let arena = &self.space.arena;
         for (d, v) in m.values.iter_mut().enumerate() {
-            let Val::One(text) = v else { continue };
+            let Val::One(text) = &**v else { continue };
             if !text.chars().any(|c| c.is_uppercase()) {
                 continue;
             }
@@ -471,7 +471,7 @@ impl Query {
                 _ => true,
             });
             if same {
-                *text = lower;
+                *v = std::rc::Rc::new(Val::One(lower));
             }
         }
     }
@@ -560,7 +560,7 @@ impl Query {
     /// Set the model's action.
     fn set_action(&self, m: &mut Model, action: String) {
         if let Some(slot) = m.values.get_mut(self.space.action as usize) {
-            *slot = Val::One(action);
+            *slot = std::rc::Rc::new(Val::One(action));
         }
     }
 

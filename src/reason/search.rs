@@ -259,13 +259,13 @@ fn goal(n: NodeId, pol: bool, level: u32) -> (NodeId, u32) {
 /// A satisfying assignment with concrete values.
 #[derive(Clone, Debug)]
 pub(crate) struct Model {
-    /// One value per dimension.
-    pub(crate) values: Vec<Val>,
+    /// One value per dimension (shared with the memo: a model copies no text).
+    pub(crate) values: Vec<Shared>,
 }
 
 impl Model {
     pub(crate) fn value(&self, d: DimId) -> &Val {
-        self.values.get(d as usize).unwrap_or(&Val::Absent)
+        self.values.get(d as usize).map_or(&Val::Absent, |v| &**v)
     }
 
     /// The truth of `n` for the model's values (`None` when it depends on an uninterpreted
@@ -402,7 +402,7 @@ impl<'a> Search<'a> {
         for d in 0..self.arena.dims.len() as DimId {
             if let Some(Some(v)) = self.current.get(d as usize) {
                 if collect {
-                    values.push(Val::clone(v));
+                    values.push(v.clone());
                 }
                 continue;
             }
@@ -416,7 +416,7 @@ impl<'a> Search<'a> {
                 Some(None) => return Ok(None),
                 Some(Some(v)) => {
                     if collect {
-                        values.push(Val::clone(v));
+                        values.push(v.clone());
                     }
                 }
                 None => {
@@ -432,7 +432,7 @@ impl<'a> Search<'a> {
                     match out {
                         Some(v) => {
                             if collect {
-                                values.push(Val::clone(&v));
+                                values.push(v);
                             }
                         }
                         None => return Ok(None),
