@@ -179,8 +179,28 @@ fn dedup_keep_order(v: &mut Parts) {
         }
         return;
     }
-    // An open-addressing set of the nodes seen, at most half full (on the stack up to 64
-    // parts); `MAX` marks a free slot, so that node is tracked apart.
+    // Nodes built close together (the usual case): a bit per node id in the span.
+    let (lo, hi) = v
+        .iter()
+        .fold((u32::MAX, 0), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    if hi - lo < 2048 {
+        let mut bits = [0u64; 32];
+        v.retain(|x| {
+            let i = (*x - lo) as usize;
+            match bits.get_mut(i / 64) {
+                Some(word) => {
+                    let bit = 1u64 << (i % 64);
+                    let fresh = *word & bit == 0;
+                    *word |= bit;
+                    fresh
+                }
+                None => true,
+            }
+        });
+        return;
+    }
+    // Otherwise an open-addressing set of the nodes seen, at most half full (on the stack up
+    // to 64 parts); `MAX` marks a free slot, so that node is tracked apart.
     let slots = (2 * v.len()).next_power_of_two().max(128);
     let shift = 32 - slots.trailing_zeros();
     let mut seen: smallvec::SmallVec<[u32; 128]> = smallvec::smallvec![u32::MAX; slots];
@@ -615,6 +635,18 @@ mod tests {
         fn dedup_keeps_first_occurrences_in_order(
             v in prop::collection::vec(prop_oneof![0u32..40, Just(u32::MAX), any::<u32>()], 0..150)
         ) {
+            let mut parts: Parts = v.iter().copied().collect();
+            dedup_keep_order(&mut parts);
+            prop_assert_eq!(parts.to_vec(), naive(&v));
+        }
+
+        #[test]
+        fn dedup_keeps_first_occurrences_of_close_nodes(
+            // Spans on both sides of the bit set's reach (2048 ids), at the top of the range too.
+            base in prop_oneof![Just(0u32), Just(5000), Just(u32::MAX - 2100)],
+            v in prop::collection::vec(0u32..2100, 0..150)
+        ) {
+            let v: Vec<u32> = v.iter().map(|x| base + x).collect();
             let mut parts: Parts = v.iter().copied().collect();
             dedup_keep_order(&mut parts);
             prop_assert_eq!(parts.to_vec(), naive(&v));
