@@ -173,6 +173,16 @@ impl Lang {
 
     /// One token per character of `text` (the list sized once: these are built per statement).
     fn from_chars(text: &str, tok: impl Fn(char) -> Tok) -> Lang {
+        if text.is_ascii() {
+            // A byte is a character, and the tokens are gathered straight into their shared
+            // slice (an exact-size iterator: one allocation).
+            let toks: std::sync::Arc<[Tok]> = text.bytes().map(|b| tok(char::from(b))).collect();
+            return Lang {
+                code: code_of(&toks),
+                toks,
+                table: std::sync::OnceLock::new(),
+            };
+        }
         let mut toks = Vec::with_capacity(text.len());
         toks.extend(text.chars().map(tok));
         Lang::from(toks)
@@ -207,6 +217,41 @@ impl Lang {
     /// The language of an ARN pattern under IAM's component rule (see `crate::arn`): wildcards in
     /// the first components of the pattern cannot cross `:`, those in the last component can.
     pub(crate) fn arn(text: &str) -> Lang {
+        if text.is_ascii() {
+            // As below, byte by byte into the shared slice (one allocation): the first five
+            // colons separate components, and only the last component's wildcards cross `:`.
+            let n = (text.bytes().filter(|b| *b == b':').count() + 1).min(6);
+            let mut comp = 0usize;
+            let toks: std::sync::Arc<[Tok]> = text
+                .bytes()
+                .map(|b| {
+                    if b == b':' && comp + 1 < n {
+                        comp += 1;
+                        return Tok::Char(':');
+                    }
+                    let mask = if comp + 1 == n {
+                        Mask::NONE
+                    } else {
+                        Mask::COLON
+                    };
+                    match b {
+                        b'*' => Tok::Run(mask),
+                        b'?' => Tok::One(mask),
+                        c => Tok::Char(char::from(c)),
+                    }
+                })
+                .collect();
+            return Lang {
+                code: code_of(&toks),
+                toks,
+                table: std::sync::OnceLock::new(),
+            };
+        }
+        Lang::arn_by_components(text)
+    }
+
+    /// [`Lang::arn`], split into components first (any text).
+    fn arn_by_components(text: &str) -> Lang {
         let comps: SmallVec<[&str; 6]> = text.splitn(6, ':').collect();
         let n = comps.len();
         let mut toks = Vec::with_capacity(text.len());
@@ -878,6 +923,24 @@ mod tests {
         let c = Lang::literal("arn:aws:iam::123456789012:user/abc", false);
         assert_eq!(sat(&[&a, &b], &[&c]).map(|w| a.matches(&w)), Some(true));
         assert!(sat(&[&c], &[&a]).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_languages_are_built_as_any_text_is(
+            text in "[a:*?/xA-]{0,40}",
+            ci in proptest::bool::ANY,
+        ) {
+            // The byte-by-byte paths for ASCII text give the tokens of the general ones.
+            proptest::prop_assert_eq!(
+                Lang::arn(&text).toks,
+                Lang::arn_by_components(&text).toks
+            );
+            let general = |f: &dyn Fn(char) -> Tok| Lang::from(text.chars().map(f).collect::<Vec<_>>());
+            let lit = general(&|c| if ci { Tok::CharCi(fold(c)) } else { Tok::Char(c) });
+            proptest::prop_assert_eq!(&Lang::literal(&text, ci).toks, &lit.toks);
+            proptest::prop_assert_eq!(Lang::literal(&text, ci).code(), lit.code());
+        }
     }
 
     #[test]
