@@ -387,9 +387,8 @@ pub(crate) fn run_unit(
         None => crate::reason::formula::TRUE,
     };
     let allow_statements: Vec<_> = statements
-        .iter()
+        .into_iter()
         .filter(|s| s.effect == crate::policy::Effect::Allow)
-        .cloned()
         .collect();
     let ext = zone.external(&mut space);
     let mut memo = Memo::with_prototype(space.prototype.as_ref());
