@@ -193,9 +193,7 @@ impl Space {
                 .map(|(_, _, proto)| match super::take_spare(&SPARE) {
                     // A space given back: copied over in place, its buffers reused.
                     Some(mut s) => {
-                        if !s.restore(proto) {
-                            s.copy_from(proto);
-                        }
+                        s.copy_from(proto);
                         s
                     }
                     None => proto.clone(),
@@ -227,8 +225,12 @@ impl Space {
     }
 
     /// Make this space a copy of `other`, reusing its buffers. (Every field is named, so a new
-    /// field cannot be forgotten here.)
-    fn copy_from(&mut self, other: &Space) {
+    /// field cannot be forgotten here.) When this space is a copy of the same prototype, used
+    /// for a question since, its arena only drops what the question added ([`Arena::restore`]):
+    /// a question only appends to an arena, except that it may retype a condition key's
+    /// dimension, so this holds for prototypes without key dimensions. Returns whether the
+    /// arena was restored that way rather than copied.
+    fn copy_from(&mut self, other: &Space) -> bool {
         let Space {
             arena,
             partition,
@@ -253,7 +255,11 @@ impl Space {
             text_key: _,
             origin,
         } = other;
-        self.arena.copy_from(arena);
+        let restored =
+            *origin != 0 && self.origin == *origin && keys.is_empty() && self.arena.restore(arena);
+        if !restored {
+            self.arena.copy_from(arena);
+        }
         self.partition.clone_from(partition);
         self.kind = *kind;
         self.parn = *parn;
@@ -276,69 +282,7 @@ impl Space {
         self.base = *base;
         self.prototype.clone_from(prototype);
         self.origin = *origin;
-    }
-
-    /// Make this space, a copy of the prototype `proto` used for a question since, equal to
-    /// `proto` again by dropping what the question added (see [`Arena::restore`]): the
-    /// prototype's condition-key tables are empty, and a question sets its other fields again.
-    /// `false` when that does not apply (another prototype), and [`Space::copy_from`] must run.
-    fn restore(&mut self, proto: &Space) -> bool {
-        let Space {
-            arena,
-            partition,
-            kind,
-            parn,
-            sess,
-            uid,
-            svc,
-            fed,
-            canon,
-            action,
-            resource,
-            actions,
-            keys,
-            constants,
-            multi_keys,
-            null_only,
-            spellings,
-            base,
-            prototype,
-            texts,
-            text_key: _,
-            origin,
-        } = proto;
-        let tables_empty = keys.is_empty()
-            && constants.is_empty()
-            && multi_keys.is_empty()
-            && null_only.is_empty()
-            && spellings.is_empty()
-            && texts.is_empty();
-        if *origin == 0 || self.origin != *origin || !tables_empty {
-            return false;
-        }
-        if !self.arena.restore(arena) {
-            return false;
-        }
-        self.partition.clone_from(partition);
-        self.kind = *kind;
-        self.parn = *parn;
-        self.sess = *sess;
-        self.uid = *uid;
-        self.svc = *svc;
-        self.fed = *fed;
-        self.canon = *canon;
-        self.action = *action;
-        self.resource = *resource;
-        self.actions.clone_from(actions);
-        self.keys.clear();
-        self.constants.clear();
-        self.multi_keys.clear();
-        self.null_only.clear();
-        self.spellings.clear();
-        self.texts.clear();
-        self.base = *base;
-        self.prototype.clone_from(prototype);
-        true
+        restored
     }
 
     /// Give the space back for the next question on this thread (its buffers are kept, unless
@@ -1835,15 +1779,16 @@ mod tests {
         assert!(first.is_some());
         assert!(used.arena.nodes.len() > proto.arena.nodes.len());
         assert!(!used.keys.is_empty() && !used.constants.is_empty());
-        assert!(used.restore(&proto));
+        assert!(used.copy_from(&proto), "the arena is restored, not copied");
         assert!(used.arena.same_as(&proto.arena));
         assert!(used.keys.is_empty() && used.constants.is_empty() && used.spellings.is_empty());
         assert!(used.multi_keys.is_empty() && used.null_only.is_empty() && used.texts.is_empty());
         assert_eq!(used.base, proto.base);
         assert_eq!(answer(&mut used), first);
-        // A copy of another prototype is not restored from this one.
+        // A copy of another prototype is copied over, not restored.
         let mut other = Space::new("aws-cn", actions);
-        assert!(!other.restore(&proto));
+        assert!(!other.copy_from(&proto));
+        assert!(other.arena.same_as(&proto.arena));
     }
 
     #[test]
