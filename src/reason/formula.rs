@@ -225,15 +225,21 @@ fn dedup_keep_order(v: &mut Parts) {
 
 /// The bit set of every one of `n` finite values (at least one word).
 pub(crate) fn full_set(n: usize) -> smallvec::SmallVec<[u64; 4]> {
-    let mut bits: smallvec::SmallVec<[u64; 4]> =
-        smallvec::smallvec![u64::MAX; n.div_ceil(64).max(1)];
-    if let Some(last) = bits.last_mut() {
-        let rem = n % 64;
-        if rem != 0 {
-            *last = (1u64 << rem) - 1;
-        }
+    (0..set_words(n)).map(|i| full_word(n, i)).collect()
+}
+
+/// The number of words of a bit set over `n` values (at least one).
+pub(crate) fn set_words(n: usize) -> usize {
+    n.div_ceil(64).max(1)
+}
+
+/// Word `i` of [`full_set`]`(n)`: every value it covers (the last word only those past the
+/// others).
+pub(crate) fn full_word(n: usize, i: usize) -> u64 {
+    match n.saturating_sub(i * 64) {
+        rem @ 1..=63 => (1u64 << rem) - 1,
+        _ => u64::MAX,
     }
-    bits
 }
 
 /// Make `to` hold the entries of `from`, keeping its capacity.
@@ -291,17 +297,19 @@ impl Arena {
     /// still the prototype's. `false` (the arena left for a full copy) when this arena is
     /// shorter than `proto` in some part.
     pub(crate) fn restore(&mut self, proto: &Arena) -> bool {
+        // (Every field is named, so a new one cannot be forgotten; the maps are restored from
+        // the lengths alone.)
         let Arena {
             dims,
             preds,
-            pred_index,
+            pred_index: _,
             atoms,
-            atom_index,
+            atom_index: _,
             nodes,
             kids,
             atom_nodes,
             opaque,
-            opaque_names,
+            opaque_names: _,
         } = proto;
         if self.dims.len() < dims.len()
             || self.preds.len() < preds.len()
@@ -335,8 +343,6 @@ impl Arena {
             self.same_as(proto),
             "a restored arena differs from its prototype"
         );
-        // (The maps are compared by that check: named here so that a new field is not missed.)
-        let _ = (pred_index, atom_index, opaque_names);
         true
     }
 

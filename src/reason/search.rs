@@ -329,7 +329,7 @@ impl<'a> Search<'a> {
         let mut sc = std::mem::take(&mut memo.scratch);
         sc.assign.clear();
         sc.assign.resize(arena.atoms.len(), None);
-        sc.level.clear();
+        // (An atom's level is written when it is assigned, and read only while it is.)
         sc.level.resize(arena.atoms.len(), 0);
         sc.trail.clear();
         sc.by_dim.resize_with(arena.dims.len(), Vec::new);
@@ -543,12 +543,8 @@ impl<'a> Search<'a> {
         // Word by word: the values the assigned literals leave possible, against the target.
         let n = names.len();
         let (mut inter, mut outside) = (false, false);
-        for i in 0..n.div_ceil(64).max(1) {
-            // As `full_set` makes it: the last word holds only the values past the others.
-            let mut w = match n.saturating_sub(i * 64) {
-                rem @ 1..=63 => (1u64 << rem) - 1,
-                _ => u64::MAX,
-            };
+        for i in 0..super::formula::set_words(n) {
+            let mut w = super::formula::full_word(n, i);
             for x in atoms {
                 let (Some(Atom::Elem(_, q)), Some(Some(v))) = (
                     self.arena.atoms.get(*x as usize),
@@ -699,17 +695,17 @@ impl<'a> Search<'a> {
         Ok(true)
     }
 
-    /// The deepest level among the literals assigned on dimension `d` (`fallback` when it has
-    /// none, which a failed check cannot have).
+    /// The deepest level among the literals assigned on dimension `d` (its atoms in `by_dim`
+    /// are the assigned ones; `fallback` when it has none, which a failed check cannot have).
     fn dim_level(&self, d: DimId, fallback: u32) -> u32 {
-        let Some(atoms) = self.by_dim.get(d as usize) else {
-            return fallback;
-        };
-        atoms
-            .iter()
-            .filter(|a| self.assign.get(**a as usize).copied().flatten().is_some())
-            .map(|a| self.level.get(*a as usize).copied().unwrap_or(fallback))
-            .max()
+        self.by_dim
+            .get(d as usize)
+            .and_then(|atoms| {
+                atoms
+                    .iter()
+                    .filter_map(|a| self.level.get(*a as usize).copied())
+                    .max()
+            })
             .unwrap_or(fallback)
     }
 }

@@ -15,7 +15,9 @@
 //! every conclusion about access sound but may leave a finding without a witness (the finding
 //! says so).
 
-use super::formula::{refill, Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE};
+use super::formula::{
+    refill, set_words, Arena, Cmp, Dim, DimId, DimType, ElemC, NodeId, Pred, FALSE, TRUE,
+};
 use super::lang::{Lang, Mask, Tok};
 use super::search::Model;
 use super::theory::Val;
@@ -663,7 +665,7 @@ impl Space {
             return TRUE;
         };
         let mut bits: smallvec::SmallVec<[u64; 4]> =
-            smallvec::smallvec![0u64; names.len().div_ceil(64).max(1)];
+            smallvec::smallvec![0u64; set_words(names.len())];
         for i in indices {
             if let Some(w) = bits.get_mut(i / 64) {
                 *w |= 1u64 << (i % 64);
@@ -1519,7 +1521,7 @@ fn action_bits(names: &std::sync::Arc<[String]>, patterns: &[&str]) -> std::sync
         .iter()
         .map(|p| crate::pattern::Pattern::new(p, crate::pattern::Case::Insensitive))
         .collect();
-    let mut bits = vec![0u64; names.len().div_ceil(64).max(1)];
+    let mut bits = vec![0u64; set_words(names.len())];
     for (i, n) in names.iter().enumerate() {
         if pats.iter().any(|p| p.matches(n)) {
             if let Some(w) = bits.get_mut(i / 64) {
