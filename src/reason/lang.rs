@@ -66,9 +66,9 @@ impl Tok {
     }
 }
 
-/// A language: a token sequence (with a matching table and a search-cache code built on first
-/// use, and shared by clones).
-#[derive(Default)]
+/// A language: a token sequence, with its search-cache code (computed with the tokens) and a
+/// matching table (built on first use). A clone shares the tokens and a table already built.
+#[derive(Clone, Default)]
 pub(crate) struct Lang {
     /// Shared by clones (a space's copy of its prototype copies no tokens).
     pub(crate) toks: std::sync::Arc<[Tok]>,
@@ -107,18 +107,6 @@ impl Clone for Table {
     }
 }
 
-impl Clone for Lang {
-    /// A clone shares the table and code already built (they depend on the tokens alone, which
-    /// never change after construction).
-    fn clone(&self) -> Lang {
-        Lang {
-            toks: self.toks.clone(),
-            table: self.table.clone(),
-            code: self.code,
-        }
-    }
-}
-
 impl PartialEq for Lang {
     fn eq(&self, other: &Lang) -> bool {
         self.toks == other.toks
@@ -139,11 +127,7 @@ impl std::fmt::Debug for Lang {
 
 impl From<Vec<Tok>> for Lang {
     fn from(toks: Vec<Tok>) -> Lang {
-        Lang {
-            code: code_of(&toks),
-            toks: toks.into(),
-            table: std::sync::OnceLock::new(),
-        }
+        Lang::of_shared(toks.into())
     }
 }
 
@@ -161,6 +145,15 @@ fn code_of(toks: &[Tok]) -> u64 {
 type Bits = SmallVec<[u64; 2]>;
 
 impl Lang {
+    /// The language of these tokens (its code computed now, its table when first needed).
+    fn of_shared(toks: std::sync::Arc<[Tok]>) -> Lang {
+        Lang {
+            code: code_of(&toks),
+            toks,
+            table: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The language of an IAM wildcard pattern (`*`, `?`), case-sensitive or not.
     pub(crate) fn glob(text: &str, ci: bool) -> Lang {
         Lang::from_chars(text, |c| match c {
@@ -176,12 +169,7 @@ impl Lang {
         if text.is_ascii() {
             // A byte is a character, and the tokens are gathered straight into their shared
             // slice (an exact-size iterator: one allocation).
-            let toks: std::sync::Arc<[Tok]> = text.bytes().map(|b| tok(char::from(b))).collect();
-            return Lang {
-                code: code_of(&toks),
-                toks,
-                table: std::sync::OnceLock::new(),
-            };
+            return Lang::of_shared(text.bytes().map(|b| tok(char::from(b))).collect());
         }
         let mut toks = Vec::with_capacity(text.len());
         toks.extend(text.chars().map(tok));
@@ -222,7 +210,7 @@ impl Lang {
             // colons separate components, and only the last component's wildcards cross `:`.
             let n = (text.bytes().filter(|b| *b == b':').count() + 1).min(6);
             let mut comp = 0usize;
-            let toks: std::sync::Arc<[Tok]> = text
+            let toks = text
                 .bytes()
                 .map(|b| {
                     if b == b':' && comp + 1 < n {
@@ -241,11 +229,7 @@ impl Lang {
                     }
                 })
                 .collect();
-            return Lang {
-                code: code_of(&toks),
-                toks,
-                table: std::sync::OnceLock::new(),
-            };
+            return Lang::of_shared(toks);
         }
         Lang::arn_by_components(text)
     }
@@ -925,24 +909,6 @@ mod tests {
         assert!(sat(&[&c], &[&a]).is_none());
     }
 
-    proptest::proptest! {
-        #[test]
-        fn ascii_languages_are_built_as_any_text_is(
-            text in "[a:*?/xA-]{0,40}",
-            ci in proptest::bool::ANY,
-        ) {
-            // The byte-by-byte paths for ASCII text give the tokens of the general ones.
-            proptest::prop_assert_eq!(
-                Lang::arn(&text).toks,
-                Lang::arn_by_components(&text).toks
-            );
-            let general = |f: &dyn Fn(char) -> Tok| Lang::from(text.chars().map(f).collect::<Vec<_>>());
-            let lit = general(&|c| if ci { Tok::CharCi(fold(c)) } else { Tok::Char(c) });
-            proptest::prop_assert_eq!(&Lang::literal(&text, ci).toks, &lit.toks);
-            proptest::prop_assert_eq!(Lang::literal(&text, ci).code(), lit.code());
-        }
-    }
-
     #[test]
     fn arn_component_rule() {
         let p = Lang::arn("arn:aws:logs:*:log-group:x");
@@ -1021,6 +987,22 @@ mod tests {
             let case = if ci { Case::Insensitive } else { Case::Sensitive };
             let want = Pattern::new(&glob, case).matches(&text);
             prop_assert_eq!(Lang::glob(&glob, ci).matches(&text), want, "{:?} on {:?}", glob, text);
+        }
+
+        /// The byte-by-byte constructions for ASCII text give the tokens of the general ones.
+        #[test]
+        fn ascii_languages_are_built_as_any_text_is(
+            text in "[a:*?/xA-]{0,40}",
+            ci in any::<bool>(),
+        ) {
+            prop_assert_eq!(Lang::arn(&text).toks, Lang::arn_by_components(&text).toks);
+            let lit: Vec<Tok> = text
+                .chars()
+                .map(|c| if ci { Tok::CharCi(fold(c)) } else { Tok::Char(c) })
+                .collect();
+            let lit = Lang::from(lit);
+            prop_assert_eq!(&Lang::literal(&text, ci).toks, &lit.toks);
+            prop_assert_eq!(Lang::literal(&text, ci).code(), lit.code());
         }
 
         /// The decision procedure agrees with the pattern matcher: its witness is in every
