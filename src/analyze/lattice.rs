@@ -105,6 +105,21 @@ impl LabelDim {
     pub(crate) fn children(&self, l: usize) -> &[usize] {
         self.children.get(l).map_or(&[], |c| c.as_slice())
     }
+
+    /// The region of label `l`: inside it, outside its children.
+    pub(crate) fn region(&self, space: &mut Space, l: usize) -> NodeId {
+        let Some(label) = self.labels.get(l) else {
+            return crate::reason::formula::FALSE;
+        };
+        let kids: smallvec::SmallVec<[NodeId; 4]> = self
+            .children(l)
+            .iter()
+            .filter_map(|k| self.labels.get(*k).map(|x| x.node))
+            .collect();
+        let any = space.arena.or(kids);
+        let none = space.arena.not(any);
+        space.arena.and2(label.node, none)
+    }
 }
 
 /// A request-space query result.
@@ -376,7 +391,7 @@ fn region(ctx: &mut Ctx<'_>, dims: &[LabelDim], intent: &[usize]) -> NodeId {
     let parts: Vec<NodeId> = dims
         .iter()
         .zip(intent)
-        .map(|(d, &l)| label_region(ctx, d, l))
+        .map(|(d, &l)| d.region(ctx.space, l))
         .collect();
     ctx.space.arena.and(parts)
 }
@@ -529,22 +544,6 @@ fn group_part(ctx: &mut Ctx<'_>, st: &StatementParts, key: Option<&str>) -> Node
     ctx.space.arena.and(parts)
 }
 
-/// The region of one label: inside it, outside its children.
-fn label_region(ctx: &mut Ctx<'_>, d: &LabelDim, l: usize) -> NodeId {
-    let Some(label) = d.labels.get(l) else {
-        return crate::reason::formula::FALSE;
-    };
-    let node = label.node;
-    let kids: smallvec::SmallVec<[NodeId; 4]> = d
-        .children(l)
-        .iter()
-        .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-        .collect();
-    let any = ctx.space.arena.or(kids);
-    let none = ctx.space.arena.not(any);
-    ctx.space.arena.and2(node, none)
-}
-
 /// The per-statement label sets (`M[i][k]`: labels of dimension `k` whose region meets the
 /// statement), computed once per analysis and shared by every action class.
 pub(crate) struct Reach {
@@ -563,7 +562,7 @@ pub(crate) fn reach(
     for d in dims {
         let mut rs = Vec::new();
         for l in 0..d.labels.len() {
-            rs.push(label_region(ctx, d, l));
+            rs.push(d.region(ctx.space, l));
         }
         regions.push(rs);
     }

@@ -76,18 +76,10 @@ fn open(d: &LabelDim, l: usize) -> bool {
 /// "Some smallest label of the dimension holding the request is open".
 fn open_region(sp: &mut Space, d: &LabelDim) -> NodeId {
     let mut parts = Vec::new();
-    for (l, label) in d.labels.iter().enumerate() {
-        if !open(d, l) {
-            continue;
+    for l in 0..d.labels.len() {
+        if open(d, l) {
+            parts.push(d.region(sp, l));
         }
-        let kids: smallvec::SmallVec<[NodeId; 4]> = d
-            .children(l)
-            .iter()
-            .filter_map(|k| d.labels.get(*k).map(|x| x.node))
-            .collect();
-        let below = sp.arena.or(kids);
-        let not_below = sp.arena.not(below);
-        parts.push(sp.arena.and2(label.node, not_below));
     }
     sp.arena.or(parts)
 }
