@@ -131,6 +131,13 @@ impl From<Vec<Tok>> for Lang {
     }
 }
 
+impl From<&[Tok]> for Lang {
+    /// One allocation, the tokens copied into it (for tokens gathered on the stack).
+    fn from(toks: &[Tok]) -> Lang {
+        Lang::of_shared(toks.into())
+    }
+}
+
 /// The cache hash of tokens (from each token's number, so equal tokens hash alike; 0 for
 /// none, as a default language has).
 fn code_of(toks: &[Tok]) -> u64 {
@@ -178,7 +185,8 @@ impl Lang {
 
     /// The language of pattern tokens (literal `*` from `${*}` stays literal).
     pub(crate) fn from_tokens(tokens: &[Token], ci: bool) -> Lang {
-        Lang::from(
+        // An exact-size iterator: gathered straight into the shared slice.
+        Lang::of_shared(
             tokens
                 .iter()
                 .map(|t| match *t {
@@ -187,7 +195,7 @@ impl Lang {
                     Token::Char(c) if ci => Tok::CharCi(fold(c)),
                     Token::Char(c) => Tok::Char(c),
                 })
-                .collect::<Vec<_>>(),
+                .collect(),
         )
     }
 
