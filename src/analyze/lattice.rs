@@ -535,7 +535,7 @@ fn group_part(ctx: &mut Ctx<'_>, st: &StatementParts, key: Option<&str>) -> Node
         let same = if principal_group {
             in_principal_group(Some(k))
         } else {
-            Some(k.as_str()) == key
+            Some(&**k) == key
         };
         if same {
             parts.push(*n);

@@ -201,7 +201,7 @@ pub(crate) enum CondValues {
 pub(crate) struct CompiledCondition {
     pub(crate) op: Operator,
     /// The key, lowercased (keys ignore case).
-    pub(crate) key: Box<str>,
+    pub(crate) key: std::sync::Arc<str>,
     /// The key as written in the policy.
     pub(crate) spelled: Box<str>,
     /// The values as written (numbers and booleans as their text).

@@ -873,8 +873,8 @@ impl Decider {
             {
                 continue;
             }
-            chosen.push(k.spelled.clone());
-            context.push((k.spelled.clone(), v));
+            chosen.push(k.spelled.to_string());
+            context.push((k.spelled.to_string(), v));
         }
         let Some(identity) = self.identity_for(ask, &caller, external, identity) else {
             return Answer::Denied;

@@ -119,8 +119,8 @@ enum PrincipalKey {
 #[derive(Clone, Debug)]
 pub(crate) struct KeyDim {
     pub(crate) dim: DimId,
-    /// The key as written in the policy, for findings.
-    pub(crate) spelled: String,
+    /// The key as written in the policy, for findings (shared with the space's spellings).
+    pub(crate) spelled: std::sync::Arc<str>,
     pub(crate) multi: bool,
 }
 
@@ -139,8 +139,9 @@ pub(crate) struct Space {
     pub(crate) action: DimId,
     pub(crate) resource: DimId,
     pub(crate) actions: Actions,
-    /// Condition keys with dimensions of their own, by lowercase name.
-    pub(crate) keys: ahash::AHashMap<String, KeyDim>,
+    /// Condition keys with dimensions of their own, by lowercase name (the text shared with
+    /// the dimension's name and the spellings: one allocation per key).
+    pub(crate) keys: ahash::AHashMap<std::sync::Arc<str>, KeyDim>,
     /// Keys fixed for the question (lowercase name → value; `None`: missing).
     constants: ahash::AHashMap<String, Option<String>>,
     /// Keys that must be modelled as sets (lowercase).
@@ -149,7 +150,7 @@ pub(crate) struct Space {
     /// (presence and the empty string mean the same for every type).
     null_only: ahash::AHashSet<String>,
     /// How each key was first spelled in a policy (lowercase → as written).
-    spellings: ahash::AHashMap<String, String>,
+    spellings: ahash::AHashMap<std::sync::Arc<str>, std::sync::Arc<str>>,
     /// The well-formedness of requests: callers' shapes and which keys exist for which callers.
     pub(crate) base: NodeId,
     /// The dimension checks of the prototype this space was copied from.
@@ -566,7 +567,8 @@ impl Space {
     /// a permissions boundary whatever it lists; the callers of this space have none).
     pub(crate) fn principal(&mut self, m: &PrincipalMatcher) -> NodeId {
         if !m.negated {
-            let parts: Vec<NodeId> = m.values.iter().map(|v| self.principal_value(v)).collect();
+            let parts: smallvec::SmallVec<[NodeId; 8]> =
+                m.values.iter().map(|v| self.principal_value(v)).collect();
             return self.arena.or(parts);
         }
         // Exempt when the account, and the user (or role and session) are all listed.
@@ -640,7 +642,7 @@ impl Space {
         let d = self.action;
         match &self.actions {
             Actions::Finite(names) => {
-                let pats: Vec<&str> = patterns.collect();
+                let pats: smallvec::SmallVec<[&str; 8]> = patterns.collect();
                 let bits = action_bits(names, &pats);
                 if bits.iter().all(|w| *w == 0) {
                     return FALSE;
@@ -762,17 +764,18 @@ impl Space {
             });
         }
         let multi = self.multi_keys.contains(key) || multivalued_key(key) == Some(true);
+        let name: std::sync::Arc<str> = key.into();
         let dim = self.arena.dim(Dim {
-            name: key.into(),
+            name: name.clone(),
             ty: ty.clone(),
             multi,
             optional: true,
         });
         self.keys.insert(
-            key.to_string(),
+            name.clone(),
             KeyDim {
                 dim,
-                spelled: key.to_string(),
+                spelled: name,
                 multi,
             },
         );
@@ -816,10 +819,10 @@ impl Space {
     /// The dimension of a string-valued key (created if needed; `multi` forces a set).
     pub(crate) fn key_dim(&mut self, key: &str, multi: bool) -> DimId {
         let key = key.to_lowercase();
-        if multi && !self.keys.contains_key(&key) {
+        if multi && !self.keys.contains_key(key.as_str()) {
             self.multi_keys.insert(key.clone());
         }
-        if let Some(k) = self.keys.get(&key) {
+        if let Some(k) = self.keys.get(key.as_str()) {
             return k.dim;
         }
         match self.view(&key, &DimType::Str) {
@@ -877,18 +880,28 @@ impl Space {
     pub(crate) fn spelling(&self, lower: &str) -> String {
         self.spellings
             .get(lower)
-            .cloned()
-            .unwrap_or_else(|| lower.to_string())
+            .map_or_else(|| lower.to_string(), |s| s.to_string())
     }
 
     pub(crate) fn spell(&mut self, lower: &str, spelled: &str) {
+        // The texts are shared: the key's own name when it has a dimension, and the spelling
+        // made once for both maps.
+        let mut made: Option<std::sync::Arc<str>> = None;
         if !self.spellings.contains_key(lower) {
-            self.spellings
-                .insert(lower.to_string(), spelled.to_string());
+            let key: std::sync::Arc<str> = match self.keys.get_key_value(lower) {
+                Some((k, _)) => k.clone(),
+                None => lower.into(),
+            };
+            let value = if spelled == lower {
+                key.clone()
+            } else {
+                made.get_or_insert_with(|| spelled.into()).clone()
+            };
+            self.spellings.insert(key, value);
         }
         if let Some(k) = self.keys.get_mut(lower) {
-            if k.spelled == lower {
-                k.spelled = spelled.to_string();
+            if &*k.spelled == lower && spelled != lower {
+                k.spelled = made.get_or_insert_with(|| spelled.into()).clone();
             }
         }
     }
@@ -1057,7 +1070,7 @@ impl Space {
             }
             KeyView::Principal(p) => {
                 let present = self.principal_present(p);
-                let mut matches = Vec::new();
+                let mut matches: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
                 for (i, vp) in preds.iter().enumerate() {
                     matches.push(match vp {
                         VPred::Pred(Pred::Lang(l)) => self.principal_value_in(p, l),
@@ -1081,7 +1094,7 @@ impl Space {
             }
             KeyView::Dim { dim, multi: false } => {
                 let present = self.arena.present(dim);
-                let mut matches = Vec::new();
+                let mut matches: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
                 for (i, vp) in preds.iter().enumerate() {
                     matches.push(match vp {
                         VPred::Pred(p) => self.arena.elem(dim, p.clone()),
@@ -1259,13 +1272,14 @@ impl Space {
             Some(p) => self.principal(p),
             None => TRUE,
         };
-        let conditions: Vec<(String, NodeId)> = s
+        let conditions: Vec<(std::sync::Arc<str>, NodeId)> = s
             .conditions
             .iter()
-            .map(|c| (c.key.to_string(), self.condition(c)))
+            .map(|c| (c.key.clone(), self.condition(c)))
             .collect();
-        let mut all = vec![action, resource, principal];
-        all.extend(conditions.iter().map(|(_, n)| *n));
+        let all = [action, resource, principal]
+            .into_iter()
+            .chain(conditions.iter().map(|(_, n)| *n));
         let all = self.arena.and(all);
         StatementParts {
             effect: s.effect,
@@ -1554,7 +1568,7 @@ pub(crate) struct StatementParts {
     #[expect(dead_code, reason = "parts kept for checks that look at one element")]
     pub(crate) resource: NodeId,
     /// (lowercase key, condition).
-    pub(crate) conditions: Vec<(String, NodeId)>,
+    pub(crate) conditions: Vec<(std::sync::Arc<str>, NodeId)>,
     /// The whole statement.
     pub(crate) all: NodeId,
 }
