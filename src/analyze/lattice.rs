@@ -83,8 +83,8 @@ pub(crate) struct Label {
 /// One finding dimension: its labels (index 0 is `*`) and their order.
 #[derive(Clone, Debug)]
 pub(crate) struct LabelDim {
-    /// `None` for the principal, else the lowercase condition key.
-    pub(crate) key: Option<String>,
+    /// `None` for the principal, else the lowercase condition key (shared with the policy).
+    pub(crate) key: Option<std::sync::Arc<str>>,
     pub(crate) labels: Vec<Label>,
     /// Row `a`, column `b` (row-major, `labels.len()` square): label `b` is contained in label
     /// `a` (reflexive).
@@ -202,7 +202,7 @@ pub(crate) fn build_dims(
 ) -> Result<Vec<LabelDim>, OutOfBudget> {
     // Principal labels.
     let mut principal: Vec<(PrincipalValue, Display)> = Vec::new();
-    let mut keys: Vec<(String, Vec<(BaseOperator, String)>)> = Vec::new();
+    let mut keys: Vec<(std::sync::Arc<str>, Vec<(BaseOperator, String)>)> = Vec::new();
     for p in policies {
         for s in p.statements() {
             if let Some(m) = &s.principal {
@@ -257,7 +257,7 @@ pub(crate) fn build_dims(
 
 fn collect_key_labels(
     c: &CompiledCondition,
-    keys: &mut Vec<(String, Vec<(BaseOperator, String)>)>,
+    keys: &mut Vec<(std::sync::Arc<str>, Vec<(BaseOperator, String)>)>,
 ) {
     if !is_interpreted(&c.key) || c.op.base == BaseOperator::Null {
         return;
@@ -265,7 +265,7 @@ fn collect_key_labels(
     let entry = match keys.iter_mut().position(|(k, _)| **k == *c.key) {
         Some(i) => keys.get_mut(i),
         None => {
-            keys.push((c.key.to_string(), Vec::new()));
+            keys.push((c.key.clone(), Vec::new()));
             keys.last_mut()
         }
     };
@@ -285,7 +285,7 @@ fn collect_key_labels(
 /// meaning, and compute the covering relation.
 fn order(
     ctx: &mut Ctx<'_>,
-    key: Option<String>,
+    key: Option<std::sync::Arc<str>>,
     mut labels: Vec<Label>,
 ) -> Result<LabelDim, OutOfBudget> {
     let base = ctx.space.base;
@@ -293,19 +293,23 @@ fn order(
     // which often shows at once that the label is not inside another). A lone label under `*`
     // needs neither: kept when empty, its region is empty and `*`'s is everything, as when it
     // is dropped, so no query or finding changes.
-    let mut kept = vec![labels.remove(0)];
-    let mut models: Vec<Option<Model>> = vec![None];
-    if let [_] = labels.as_slice() {
-        kept.append(&mut labels);
+    // (The labels are filtered in place: `kept` is `labels`, the first always kept.)
+    let mut models: smallvec::SmallVec<[Option<Model>; 4]> = smallvec::smallvec![None];
+    if labels.len() == 2 {
         models.push(None);
-    }
-    for l in labels {
-        let q = ctx.space.arena.and2(base, l.node);
-        if let Some(m) = ctx.sat(q)? {
-            kept.push(l);
-            models.push(Some(m));
+    } else {
+        let mut i = 1;
+        while let Some(l) = labels.get(i) {
+            let q = ctx.space.arena.and2(base, l.node);
+            if let Some(m) = ctx.sat(q)? {
+                models.push(Some(m));
+                i += 1;
+            } else {
+                labels.remove(i);
+            }
         }
     }
+    let kept = labels;
     let n = kept.len();
     // Row `a`, column `b`: `b` inside `a`.
     let mut within = vec![false; n * n];
@@ -354,11 +358,15 @@ fn order(
         }
     }
     let m = reps.len();
-    let within2: Vec<bool> = reps
-        .iter()
-        .flat_map(|a| reps.iter().map(move |b| (*a, *b)))
-        .map(|(a, b)| w(a, b))
-        .collect();
+    // Usually no two labels are equal, and the square stays as it is.
+    let within2: Vec<bool> = if m == n {
+        within
+    } else {
+        reps.iter()
+            .flat_map(|a| reps.iter().map(move |b| (*a, *b)))
+            .map(|(a, b)| w(a, b))
+            .collect()
+    };
     let w2 = |a: usize, b: usize| within2.get(a * m + b).copied().unwrap_or(false);
     let mut children = vec![smallvec::SmallVec::new(); m];
     for (a, ch) in children.iter_mut().enumerate() {
@@ -373,11 +381,14 @@ fn order(
             }
         }
     }
-    let mut kept: Vec<Option<Label>> = kept.into_iter().map(Some).collect();
-    let labels: Vec<Label> = reps
-        .iter()
-        .filter_map(|i| kept.get_mut(*i).and_then(Option::take))
-        .collect();
+    let labels: Vec<Label> = if m == n {
+        kept
+    } else {
+        let mut kept: Vec<Option<Label>> = kept.into_iter().map(Some).collect();
+        reps.iter()
+            .filter_map(|i| kept.get_mut(*i).and_then(Option::take))
+            .collect()
+    };
     Ok(LabelDim {
         key,
         labels,
