@@ -705,6 +705,9 @@ pub(crate) fn enumerate(
     let mut candidates: Vec<Candidate> = Vec::new();
     // The statements each candidate came from.
     let mut sources: Vec<smallvec::SmallVec<[usize; 4]>> = Vec::new();
+    // The index of each candidate, kept once there are more than a few (few are compared in
+    // turn).
+    const FEW: usize = 16;
     let mut seen: ahash::AHashMap<Candidate, usize> = ahash::AHashMap::new();
     let several = reach.per_statement.len() > 1;
     for (i, per_dim) in reach.per_statement.iter().enumerate() {
@@ -719,9 +722,9 @@ pub(crate) fn enumerate(
                 continue;
             }
         }
-        let mut product: Vec<Candidate> = vec![Candidate::new()];
+        let mut product: smallvec::SmallVec<[Candidate; 4]> = smallvec::smallvec![Candidate::new()];
         for labels in per_dim {
-            let mut next = Vec::with_capacity(product.len() * labels.len());
+            let mut next = smallvec::SmallVec::with_capacity(product.len() * labels.len());
             for p in &product {
                 for l in labels {
                     let mut x = p.clone();
@@ -735,14 +738,24 @@ pub(crate) fn enumerate(
             }
         }
         for c in product {
-            match seen.get(&c) {
-                Some(&k) => {
+            let known = if candidates.len() <= FEW {
+                candidates.iter().position(|x| *x == c)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(candidates.iter().cloned().zip(0..));
+                }
+                seen.get(&c).copied()
+            };
+            match known {
+                Some(k) => {
                     if let Some(s) = sources.get_mut(k) {
                         s.push(i);
                     }
                 }
                 None => {
-                    seen.insert(c.clone(), candidates.len());
+                    if !seen.is_empty() {
+                        seen.insert(c.clone(), candidates.len());
+                    }
                     candidates.push(c);
                     sources.push(smallvec::smallvec![i]);
                 }
@@ -762,13 +775,16 @@ pub(crate) fn enumerate(
             .map(|(d, &l)| (0..d.labels.len()).filter(|a| d.within(*a, l)).count())
             .sum()
     };
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_cached_key(|&i| candidates.get(i).map_or(0, |c| depth(c)));
-    let mut answers: Vec<Option<Model>> = vec![None; candidates.len()];
+    // By depth, ties in the candidates' order.
+    let mut order: smallvec::SmallVec<[(usize, usize); 8]> =
+        candidates.iter().map(|c| depth(c)).zip(0..).collect();
+    order.sort_unstable();
+    let mut answers: smallvec::SmallVec<[Option<Model>; 8]> =
+        smallvec::smallvec![None; candidates.len()];
     let mut narrowed: ahash::AHashMap<smallvec::SmallVec<[usize; 4]>, NodeId> =
         ahash::AHashMap::new();
     let all = reach.per_statement.len();
-    for i in order {
+    for (_, i) in order {
         let (Some(c), Some(from)) = (candidates.get(i), sources.get(i)) else {
             continue;
         };
@@ -795,13 +811,13 @@ pub(crate) fn enumerate(
         }
     }
     // In the candidates' order.
-    let confirmed: Vec<(Vec<usize>, Model)> = candidates
+    let mut confirmed: Vec<(Vec<usize>, Model)> = candidates
         .into_iter()
         .zip(answers)
         .filter_map(|(c, m)| m.map(|m| (c.into_vec(), m)))
         .collect();
     // Keep the maximal ones.
-    let keep: Vec<bool> = (0..confirmed.len())
+    let keep: smallvec::SmallVec<[bool; 16]> = (0..confirmed.len())
         .map(|i| {
             let Some((a, _)) = confirmed.get(i) else {
                 return false;
@@ -813,11 +829,9 @@ pub(crate) fn enumerate(
                 .any(|(j, (b, _))| j != i && contains(dims, b, a))
         })
         .collect();
-    Ok(confirmed
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(r, k)| k.then_some(r))
-        .collect())
+    let mut k = keep.iter();
+    confirmed.retain(|_| k.next().copied().unwrap_or(true));
+    Ok(confirmed)
 }
 
 /// Labels of a finding, for display.

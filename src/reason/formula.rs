@@ -162,8 +162,8 @@ fn fixed_hash<T: std::hash::Hash>(x: &T) -> u64 {
     ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).hash_one(x)
 }
 
-/// The parts of a node being built (most nodes have few).
-type Parts = smallvec::SmallVec<[NodeId; 16]>;
+/// The parts of a node being built (most nodes have few; a query joins a few dozen).
+type Parts = smallvec::SmallVec<[NodeId; 32]>;
 
 /// Remove repeated nodes, keeping the first of each (the search tries parts in order).
 fn dedup_keep_order(v: &mut Parts) {
