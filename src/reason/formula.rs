@@ -162,6 +162,19 @@ fn fixed_hash<T: std::hash::Hash>(x: &T) -> u64 {
     ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).hash_one(x)
 }
 
+/// The index hash of a predicate: a finite set's from its words alone, so that a set can be
+/// looked up before it is allocated ([`Arena::elem_finite`]).
+fn pred_hash(p: &Pred) -> u64 {
+    match p {
+        Pred::Finite(bits) => finite_hash(bits),
+        p => fixed_hash(p),
+    }
+}
+
+fn finite_hash(bits: &[u64]) -> u64 {
+    fixed_hash(&("finite", bits))
+}
+
 /// The parts of a node being built (most nodes have few; a query joins a few dozen).
 type Parts = smallvec::SmallVec<[NodeId; 32]>;
 
@@ -369,7 +382,7 @@ impl Arena {
     }
 
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
-        let h = fixed_hash(&p);
+        let h = pred_hash(&p);
         if let Some(id) = self.pred_index.get(&h) {
             if self.preds.get(*id as usize) == Some(&p) {
                 return *id;
@@ -560,6 +573,23 @@ impl Arena {
     /// A single-valued dimension's value satisfies `p` (implies presence).
     pub(crate) fn elem(&mut self, d: DimId, p: Pred) -> NodeId {
         let pid = self.pred(p);
+        self.atom(Atom::Elem(d, pid))
+    }
+
+    /// [`Arena::elem`] of the finite set with these words, allocated only when new (a space asks
+    /// for the same few sets of callers and actions again and again).
+    pub(crate) fn elem_finite(&mut self, d: DimId, bits: &[u64]) -> NodeId {
+        let same = |q: &Pred| matches!(q, Pred::Finite(b) if **b == *bits);
+        let known = match self.pred_index.get(&finite_hash(bits)) {
+            Some(id) if self.preds.get(*id as usize).is_some_and(same) => Some(*id),
+            // Another predicate with the same hash.
+            Some(_) => self.preds.iter().position(same).map(|i| i as PredId),
+            None => None,
+        };
+        let pid = match known {
+            Some(id) => id,
+            None => self.pred(Pred::Finite(bits.into())),
+        };
         self.atom(Atom::Elem(d, pid))
     }
 

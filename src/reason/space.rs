@@ -409,8 +409,7 @@ impl Space {
             return TRUE;
         }
         let d = self.kind;
-        self.arena
-            .elem(d, Pred::Finite(std::sync::Arc::from([bits])))
+        self.arena.elem_finite(d, &[bits])
     }
 
     /// `P` is in the language.
@@ -677,8 +676,7 @@ impl Space {
             return FALSE;
         }
         let d = self.action;
-        self.arena
-            .elem(d, Pred::Finite(std::sync::Arc::from(bits.as_slice())))
+        self.arena.elem_finite(d, &bits)
     }
 
     /// The resource is in the language.
