@@ -32,8 +32,9 @@ pub(crate) struct PrototypeMemo {
     atoms: u64,
 }
 
-/// A kept check: its answer, and the budget finding it used.
-type Kept = (Option<Shared>, u64);
+/// A kept check: its answer, the budget finding it used, and the last memo (by
+/// [`Memo::epoch`]) that was charged for it.
+type Kept = (Option<Shared>, u64, u64);
 
 /// Checks kept per prototype, at most (beyond this, new ones stay with the analysis).
 const PROTOTYPE_MEMO_LIMIT: usize = 4096;
@@ -62,6 +63,9 @@ pub(crate) struct Memo {
     map: ahash::AHashMap<MemoKey, Option<Shared>>,
     /// The checks of the space's prototype, when it has one.
     prototype: Option<PrototypeMemo>,
+    /// A number for this memo's analysis, unique in the process: a prototype check is charged
+    /// to the budget once per analysis, the first time the analysis asks it.
+    epoch: u64,
     /// Whether a value atom holds for a memoized value (by the value's address; the entry keeps
     /// the value alive, so the address names it while the memo lives).
     holds: ahash::AHashMap<(AtomId, usize), (bool, Shared)>,
@@ -79,19 +83,22 @@ impl Memo {
         key: &MemoKey,
         budget: &mut u64,
     ) -> Result<Option<Shared>, OutOfBudget> {
-        if let Some(v) = self.map.get(key.as_slice()) {
-            return Ok(v.clone());
-        }
+        // A check of the prototype's own atoms lives with the prototype (while it has room),
+        // the rest with the analysis.
         let prototype = self.prototype.as_ref().filter(|p| p.owns(key));
         if let Some(p) = prototype {
-            let kept = p.map.borrow().get(key.as_slice()).cloned();
-            if let Some((v, cost)) = kept {
+            if let Some((v, cost, charged)) = p.map.borrow_mut().get_mut(key.as_slice()) {
                 // The first use in an analysis costs what the check cost (as if it ran here),
                 // so that the budget an analysis uses does not depend on the analyses before.
-                charge(budget, cost)?;
-                self.map.insert(key.clone(), v.clone());
-                return Ok(v);
+                if *charged != self.epoch {
+                    charge(budget, *cost)?;
+                    *charged = self.epoch;
+                }
+                return Ok(v.clone());
             }
+        }
+        if let Some(v) = self.map.get(key.as_slice()) {
+            return Ok(v.clone());
         }
         let Some((d, packed)) = key.split_first() else {
             return Ok(None);
@@ -103,12 +110,16 @@ impl Memo {
         let before = *budget;
         let out = decide(arena, *d as DimId, &lits, budget)?.map(Shared::new);
         let cost = before.saturating_sub(*budget);
-        if let Some(p) = prototype {
-            if p.map.borrow().len() < PROTOTYPE_MEMO_LIMIT {
-                p.map.borrow_mut().insert(key.clone(), (out.clone(), cost));
+        match prototype.filter(|p| p.map.borrow().len() < PROTOTYPE_MEMO_LIMIT) {
+            Some(p) => {
+                p.map
+                    .borrow_mut()
+                    .insert(key.clone(), (out.clone(), cost, self.epoch));
+            }
+            None => {
+                self.map.insert(key.clone(), out.clone());
             }
         }
-        self.map.insert(key.clone(), out.clone());
         Ok(out)
     }
 
@@ -129,8 +140,10 @@ impl Memo {
     /// A memo for queries over `arena` sharing the checks of its prototype (one given back
     /// by [`Memo::recycle`] on this thread when there is one: its buffers are ready).
     pub(crate) fn with_prototype(prototype: Option<&PrototypeMemo>) -> Memo {
+        static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut m = super::take_spare(&SPARE).unwrap_or_default();
         m.prototype = prototype.cloned();
+        m.epoch = EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         m
     }
 
@@ -227,6 +240,7 @@ impl Default for Memo {
             // Room for the checks of a typical analysis.
             map: ahash::AHashMap::with_capacity(64),
             prototype: None,
+            epoch: 0,
             holds: ahash::AHashMap::new(),
             blank: Vec::new(),
             scratch: Scratch::default(),
