@@ -130,9 +130,15 @@ impl ZoneOfTrust {
     /// The formula "the caller is outside the zone" (service principals are never reported, per
     /// Access Analyzer, so they count as inside).
     pub(crate) fn external(&self, sp: &mut Space) -> NodeId {
-        let trusted = self.trusted_accounts();
         let iam = sp.kind_in(IAM_KINDS);
-        let inside = sp.account_in(&trusted);
+        // (The accounts as given when they are already the sorted list: no copy.)
+        let sorted = self.organization.is_none()
+            && self.accounts.windows(2).all(|w| matches!(w, [a, b] if a < b));
+        let inside = if sorted {
+            sp.account_in(&self.accounts)
+        } else {
+            sp.account_in(&self.trusted_accounts())
+        };
         let mut iam_parts = vec![iam, sp.arena.not(inside)];
         if let Some(o) = &self.organization {
             // Members of the organization carry its id and paths under it.

@@ -538,7 +538,7 @@ impl RequestBuilder {
         let ctx = &mut req.context;
         let one = |s: &str| ContextValue::One(s.to_string());
         if let Some(a) = req.caller.principal_arn() {
-            ctx.insert_known("aws:principalarn", "aws:PrincipalArn", one(&a));
+            ctx.insert_known("aws:principalarn", "aws:PrincipalArn", ContextValue::One(a));
         }
         if let Some(a) = req.caller.account() {
             ctx.insert_known("aws:principalaccount", "aws:PrincipalAccount", one(a));

@@ -281,27 +281,30 @@ impl Lang {
     /// The language's tokens followed by `more` (the tokens are shared, so a new list: hot
     /// paths that join many pieces build the list first).
     fn extended(self, more: impl IntoIterator<Item = Tok>) -> Lang {
-        let mut toks = self.toks.to_vec();
+        // Gathered on the stack, then copied once into the new language's shared slice.
+        let mut toks: SmallVec<[Tok; 96]> = SmallVec::new();
+        toks.extend(self.toks.iter().copied());
         toks.extend(more);
-        Lang::from(toks)
+        Lang::from(&toks[..])
     }
 
     /// The same language with every wildcard also excluding the characters of `mask`.
     pub(crate) fn restrict(&self, mask: Mask) -> Lang {
-        let widen = |m: Mask| Mask {
+        // An exact-size iterator: gathered straight into the shared slice.
+        Lang::of_shared(self.restricted_toks(mask).collect())
+    }
+
+    /// The tokens of [`Lang::restrict`].
+    pub(crate) fn restricted_toks(&self, mask: Mask) -> impl ExactSizeIterator<Item = Tok> + '_ {
+        let widen = move |m: Mask| Mask {
             colon: m.colon || mask.colon,
             slash: m.slash || mask.slash,
         };
-        Lang::from(
-            self.toks
-                .iter()
-                .map(|t| match *t {
-                    Tok::Run(m) => Tok::Run(widen(m)),
-                    Tok::One(m) => Tok::One(widen(m)),
-                    t => t,
-                })
-                .collect::<Vec<_>>(),
-        )
+        self.toks.iter().map(move |t| match *t {
+            Tok::Run(m) => Tok::Run(widen(m)),
+            Tok::One(m) => Tok::One(widen(m)),
+            t => t,
+        })
     }
 
     /// Whether some literal token is one of the characters `mask` excludes (so the language,

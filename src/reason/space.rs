@@ -420,16 +420,17 @@ impl Space {
 
     /// `arn:PARTITION:*::ACCOUNT:*`, with the account's wildcards kept within its field.
     fn account_lang(&self, account: &Lang) -> Lang {
-        let mut toks: Vec<Tok> = Vec::with_capacity(account.toks.len() + 24);
+        // Gathered on the stack, then copied once into the language's shared slice.
+        let mut toks: smallvec::SmallVec<[Tok; 64]> = smallvec::SmallVec::new();
         toks.extend("arn:".chars().map(Tok::Char));
         toks.extend(self.partition.chars().map(Tok::Char));
         toks.push(Tok::Char(':'));
         toks.push(Tok::Run(Mask::COLON));
         toks.extend([Tok::Char(':'), Tok::Char(':')]);
-        toks.extend(account.restrict(Mask::COLON).toks.iter().copied());
+        toks.extend(account.restricted_toks(Mask::COLON));
         toks.push(Tok::Char(':'));
         toks.push(Tok::Run(Mask::NONE));
-        Lang::from(toks)
+        Lang::from(&toks[..])
     }
 
     /// The caller is an IAM identity whose account is in the language (no literal `:`).
