@@ -195,6 +195,10 @@ fn value_label_pred(base: BaseOperator, text: &str) -> Option<Pred> {
     })
 }
 
+/// Each interpreted condition key (lowercase, shared with the policy) with its values as
+/// label texts, by operator.
+type KeyLabels = Vec<(std::sync::Arc<str>, Vec<(BaseOperator, String)>)>;
+
 /// Collect the labels of the policies and order them.
 pub(crate) fn build_dims(
     ctx: &mut Ctx<'_>,
@@ -202,7 +206,7 @@ pub(crate) fn build_dims(
 ) -> Result<Vec<LabelDim>, OutOfBudget> {
     // Principal labels.
     let mut principal: Vec<(PrincipalValue, Display)> = Vec::new();
-    let mut keys: Vec<(std::sync::Arc<str>, Vec<(BaseOperator, String)>)> = Vec::new();
+    let mut keys: KeyLabels = Vec::new();
     for p in policies {
         for s in p.statements() {
             if let Some(m) = &s.principal {
@@ -257,7 +261,7 @@ pub(crate) fn build_dims(
 
 fn collect_key_labels(
     c: &CompiledCondition,
-    keys: &mut Vec<(std::sync::Arc<str>, Vec<(BaseOperator, String)>)>,
+    keys: &mut KeyLabels,
 ) {
     if !is_interpreted(&c.key) || c.op.base == BaseOperator::Null {
         return;
