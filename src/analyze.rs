@@ -70,7 +70,7 @@ pub use zone::{Organization, ZoneOfTrust};
 
 use crate::eval::{ReasonKind, SimpleCase};
 use crate::policy::{CompiledPolicy, Policy};
-use crate::reason::formula::{Atom, NodeId, Pred};
+use crate::reason::formula::{Atom, Node, NodeId, Pred};
 use crate::reason::lang::{Lang, OutOfBudget};
 use crate::reason::search::{Memo, Model};
 use crate::reason::space::{Actions, Space};
@@ -435,8 +435,16 @@ pub(crate) fn run_unit(
         .map(|c| class_members(c))
         .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
-    // The index of each intent in `merged`.
+    // The index of each intent in `merged`, and the query its model satisfies.
     let mut position: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
+    let mut asked: Vec<NodeId> = Vec::new();
+    // Whether a node depends on the action or the resource (see `Probes::try_model`; kept with
+    // the prototype for its own nodes).
+    let prototype = space.prototype.clone();
+    let mut touches: Vec<u8> = prototype
+        .as_ref()
+        .map(|p| p.take_node_facts())
+        .unwrap_or_default();
     {
         let mut ctx = Ctx {
             space: &mut space,
@@ -448,8 +456,25 @@ pub(crate) fn run_unit(
         for class in &classes {
             let in_class = ctx.space.action_in(class);
             let constraint = ctx.space.arena.and2(allowed, in_class);
+            // A later class asks again about intents an earlier one reached. A model of such an
+            // intent, moved to this class's action and to a resource the action acts on, often
+            // satisfies the query at once; `Model::truth` decides that exactly, and only the
+            // answer matters then (the merge keeps the earlier model), so the search is skipped.
+            // (The probes are made when first needed.)
+            let mut probes: Option<Option<Probes>> = None;
+            let mut hint = |ctx: &mut Ctx<'_>, intent: &[usize], q: NodeId| {
+                let k = *position.get(intent)?;
+                let (_, _, m) = merged.get(k)?;
+                probes
+                    .get_or_insert_with(|| Probes::of(unit, class))
+                    .as_ref()?
+                    .try_model(ctx, m, *asked.get(k)?, q, &mut touches)
+            };
             let found = if options.reference_walk {
                 lattice::walk(&mut ctx, &dims, constraint)?
+                    .into_iter()
+                    .map(|(i, m)| (i, m, crate::reason::formula::TRUE))
+                    .collect()
             } else {
                 // A candidate's region only holds requests of the statements it came from.
                 let mut through = |ctx: &mut Ctx<'_>, some: &[usize]| {
@@ -462,11 +487,14 @@ pub(crate) fn run_unit(
                     &reach,
                     &allow_statements,
                     constraint,
-                    &mut through,
+                    lattice::Confirm {
+                        through: &mut through,
+                        hint: &mut hint,
+                    },
                     100_000,
                 )?
             };
-            for (intent, model) in found {
+            for (intent, model, query) in found {
                 match position.get(&intent) {
                     Some(k) => {
                         if let Some((_, acts, _)) = merged.get_mut(*k) {
@@ -476,6 +504,7 @@ pub(crate) fn run_unit(
                     None => {
                         position.insert(intent.clone(), merged.len());
                         merged.push((intent, class.clone(), model));
+                        asked.push(query);
                     }
                 }
             }
@@ -502,6 +531,9 @@ pub(crate) fn run_unit(
         }
     }
     memo.recycle();
+    if let Some(p) = &prototype {
+        p.keep_node_facts(touches);
+    }
     // Sized at once: a finding is large, and a vector grown by doubling would ask the
     // allocator for more than a kilobyte, a slow path, for the typical one or two findings.
     let mut out = Vec::with_capacity(merged.len());
@@ -512,6 +544,137 @@ pub(crate) fn run_unit(
     }
     space.recycle();
     Ok(out)
+}
+
+/// Values to move a model to an action class: the class's first action, and a resource of each
+/// shape that action acts on (see `run_unit`).
+struct Probes {
+    action: crate::reason::search::Shared,
+    /// The languages of the shapes the action acts on.
+    shapes: smallvec::SmallVec<[Lang; 2]>,
+    resources: smallvec::SmallVec<[crate::reason::search::Shared; 2]>,
+}
+
+impl Probes {
+    fn of(unit: &Unit<'_>, class: &[usize]) -> Option<Probes> {
+        use crate::reason::theory::Val;
+        let first = *class.first()?;
+        let action = std::rc::Rc::new(Val::One(unit.actions.get(first)?.clone()));
+        // A shortest resource of each shape (a search of its own, bounded apart from the
+        // analysis's budget: the probes are a shortcut, and must not change what fits it).
+        let mut spare = 4096;
+        let shapes: smallvec::SmallVec<[Lang; 2]> = unit
+            .shapes
+            .iter()
+            .filter(|(acts, _)| acts.contains(&first))
+            .map(|(_, lang)| lang.clone())
+            .collect();
+        let resources = shapes
+            .iter()
+            .filter_map(|lang| {
+                crate::reason::lang::solve(&[&[lang]], &[], &mut spare)
+                    .ok()
+                    .flatten()
+            })
+            .map(|r| std::rc::Rc::new(Val::One(r)))
+            .collect();
+        Some(Probes {
+            action,
+            shapes,
+            resources,
+        })
+    }
+
+    /// `m` (a model of `before`) with the class's action, and its own resource (when a shape of
+    /// the action holds it) or one of the probes', when that makes `q` true.
+    ///
+    /// Only the parts of `q` that can have changed are evaluated: a part of both conjunctions
+    /// that depends neither on the action nor on the resource (nor on an uninterpreted atom)
+    /// is true for `m`, which only those values leave. `touches` caches, per node, 1 for "no"
+    /// and 2 for "yes".
+    fn try_model(
+        &self,
+        ctx: &mut Ctx<'_>,
+        m: &Model,
+        before: NodeId,
+        q: NodeId,
+        touches: &mut Vec<u8>,
+    ) -> Option<Model> {
+        let arena = &ctx.space.arena;
+        if m.values.len() != arena.dims.len() {
+            return None;
+        }
+        let (a, r) = (ctx.space.action, ctx.space.resource);
+        let conjuncts = |n: NodeId| -> smallvec::SmallVec<[NodeId; 32]> {
+            match arena.node(n) {
+                Node::And(xs) => arena.kids(*xs).iter().copied().collect(),
+                _ => smallvec::smallvec![n],
+            }
+        };
+        let mut known = conjuncts(before);
+        known.sort_unstable();
+        let todo: smallvec::SmallVec<[NodeId; 32]> = conjuncts(q)
+            .into_iter()
+            .filter(|p| known.binary_search(p).is_err() || touches_dims(arena, *p, [a, r], touches))
+            .collect();
+        let (a, r) = (a as usize, r as usize);
+        let own = m.values.get(r)?.clone();
+        let own = match &*own {
+            crate::reason::theory::Val::One(text) => {
+                self.shapes.iter().any(|l| l.matches(text)).then_some(own)
+            }
+            _ => None,
+        };
+        let mut moved = Model {
+            values: m.values.clone(),
+        };
+        *moved.values.get_mut(a)? = self.action.clone();
+        for res in own.into_iter().chain(self.resources.iter().cloned()) {
+            *moved.values.get_mut(r)? = res;
+            if todo
+                .iter()
+                .all(|p| ctx.memo.truth(arena, &moved, *p) == Some(true))
+            {
+                return Some(moved);
+            }
+        }
+        None
+    }
+}
+
+/// Whether node `n` depends on one of `dims`, or on an uninterpreted atom (cached per node in
+/// `cache`: 0 unknown, 1 no, 2 yes).
+fn touches_dims(
+    arena: &crate::reason::formula::Arena,
+    n: NodeId,
+    dims: [crate::reason::formula::DimId; 2],
+    cache: &mut Vec<u8>,
+) -> bool {
+    match cache.get(n as usize) {
+        Some(1) => return false,
+        Some(2) => return true,
+        _ => {}
+    }
+    let out = match arena.node(n) {
+        Node::True | Node::False => false,
+        Node::Atom(x) => arena
+            .atoms
+            .get(*x as usize)
+            .and_then(Atom::dim)
+            .is_none_or(|d| dims.contains(&d)),
+        Node::Not(x) => touches_dims(arena, *x, dims, cache),
+        Node::And(xs) | Node::Or(xs) => arena
+            .kids(*xs)
+            .iter()
+            .any(|x| touches_dims(arena, *x, dims, cache)),
+    };
+    if cache.len() <= n as usize {
+        cache.resize(arena.nodes.len().max(n as usize + 1), 0);
+    }
+    if let Some(slot) = cache.get_mut(n as usize) {
+        *slot = if out { 2 } else { 1 };
+    }
+    out
 }
 
 /// Drop findings jointly covered by the others (most specific first). Only findings whose boxes

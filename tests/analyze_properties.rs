@@ -280,3 +280,42 @@ fn assertion_helpers_fail_with_a_counterexample() {
     )
     .is_ok());
 }
+
+/// A later action class asks about intents an earlier class reached, and the analysis may
+/// answer by moving the earlier model to the later class's action and resource (see
+/// `Probes::try_model`). These policies take both ways (the move works; the move fails, so the
+/// search decides) and must give exactly what the lattice walk gives, witnesses included.
+#[test]
+fn a_later_action_class_keeps_the_walks_findings() {
+    let policies = [
+        // Object and bucket actions to one organization, with network and transport denies:
+        // the bucket action's model is the object action's, moved.
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::vocab-bucket","arn:aws:s3:::vocab-bucket/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}},{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::vocab-bucket","arn:aws:s3:::vocab-bucket/*"],"Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"},"Bool":{"aws:ViaAWSService":"false"}}},{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::vocab-bucket/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
+        // The bucket action needs a network the object action's model is outside of: the move
+        // fails and the search finds another request.
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::vocab-bucket","arn:aws:s3:::vocab-bucket/*"]},{"Effect":"Deny","Principal":"*","Action":"s3:ListBucket","Resource":"arn:aws:s3:::vocab-bucket","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+    ];
+    let expected: [&[&[&str]]; 2] = [
+        &[&["s3:GetObject", "s3:ListBucket"]],
+        // Listing only from the network (a finding with `aws:SourceIp`), reading from anywhere.
+        &[&["s3:GetObject"], &["s3:ListBucket"]],
+    ];
+    let zone = ZoneOfTrust::account("111111111111");
+    for (text, expected) in policies.into_iter().zip(expected) {
+        let policy = Policy::parse(text).unwrap();
+        let fast = analyze_policy(&policy, &bucket(), &zone, &Options::default());
+        let mut opts = Options::default();
+        opts.reference_walk = true;
+        let walk = analyze_policy(&policy, &bucket(), &zone, &opts);
+        assert_eq!(fast, walk, "{text}");
+        // The actions of each finding as Access Analyzer groups them, each finding with a
+        // witness the evaluator allows.
+        let actions: Vec<Vec<String>> = fast.iter().map(|f| f.action.clone()).collect();
+        assert_eq!(actions, expected, "{text}");
+        for f in &fast {
+            let w = serde_json::to_value(f.witness.as_ref().unwrap()).unwrap();
+            let case = Case::from_json_value(&w).unwrap();
+            assert!(case.evaluate().unwrap().decision.is_allow(), "{text}");
+        }
+    }
+}

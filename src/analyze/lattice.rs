@@ -259,10 +259,7 @@ pub(crate) fn build_dims(
     Ok(dims)
 }
 
-fn collect_key_labels(
-    c: &CompiledCondition,
-    keys: &mut KeyLabels,
-) {
+fn collect_key_labels(c: &CompiledCondition, keys: &mut KeyLabels) {
     if !is_interpreted(&c.key) || c.op.base == BaseOperator::Null {
         return;
     }
@@ -685,25 +682,40 @@ fn names_one_of(
     })
 }
 
+/// How [`enumerate`] confirms a candidate.
+pub(crate) struct Confirm<'f> {
+    /// `through(ctx, some)` is the constraint with the Allow statements narrowed to `some`: a
+    /// candidate is confirmed against the statements whose reach produced it, since the region
+    /// of a candidate outside a statement's reach holds none of that statement's requests (the
+    /// constraint is the same there, and the search skips the statements that cannot help).
+    pub(crate) through: &'f mut dyn FnMut(&mut Ctx<'_>, &[usize]) -> NodeId,
+    /// `hint(ctx, intent, query)` may offer a model of a candidate's query before it is
+    /// searched: a model it gives must make the query true (then it stands for the search's
+    /// answer).
+    pub(crate) hint: &'f mut Hint<'f>,
+}
+
+/// See [`Confirm::hint`].
+pub(crate) type Hint<'f> = dyn FnMut(&mut Ctx<'_>, &[usize], NodeId) -> Option<Model> + 'f;
+
 /// Access Analyzer's findings for one constraint, computed directly: the maximal intents whose
 /// region holds an allowed request. Candidates come from the statements' reach (a superset of
 /// the intents with allowed requests in their region), each is confirmed by one query (which
 /// also yields its witness), and the maximal ones are kept. This equals the lattice walk
 /// ([`walk`]), which a test checks.
 ///
-/// `through(ctx, some)` is the constraint with the Allow statements narrowed to `some`: a
-/// candidate is confirmed against the statements whose reach produced it, since the region of
-/// a candidate outside a statement's reach holds none of that statement's requests (the
-/// constraint is the same there, and the search skips the statements that cannot help).
+/// Each intent comes with its model and the query the model satisfies; `confirm` narrows the
+/// queries and may answer them (see [`Confirm`]).
 pub(crate) fn enumerate(
     ctx: &mut Ctx<'_>,
     dims: &[LabelDim],
     reach: &Reach,
     statements: &[StatementParts],
     allowed: NodeId,
-    through: &mut dyn FnMut(&mut Ctx<'_>, &[usize]) -> NodeId,
+    confirm: Confirm<'_>,
     candidates_limit: usize,
-) -> Result<Vec<(Vec<usize>, Model)>, OutOfBudget> {
+) -> Result<Vec<(Vec<usize>, Model, NodeId)>, OutOfBudget> {
+    let Confirm { through, hint } = confirm;
     // An intent while it is a candidate (one label per dimension; few dimensions, kept inline).
     type Candidate = smallvec::SmallVec<[usize; 4]>;
     let mut candidates: Vec<Candidate> = Vec::new();
@@ -783,7 +795,7 @@ pub(crate) fn enumerate(
     let mut order: smallvec::SmallVec<[(usize, usize); 8]> =
         candidates.iter().map(|c| depth(c)).zip(0..).collect();
     order.sort_unstable();
-    let mut answers: smallvec::SmallVec<[Option<Model>; 8]> =
+    let mut answers: smallvec::SmallVec<[Option<(Model, NodeId)>; 8]> =
         smallvec::smallvec![None; candidates.len()];
     let mut narrowed: ahash::AHashMap<smallvec::SmallVec<[usize; 4]>, NodeId> =
         ahash::AHashMap::new();
@@ -810,27 +822,32 @@ pub(crate) fn enumerate(
         };
         let r = region(ctx, dims, c);
         let q = ctx.space.arena.and2(constraint, r);
+        let answer = match hint(ctx, c, q) {
+            Some(m) => Some(m),
+            None => ctx.sat(q)?,
+        }
+        .map(|m| (m, q));
         if let Some(slot) = answers.get_mut(i) {
-            *slot = ctx.sat(q)?;
+            *slot = answer;
         }
     }
     // In the candidates' order.
-    let mut confirmed: Vec<(Vec<usize>, Model)> = candidates
+    let mut confirmed: Vec<(Vec<usize>, Model, NodeId)> = candidates
         .into_iter()
         .zip(answers)
-        .filter_map(|(c, m)| m.map(|m| (c.into_vec(), m)))
+        .filter_map(|(c, m)| m.map(|(m, q)| (c.into_vec(), m, q)))
         .collect();
     // Keep the maximal ones.
     let keep: smallvec::SmallVec<[bool; 16]> = (0..confirmed.len())
         .map(|i| {
-            let Some((a, _)) = confirmed.get(i) else {
+            let Some((a, _, _)) = confirmed.get(i) else {
                 return false;
             };
             // Candidates are distinct, so another index is another intent.
             !confirmed
                 .iter()
                 .enumerate()
-                .any(|(j, (b, _))| j != i && contains(dims, b, a))
+                .any(|(j, (b, _, _))| j != i && contains(dims, b, a))
         })
         .collect();
     let mut k = keep.iter();

@@ -133,7 +133,10 @@ impl ZoneOfTrust {
         let iam = sp.kind_in(IAM_KINDS);
         // (The accounts as given when they are already the sorted list: no copy.)
         let sorted = self.organization.is_none()
-            && self.accounts.windows(2).all(|w| matches!(w, [a, b] if a < b));
+            && self
+                .accounts
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a < b));
         let inside = if sorted {
             sp.account_in(&self.accounts)
         } else {

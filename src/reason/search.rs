@@ -30,6 +30,10 @@ pub(crate) struct PrototypeMemo {
     /// The prototype's dimension and atom counts: keys below both belong to it.
     dims: u64,
     atoms: u64,
+    /// The prototype's node count, and a cache of a per-node fact about its nodes that the
+    /// analyses on this thread share (see [`PrototypeMemo::take_node_facts`]).
+    nodes: usize,
+    node_facts: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
 }
 
 /// A kept check: its answer, the budget finding it used, and the last memo (by
@@ -46,7 +50,24 @@ impl PrototypeMemo {
             map: Default::default(),
             dims: arena.dims.len() as u64,
             atoms: arena.atoms.len() as u64,
+            nodes: arena.nodes.len(),
+            node_facts: Default::default(),
         }
+    }
+
+    /// The node facts cached so far (one byte per node, 0 for unknown; the one user is
+    /// `analyze`'s "depends on the action or the resource"). A prototype's nodes are the same in
+    /// every copy, so what holds for them holds in every analysis; give the cache back with
+    /// [`PrototypeMemo::keep_node_facts`].
+    pub(crate) fn take_node_facts(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.node_facts.borrow_mut())
+    }
+
+    /// Keep the facts about the prototype's own nodes for the next analysis (the others
+    /// are the analysis's).
+    pub(crate) fn keep_node_facts(&self, mut facts: Vec<u8>) {
+        facts.truncate(self.nodes);
+        *self.node_facts.borrow_mut() = facts;
     }
 
     /// Whether a key speaks of the prototype's dimensions and atoms only.
@@ -297,6 +318,34 @@ impl Model {
             Node::Not(x) => self.truth(arena, *x).map(|v| !v),
             Node::And(xs) => junction(false, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
             Node::Or(xs) => junction(true, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
+        }
+    }
+}
+
+impl Memo {
+    /// [`Model::truth`], each atom's truth for a value read from (and kept in) the memo's cache:
+    /// a model's values are the memo's, so the atoms the search already tested cost nothing.
+    pub(crate) fn truth(&mut self, arena: &Arena, m: &Model, n: NodeId) -> Option<bool> {
+        match arena.node(n) {
+            Node::True => Some(true),
+            Node::False => Some(false),
+            Node::Atom(a) => {
+                let atom = arena.atoms.get(*a as usize)?;
+                let d = atom.dim()?;
+                match m.values.get(d as usize) {
+                    Some(v) => Some(self.atom_holds(arena, *a, atom, v)),
+                    None => Some(atom_holds(arena, atom, &Val::Absent)),
+                }
+            }
+            Node::Not(x) => self.truth(arena, m, *x).map(|v| !v),
+            Node::And(xs) => {
+                let parts = arena.kids(*xs);
+                junction(false, parts.iter().map(|x| self.truth(arena, m, *x)))
+            }
+            Node::Or(xs) => {
+                let parts = arena.kids(*xs);
+                junction(true, parts.iter().map(|x| self.truth(arena, m, *x)))
+            }
         }
     }
 }
