@@ -435,7 +435,8 @@ pub(crate) fn run_unit(
         .map(|c| class_members(c))
         .collect();
     let mut merged: Vec<(Vec<usize>, Vec<usize>, Model)> = Vec::new();
-    // The index of each intent in `merged`, and the query its model satisfies.
+    // The index of each intent in `merged`, and (by the same index) the query its model
+    // satisfies.
     let mut position: ahash::AHashMap<Vec<usize>, usize> = ahash::AHashMap::new();
     let mut asked: Vec<NodeId> = Vec::new();
     // Whether a node depends on the action or the resource (see `Probes::try_model`; kept with
@@ -458,7 +459,7 @@ pub(crate) fn run_unit(
             let constraint = ctx.space.arena.and2(allowed, in_class);
             // A later class asks again about intents an earlier one reached. A model of such an
             // intent, moved to this class's action and to a resource the action acts on, often
-            // satisfies the query at once; `Model::truth` decides that exactly, and only the
+            // satisfies the query at once; `Memo::truth` decides that exactly, and only the
             // answer matters then (the merge keeps the earlier model), so the search is skipped.
             // (The probes are made when first needed.)
             let mut probes: Option<Option<Probes>> = None;
