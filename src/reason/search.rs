@@ -307,18 +307,9 @@ impl Model {
     /// atom, which a model does not fix). Exact: a `Some(false)` for a formula `f` certifies
     /// that the model lies outside `f`.
     pub(crate) fn truth(&self, arena: &Arena, n: NodeId) -> Option<bool> {
-        match arena.node(n) {
-            Node::True => Some(true),
-            Node::False => Some(false),
-            Node::Atom(a) => {
-                let atom = arena.atoms.get(*a as usize)?;
-                let d = atom.dim()?;
-                Some(atom_holds(arena, atom, self.value(d)))
-            }
-            Node::Not(x) => self.truth(arena, *x).map(|v| !v),
-            Node::And(xs) => junction(false, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
-            Node::Or(xs) => junction(true, arena.kids(*xs).iter().map(|x| self.truth(arena, *x))),
-        }
+        truth_by(arena, n, &mut |_, atom, d| {
+            atom_holds(arena, atom, self.value(d))
+        })
     }
 }
 
@@ -326,27 +317,37 @@ impl Memo {
     /// [`Model::truth`], each atom's truth for a value read from (and kept in) the memo's cache:
     /// a model's values are the memo's, so the atoms the search already tested cost nothing.
     pub(crate) fn truth(&mut self, arena: &Arena, m: &Model, n: NodeId) -> Option<bool> {
-        match arena.node(n) {
-            Node::True => Some(true),
-            Node::False => Some(false),
-            Node::Atom(a) => {
-                let atom = arena.atoms.get(*a as usize)?;
-                let d = atom.dim()?;
-                match m.values.get(d as usize) {
-                    Some(v) => Some(self.atom_holds(arena, *a, atom, v)),
-                    None => Some(atom_holds(arena, atom, &Val::Absent)),
-                }
-            }
-            Node::Not(x) => self.truth(arena, m, *x).map(|v| !v),
-            Node::And(xs) => {
-                let parts = arena.kids(*xs);
-                junction(false, parts.iter().map(|x| self.truth(arena, m, *x)))
-            }
-            Node::Or(xs) => {
-                let parts = arena.kids(*xs);
-                junction(true, parts.iter().map(|x| self.truth(arena, m, *x)))
-            }
+        truth_by(arena, n, &mut |a, atom, d| match m.values.get(d as usize) {
+            Some(v) => self.atom_holds(arena, a, atom, v),
+            None => atom_holds(arena, atom, &Val::Absent),
+        })
+    }
+}
+
+/// The truth of `n` given each interpreted atom's truth by `holds(id, atom, its dimension)`
+/// (`None` when it depends on an uninterpreted atom).
+fn truth_by(
+    arena: &Arena,
+    n: NodeId,
+    holds: &mut impl FnMut(AtomId, &Atom, DimId) -> bool,
+) -> Option<bool> {
+    match arena.node(n) {
+        Node::True => Some(true),
+        Node::False => Some(false),
+        Node::Atom(a) => {
+            let atom = arena.atoms.get(*a as usize)?;
+            let d = atom.dim()?;
+            Some(holds(*a, atom, d))
         }
+        Node::Not(x) => truth_by(arena, *x, holds).map(|v| !v),
+        Node::And(xs) => junction(
+            false,
+            arena.kids(*xs).iter().map(|x| truth_by(arena, *x, holds)),
+        ),
+        Node::Or(xs) => junction(
+            true,
+            arena.kids(*xs).iter().map(|x| truth_by(arena, *x, holds)),
+        ),
     }
 }
 
