@@ -606,16 +606,13 @@ impl Probes {
             return None;
         }
         let (a, r) = (ctx.space.action, ctx.space.resource);
-        let conjuncts = |n: NodeId| -> smallvec::SmallVec<[NodeId; 32]> {
-            match arena.node(n) {
-                Node::And(xs) => arena.kids(*xs).iter().copied().collect(),
-                _ => smallvec::smallvec![n],
-            }
-        };
-        let mut known = conjuncts(before);
+        let mut known: smallvec::SmallVec<[NodeId; 32]> =
+            arena.conjuncts(&before).iter().copied().collect();
         known.sort_unstable();
-        let todo: smallvec::SmallVec<[NodeId; 32]> = conjuncts(q)
-            .into_iter()
+        let todo: smallvec::SmallVec<[NodeId; 32]> = arena
+            .conjuncts(&q)
+            .iter()
+            .copied()
             .filter(|p| known.binary_search(p).is_err() || touches_dims(arena, *p, [a, r], touches))
             .collect();
         let (a, r) = (a as usize, r as usize);

@@ -668,15 +668,10 @@ fn names_one_of(
     kids: &[usize],
     d: &LabelDim,
 ) -> bool {
-    fn conjuncts<'a>(arena: &'a crate::reason::formula::Arena, n: &'a NodeId) -> &'a [NodeId] {
-        match arena.node(*n) {
-            Node::And(xs) => arena.kids(*xs),
-            _ => std::slice::from_ref(n),
-        }
-    }
-    let have = conjuncts(arena, &part);
+    let have = arena.conjuncts(&part);
     kids.iter().filter_map(|k| d.labels.get(*k)).any(|label| {
-        conjuncts(arena, &label.node)
+        arena
+            .conjuncts(&label.node)
             .iter()
             .all(|x| have.iter().any(|c| arena.same(*c, *x)))
     })

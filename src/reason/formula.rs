@@ -552,6 +552,14 @@ impl Arena {
         }
     }
 
+    /// The parts of a conjunction, or the node itself.
+    pub(crate) fn conjuncts<'a>(&'a self, n: &'a NodeId) -> &'a [NodeId] {
+        match self.node(*n) {
+            Node::And(xs) => self.kids(*xs),
+            _ => std::slice::from_ref(n),
+        }
+    }
+
     pub(crate) fn and2(&mut self, a: NodeId, b: NodeId) -> NodeId {
         self.and([a, b])
     }
