@@ -383,19 +383,23 @@ impl Arena {
 
     pub(crate) fn pred(&mut self, p: Pred) -> PredId {
         let h = pred_hash(&p);
-        if let Some(id) = self.pred_index.get(&h) {
-            if self.preds.get(*id as usize) == Some(&p) {
-                return *id;
-            }
-            // Another predicate with the same hash.
-            if let Some(i) = self.preds.iter().position(|q| *q == p) {
-                return i as PredId;
-            }
+        if let Some(id) = self.find_pred(h, |q| *q == p) {
+            return id;
         }
         let id = self.preds.len() as PredId;
         self.preds.push(p);
         self.pred_index.entry(h).or_insert(id);
         id
+    }
+
+    /// The interned predicate with index hash `h` that is `same`, if any.
+    fn find_pred(&self, h: u64, same: impl Fn(&Pred) -> bool) -> Option<PredId> {
+        let id = *self.pred_index.get(&h)?;
+        if self.preds.get(id as usize).is_some_and(&same) {
+            return Some(id);
+        }
+        // Another predicate with the same hash.
+        self.preds.iter().position(same).map(|i| i as PredId)
     }
 
     /// Intern an atom.
@@ -588,13 +592,7 @@ impl Arena {
     /// for the same few sets of callers and actions again and again).
     pub(crate) fn elem_finite(&mut self, d: DimId, bits: &[u64]) -> NodeId {
         let same = |q: &Pred| matches!(q, Pred::Finite(b) if **b == *bits);
-        let known = match self.pred_index.get(&finite_hash(bits)) {
-            Some(id) if self.preds.get(*id as usize).is_some_and(same) => Some(*id),
-            // Another predicate with the same hash.
-            Some(_) => self.preds.iter().position(same).map(|i| i as PredId),
-            None => None,
-        };
-        let pid = match known {
+        let pid = match self.find_pred(finite_hash(bits), same) {
             Some(id) => id,
             None => self.pred(Pred::Finite(bits.into())),
         };
