@@ -76,13 +76,26 @@ impl ZoneOfTrust {
 
     /// Every trusted account id.
     pub fn trusted_accounts(&self) -> Vec<String> {
+        self.trusted().into_owned()
+    }
+
+    /// Every trusted account id, sorted and without repeats: the accounts as given when they
+    /// are that list already (no copy).
+    fn trusted(&self) -> std::borrow::Cow<'_, [String]> {
+        let sorted = self
+            .accounts
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a < b));
+        if self.organization.is_none() && sorted {
+            return std::borrow::Cow::Borrowed(&self.accounts);
+        }
         let mut out = self.accounts.clone();
         if let Some(o) = &self.organization {
             out.extend(o.accounts.keys().cloned());
         }
         out.sort();
         out.dedup();
-        out
+        std::borrow::Cow::Owned(out)
     }
 
     /// Whether an account is in the zone.
@@ -99,13 +112,13 @@ impl ZoneOfTrust {
     /// # Errors
     /// [`ErrorKind::Input`] naming the malformed id.
     pub fn validate(&self) -> Result<(), Error> {
-        for a in self.trusted_accounts() {
-            if !crate::arn::is_account_id(&a) {
+        for a in self.trusted().iter() {
+            if !crate::arn::is_account_id(a) {
                 return Err(Error::new(
                     ErrorKind::Input,
                     format!(
                         "zone of trust account {} is not a 12-digit account id",
-                        quote(&a)
+                        quote(a)
                     ),
                 ));
             }
@@ -131,17 +144,7 @@ impl ZoneOfTrust {
     /// Access Analyzer, so they count as inside).
     pub(crate) fn external(&self, sp: &mut Space) -> NodeId {
         let iam = sp.kind_in(IAM_KINDS);
-        // (The accounts as given when they are already the sorted list: no copy.)
-        let sorted = self.organization.is_none()
-            && self
-                .accounts
-                .windows(2)
-                .all(|w| matches!(w, [a, b] if a < b));
-        let inside = if sorted {
-            sp.account_in(&self.accounts)
-        } else {
-            sp.account_in(&self.trusted_accounts())
-        };
+        let inside = sp.account_in(&self.trusted());
         let mut iam_parts = vec![iam, sp.arena.not(inside)];
         if let Some(o) = &self.organization {
             // Members of the organization carry its id and paths under it.
